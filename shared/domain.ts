@@ -1,0 +1,194 @@
+// The domain model shared by the core, the server, the Electron shell and the renderer.
+// Times are integer epoch milliseconds (UTC). Money is integer micro-units plus a currency.
+import type { Currency, Money } from './money.ts';
+
+export type ProviderId = 'newapi' | 'openrouter' | 'deepseek' | 'surfercloud';
+
+export const DEFAULT_POLL_INTERVAL_SEC = 300;
+export const MIN_POLL_INTERVAL_SEC = 60;
+
+/** An account as the user configured it. Never carries a secret: credentials live in a secret store. */
+export interface Account {
+  id: string;
+  provider: ProviderId;
+  label: string;
+  /** Provider API base URL; the descriptor's default when absent. */
+  baseUrl?: string;
+  /** Seconds between polls; at least MIN_POLL_INTERVAL_SEC. */
+  pollIntervalSec: number;
+  /** Non-secret provider options (SurferCloud projectId, keyId, models, …). */
+  options?: Record<string, string | string[]>;
+  /** Which credential fields are set, with a masked hint ("sk-…a1b2"); never the value. */
+  credentials?: Record<string, CredentialHint>;
+  /** Accounts that poll the built-in demo fakes. */
+  demo?: boolean;
+  /** Where the account came from: the headless config file (read-only in the UI) or the settings store. */
+  source?: 'config' | 'settings';
+}
+
+export interface CredentialHint {
+  set: boolean;
+  /** "sk-…a1b2"; absent when the value is shorter than 8 characters. */
+  masked?: string;
+  /** Where it comes from: stored (encrypted), inline in a config file, or an environment variable. */
+  from: 'store' | 'inline' | 'env';
+  env?: string;
+}
+
+export type ErrorKind =
+  | 'config' // the account is set up wrong: missing credential, bad URL, unknown provider
+  | 'auth' // 401: the key is wrong or revoked
+  | 'forbidden' // 403: the key lacks a permission
+  | 'not-found' // 404: wrong base URL or endpoint
+  | 'rate-limited' // 429
+  | 'server' // 5xx
+  | 'timeout'
+  | 'network' // DNS, refused, reset
+  | 'bad-response' // not JSON, HTML page, truncated, absurd numbers
+  | 'provider'; // the provider answered with an error body (often on HTTP 200)
+
+export interface PollError {
+  kind: ErrorKind;
+  /** Says what happened and what to do about it. Never contains a secret. */
+  message: string;
+  status?: number;
+  /** From Retry-After, when the provider sent one. */
+  retryAfterMs?: number;
+}
+
+export interface SpendWindows {
+  today?: Money;
+  week?: Money;
+  month?: Money;
+  total?: Money;
+}
+
+export type QuotaReset = 'daily' | 'weekly' | 'monthly' | 'never';
+
+export interface Quota {
+  /** null = unlimited. */
+  limit: Money | null;
+  used: Money;
+  remaining: Money | null;
+  resets: QuotaReset | null;
+  /** Epoch ms when the quota or key expires, if it does. */
+  expiresAt?: number | null;
+}
+
+export type BucketWidth = 'hour' | 'day';
+
+export const BUCKET_MS: Record<BucketWidth, number> = { hour: 3_600_000, day: 86_400_000 };
+
+/** Usage for one model and key over one bucket of time, as the provider reported it. */
+export interface UsageBucket {
+  start: number;
+  width: BucketWidth;
+  model: string;
+  /** The API key (its id, label or masked form) the usage belongs to; "" when the provider does not say. */
+  key: string;
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  reasoningTokens: number;
+  /** null when the provider reports tokens only. */
+  cost: Money | null;
+}
+
+/** What one poll of one account found. A failed poll carries an error and no figures. */
+export interface Snapshot {
+  accountId: string;
+  provider: ProviderId;
+  time: number;
+  ok: boolean;
+  error: PollError | null;
+  /** The main balance (first currency when there are several), or null when the provider does not report one. */
+  balance: Money | null;
+  /** Every balance the provider reported, one per currency. */
+  balances: Money[];
+  spent: SpendWindows;
+  quota: Quota | null;
+  usage: UsageBucket[];
+  /** True when some figure is derived rather than read (e.g. converted with an exchange rate). */
+  estimated: boolean;
+  /** Human notes about the figures: what is estimated, what the key cannot read. */
+  notes: string[];
+  /** Whether the account can pay for calls, when the provider says (DeepSeek is_available). */
+  available?: boolean;
+  demo?: boolean;
+}
+
+export interface AccountStatus {
+  accountId: string;
+  /** Latest snapshot, successful or not. */
+  latest: Snapshot | null;
+  /** Latest successful snapshot (figures shown while a provider fails). */
+  lastSuccess: Snapshot | null;
+  stale: boolean;
+  polling: boolean;
+  paused: boolean;
+  nextPollAt: number | null;
+  consecutiveFailures: number;
+}
+
+export type SeriesMetric =
+  | 'requests'
+  | 'inputTokens'
+  | 'outputTokens'
+  | 'totalTokens'
+  | 'cachedTokens'
+  | 'reasoningTokens'
+  | 'cost'
+  | 'balance';
+
+export type SeriesBucket = 'hour' | 'day' | 'week' | 'month';
+export type SeriesGroupBy = 'account' | 'model' | 'key' | 'none';
+
+export interface SeriesQuery {
+  metric: SeriesMetric;
+  bucket: SeriesBucket;
+  groupBy: SeriesGroupBy;
+  from: number;
+  to: number;
+  accountIds?: string[];
+  models?: string[];
+  keys?: string[];
+  /** IANA zone for day/week/month boundaries; UTC when absent. */
+  timeZone?: string;
+  /** At most this many points per series (default 1000). */
+  maxPoints?: number;
+}
+
+export interface SeriesPoint {
+  t: number;
+  /** Counts for token/request metrics; micro-units for cost and balance. */
+  v: number;
+}
+
+export interface Series {
+  /** The group value: account id, model or key; "all" when not grouped. */
+  group: string;
+  /** Set for cost and balance: series of different currencies are never merged. */
+  currency?: Currency;
+  points: SeriesPoint[];
+}
+
+export interface SeriesResult {
+  query: SeriesQuery;
+  /** The bucket actually used after downsampling to maxPoints. */
+  bucket: SeriesBucket;
+  series: Series[];
+}
+
+/** One row of the usage breakdown table. */
+export interface UsageTotals {
+  group: string;
+  currency?: Currency;
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  reasoningTokens: number;
+  /** Micro-units of `currency`; null when no cost is known. */
+  costMicros: number | null;
+}
