@@ -62,3 +62,24 @@ export interface Notifier {
 export function secretRef(accountId: string, field: string): string {
   return `${accountId}.${field}`;
 }
+
+/** The running core both faces start: the API every UI talks to, plus lifecycle. */
+export interface Core {
+  api: import('../../shared/api.ts').SpendbarApi;
+  start(): Promise<void>;
+  /** Stops the poller, waits for in-flight polls, closes the store. */
+  stop(): Promise<void>;
+}
+
+export interface CoreOptions {
+  /** Folder for spendbar.db (and, headless, settings and secrets). */
+  dataDir: string;
+  mode: 'app' | 'serve';
+  settings: SettingsStore;
+  secrets: SecretStore;
+  notifier?: Notifier;
+  /** Headless config file accounts (read-only in the UI) with their resolved credentials. */
+  configAccounts?: { account: Account; credentials: Record<string, string> }[];
+  demo?: boolean;
+  version?: string;
+}
