@@ -46,13 +46,31 @@ function networkError(err: unknown, req: HttpRequest): ProviderError {
   if (name === 'TimeoutError' || name === 'AbortError') {
     return new ProviderError('timeout', `${host} did not answer within ${Math.round(req.timeoutMs / 1000)} s. The provider may be slow or down; Spendbar will retry.`, { cause: err });
   }
-  const code = (err as { cause?: { code?: string } })?.cause?.code;
+  const code = errorCode(err);
   const detail =
     code === 'ECONNREFUSED' ? 'connection refused'
     : code === 'ENOTFOUND' ? 'host not found'
     : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' ? 'connection dropped'
-    : code ?? (err instanceof Error ? err.message : String(err));
+    : code ?? innermostMessage(err);
   return new ProviderError('network', `Could not reach ${host} (${detail}). Check the base URL and your network connection.`, { cause: err });
+}
+
+/** fetch wraps the socket error (sometimes an AggregateError of several attempts) in its cause chain. */
+function errorCode(err: unknown, depth = 0): string | undefined {
+  if (!err || typeof err !== 'object' || depth > 4) return undefined;
+  const e = err as { code?: unknown; cause?: unknown; errors?: unknown[] };
+  if (typeof e.code === 'string' && !e.code.startsWith('ERR_')) return e.code;
+  for (const inner of [e.cause, ...(Array.isArray(e.errors) ? e.errors : [])]) {
+    const code = errorCode(inner, depth + 1);
+    if (code) return code;
+  }
+  return typeof e.code === 'string' ? e.code : undefined;
+}
+
+function innermostMessage(err: unknown): string {
+  let e: unknown = err;
+  while (e && typeof e === 'object' && (e as { cause?: unknown }).cause) e = (e as { cause: unknown }).cause;
+  return e instanceof Error ? e.message : String(e);
 }
 
 export function safeHost(url: string): string {

@@ -1,0 +1,178 @@
+// The account book: accounts from the headless config file (read-only) and from the settings store (editable),
+// with their credentials resolved from the secret store. Secrets leave this module only towards adapters.
+import type { AccountInput } from '../../shared/api.ts';
+import type { Account, CredentialHint, PollError } from '../../shared/domain.ts';
+import { DEFAULT_POLL_INTERVAL_SEC } from '../../shared/domain.ts';
+import { accountInputSchema, formatIssues } from '../../shared/schemas.ts';
+import { maskSecret } from './errors.ts';
+import { secretRef, type SecretStore, type SettingsStore } from './ports.ts';
+import { getDescriptor } from './providers/registry.ts';
+import type { ConfigAccount } from './settings/config-account.ts';
+
+export type { ConfigAccount };
+
+export class AccountInputError extends Error {
+  readonly field: string | undefined;
+  constructor(message: string, field?: string) {
+    super(message);
+    this.name = 'AccountInputError';
+    this.field = field;
+  }
+}
+
+/** An account ready to poll or save: the public record plus the secrets it needs. */
+export interface PreparedAccount {
+  account: Account;
+  credentials: Record<string, string>;
+  /** Only the secrets this input changes (to write to the secret store on save). */
+  changedSecrets: Record<string, string>;
+}
+
+export class AccountBook {
+  private readonly settings: SettingsStore;
+  private readonly secrets: SecretStore;
+  private readonly config: ConfigAccount[];
+
+  constructor(opts: { settings: SettingsStore; secrets: SecretStore; configAccounts?: ConfigAccount[] }) {
+    this.settings = opts.settings;
+    this.secrets = opts.secrets;
+    this.config = opts.configAccounts ?? [];
+  }
+
+  /** Every account, config-file ones first, each with credential hints and never a secret. */
+  list(): Account[] {
+    const fromConfig = this.config.map((c) => ({ ...c.account, source: 'config' as const }));
+    const taken = new Set(fromConfig.map((a) => a.id));
+    const fromSettings = this.settings
+      .get()
+      .accounts.filter((a) => !taken.has(a.id))
+      .map((a) => ({ ...a, source: 'settings' as const, credentials: this.hints(a) }));
+    return [...fromConfig, ...fromSettings];
+  }
+
+  get(id: string): Account | undefined {
+    return this.list().find((a) => a.id === id);
+  }
+
+  credentialsFor(id: string): Record<string, string> {
+    const c = this.config.find((x) => x.account.id === id);
+    if (c) return c.credentials;
+    const account = this.settings.get().accounts.find((a) => a.id === id);
+    if (!account) return {};
+    const out: Record<string, string> = {};
+    for (const f of getDescriptor(account.provider)?.credentialFields ?? []) {
+      const v = this.secrets.get(secretRef(id, f.name));
+      if (v) out[f.name] = v;
+    }
+    return out;
+  }
+
+  /** A problem found while loading the config file, reported on the account instead of polling it. */
+  configError(id: string): PollError | undefined {
+    return this.config.find((x) => x.account.id === id)?.error;
+  }
+
+  /** Every secret value known, so messages can be scrubbed of them. */
+  allSecrets(): string[] {
+    return this.list().flatMap((a) => Object.values(this.credentialsFor(a.id)));
+  }
+
+  /** Validates a form's input into an account plus credentials, without saving anything. */
+  prepare(input: unknown, existingId?: string): PreparedAccount {
+    const parsed = accountInputSchema.safeParse(input);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      throw new AccountInputError(formatIssues(parsed.error), first?.path.join('.'));
+    }
+    const data = parsed.data as AccountInput;
+    const descriptor = getDescriptor(data.provider);
+    if (!descriptor) throw new AccountInputError(`Unknown provider '${data.provider}'.`, 'provider');
+    const id = existingId ?? data.id ?? this.freshId(data.label || descriptor.id);
+    if (existingId && data.id && data.id !== existingId) throw new AccountInputError('An account id cannot be changed.', 'id');
+    if (this.config.some((c) => c.account.id === id)) {
+      throw new AccountInputError(`Account '${id}' comes from the config file; edit the file to change it.`, 'id');
+    }
+    const existing = this.settings.get().accounts.find((a) => a.id === id);
+    if (!existingId && data.id && existing) throw new AccountInputError(`An account with id '${id}' already exists.`, 'id');
+
+    const stored = existing ? this.credentialsFor(id) : {};
+    const changedSecrets: Record<string, string> = {};
+    for (const [name, value] of Object.entries(data.credentials ?? {})) {
+      if (!descriptor.credentialFields.some((f) => f.name === name)) throw new AccountInputError(`${descriptor.displayName} has no credential '${name}'.`, `credentials.${name}`);
+      if (value.trim()) changedSecrets[name] = value.trim();
+    }
+    const credentials = { ...stored, ...changedSecrets };
+    for (const f of descriptor.credentialFields) {
+      if (f.required && !credentials[f.name]) throw new AccountInputError(`${f.label} is required for ${descriptor.displayName}.`, `credentials.${f.name}`);
+    }
+    const options: Record<string, string | string[]> = {};
+    for (const f of descriptor.optionFields) {
+      const v = data.options?.[f.name];
+      const value = f.type === 'list' ? toList(v) : typeof v === 'string' ? v.trim() : Array.isArray(v) ? v.join(',') : undefined;
+      const empty = value === undefined || value.length === 0;
+      if (f.required && empty) throw new AccountInputError(`${f.label} is required for ${descriptor.displayName}.`, `options.${f.name}`);
+      if (!empty) options[f.name] = value;
+    }
+    const account: Account = {
+      id,
+      provider: data.provider,
+      label: data.label.trim() || descriptor.displayName,
+      pollIntervalSec: data.pollIntervalSec ?? existing?.pollIntervalSec ?? DEFAULT_POLL_INTERVAL_SEC,
+      source: 'settings',
+    };
+    const baseUrl = data.baseUrl?.trim();
+    if (baseUrl) account.baseUrl = baseUrl.replace(/\/+$/, '');
+    if (Object.keys(options).length) account.options = options;
+    account.credentials = hintsFor(descriptor.credentialFields.map((f) => f.name), credentials);
+    return { account, credentials, changedSecrets };
+  }
+
+  /** Saves a prepared account: secrets to the secret store, the rest to settings. */
+  save(prepared: PreparedAccount): Account {
+    for (const [name, value] of Object.entries(prepared.changedSecrets)) this.secrets.set(secretRef(prepared.account.id, name), value);
+    const current = this.settings.get();
+    const stored: Account = { ...prepared.account };
+    delete stored.source;
+    const accounts = current.accounts.some((a) => a.id === stored.id)
+      ? current.accounts.map((a) => (a.id === stored.id ? stored : a))
+      : [...current.accounts, stored];
+    this.settings.set({ ...current, accounts });
+    return { ...prepared.account };
+  }
+
+  remove(id: string): void {
+    if (this.config.some((c) => c.account.id === id)) throw new AccountInputError(`Account '${id}' comes from the config file; remove it there.`, 'id');
+    const current = this.settings.get();
+    const account = current.accounts.find((a) => a.id === id);
+    if (!account) throw new AccountInputError(`No account '${id}'.`, 'id');
+    for (const f of getDescriptor(account.provider)?.credentialFields ?? []) this.secrets.delete(secretRef(id, f.name));
+    this.settings.set({ ...current, accounts: current.accounts.filter((a) => a.id !== id) });
+  }
+
+  private hints(account: Account): Record<string, CredentialHint> {
+    const names = getDescriptor(account.provider)?.credentialFields.map((f) => f.name) ?? [];
+    return hintsFor(names, this.credentialsFor(account.id));
+  }
+
+  private freshId(label: string): string {
+    const base = label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 32) || 'account';
+    const taken = new Set(this.list().map((a) => a.id));
+    if (!taken.has(base)) return base;
+    for (let i = 2; ; i++) if (!taken.has(`${base}-${i}`)) return `${base}-${i}`;
+  }
+}
+
+function hintsFor(names: string[], credentials: Record<string, string>): Record<string, CredentialHint> {
+  const out: Record<string, CredentialHint> = {};
+  for (const name of names) {
+    const v = credentials[name];
+    out[name] = v ? { set: true, masked: maskSecret(v), from: 'store' } : { set: false, from: 'store' };
+  }
+  return out;
+}
+
+function toList(v: string | string[] | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  const list = (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean);
+  return list;
+}

@@ -1,0 +1,63 @@
+// Builds the core for headless use: conf settings and file-key secrets in the data dir, accounts from the
+// config file (read-only), node-notifier popups.
+import { mkdirSync } from 'node:fs';
+import type { ConfigAccount } from '../accounts.ts';
+import { createCore, type EngineCore } from '../engine.ts';
+import { getDescriptor } from '../providers/registry.ts';
+import { createConfSettingsStore } from '../settings/conf-settings.ts';
+import { createFileSecretStore } from '../settings/file-secrets.ts';
+import { loadConfigFile } from '../settings/config-file.ts';
+import { ConfigFileError, SecretStoreError } from '../settings/errors.ts';
+import { createNodeNotifier } from '../notify/node-notifier.ts';
+import { packageVersion } from './paths.ts';
+
+export class CliError extends Error {}
+
+export interface HeadlessCore {
+  core: EngineCore;
+  warnings: string[];
+}
+
+export async function buildHeadlessCore(opts: {
+  dataDir: string;
+  configFile: string | undefined;
+  mode: 'serve';
+  demoAccounts?: ConfigAccount[];
+  env?: NodeJS.ProcessEnv;
+}): Promise<HeadlessCore> {
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const warnings: string[] = [];
+  let configAccounts: ConfigAccount[] = opts.demoAccounts ?? [];
+  let configAlerts: unknown[] = [];
+  if (opts.configFile) {
+    try {
+      const loaded = loadConfigFile(opts.configFile, { env: opts.env ?? process.env, descriptors: getDescriptor });
+      configAccounts = [...configAccounts, ...loaded.accounts];
+      configAlerts = loaded.alerts;
+      warnings.push(...loaded.warnings);
+    } catch (err) {
+      if (err instanceof ConfigFileError) throw new CliError(err.message);
+      throw err;
+    }
+  }
+  const settings = createConfSettingsStore(opts.dataDir);
+  let secrets;
+  try {
+    secrets = createFileSecretStore(opts.dataDir);
+  } catch (err) {
+    if (err instanceof SecretStoreError) throw new CliError(err.message);
+    throw err;
+  }
+  const core = await createCore({
+    dataDir: opts.dataDir,
+    mode: opts.mode,
+    settings,
+    secrets,
+    notifier: createNodeNotifier(),
+    configAccounts,
+    configAlerts,
+    demo: Boolean(opts.demoAccounts?.length),
+    version: packageVersion(),
+  });
+  return { core, warnings };
+}

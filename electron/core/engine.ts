@@ -1,0 +1,220 @@
+// createCore: the one core both faces start. Wires the account book, poller, store and event fan-out, and
+// implements the SpendbarApi every UI talks to.
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import type { AppInfo, SpendbarApi, SpendbarEvent, TestResult } from '../../shared/api.ts';
+import type { Account, AccountStatus, Snapshot } from '../../shared/domain.ts';
+import { seriesQuerySchema, totalsQuerySchema, formatIssues } from '../../shared/schemas.ts';
+import { AccountBook, AccountInputError, type ConfigAccount } from './accounts.ts';
+import { fetchHttpClient, type HttpClient } from './http.ts';
+import type { Core, CoreOptions } from './ports.ts';
+import { Poller } from './poller.ts';
+import { failedSnapshot, pollAccount } from './poll-account.ts';
+import { getAdapter, listDescriptors } from './providers/registry.ts';
+import { SnapshotStore } from './store/index.ts';
+
+export interface EngineOptions extends CoreOptions {
+  configAccounts?: ConfigAccount[];
+  /** Alert rules from the headless config file. */
+  configAlerts?: unknown[];
+  /** For tests: where HTTP goes and what time it is. */
+  http?: HttpClient;
+  now?: () => number;
+  /** Per-request timeout for provider calls (default 15 s). */
+  timeoutMs?: number;
+}
+
+const DAY_MS = 86_400_000;
+
+export interface EngineCore extends Core {
+  /** Every secret the core holds, for scrubbing text that leaves the process. */
+  allSecrets(): string[];
+  /** Polls every account now and returns the fresh snapshots, usage included (the CLI's one-shot). */
+  pollAll(): Promise<Snapshot[]>;
+}
+
+export async function createCore(opts: EngineOptions): Promise<EngineCore> {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const now = opts.now ?? Date.now;
+  const http = opts.http ?? fetchHttpClient;
+  const prefs = () => opts.settings.get().preferences;
+  const timeZone = () => prefs().timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const store = SnapshotStore.open(join(opts.dataDir, 'spendbar.db'), { timeZone: timeZone() });
+  const book = new AccountBook({ settings: opts.settings, secrets: opts.secrets, configAccounts: opts.configAccounts });
+  const listeners = new Set<(e: SpendbarEvent) => void>();
+  let paused = false;
+  let retentionTimer: NodeJS.Timeout | undefined;
+
+  const emit = (event: SpendbarEvent) => {
+    for (const l of listeners) {
+      try {
+        l(event);
+      } catch (err) {
+        console.error('spendbar: an event listener failed:', err instanceof Error ? err.message : err);
+      }
+    }
+  };
+
+  async function pollOne(account: Account): Promise<Snapshot> {
+    const configError = book.configError(account.id);
+    const snapshot = configError
+      ? failedSnapshot(account, configError, now())
+      : await pollAccount(account, {
+          adapters: getAdapter,
+          credentials: book.credentialsFor(account.id),
+          http,
+          now,
+          timeoutMs: opts.timeoutMs ?? 15_000,
+          usageSince: usageSince(account.id),
+        });
+    store.saveSnapshot(snapshot);
+    return snapshot;
+  }
+
+  /** Reads usage from the newest stored bucket on, so a re-poll revises it; the adapter's own look-back otherwise. */
+  function usageSince(accountId: string): number | undefined {
+    const newest = store.usageCoverage(accountId);
+    return newest === null ? undefined : newest;
+  }
+
+  const poller = new Poller({
+    pollOne,
+    concurrency: prefs().concurrency,
+    onSnapshot: (snapshot) => emit({ type: 'snapshot', snapshot }),
+    onStatus: () => emit({ type: 'status', statuses: statuses() }),
+    lastSuccessAt: (id) => store.lastSuccess(id)?.time ?? null,
+  });
+  // Known before start(), so a one-shot refresh (`spendbar poll --once`) works without scheduling anything.
+  poller.setAccounts(book.list());
+
+  function statuses(): AccountStatus[] {
+    const states = new Map(poller.states().map((s) => [s.accountId, s]));
+    return book.list().map((a) => {
+      const s = states.get(a.id);
+      return {
+        accountId: a.id,
+        latest: store.latest(a.id),
+        lastSuccess: store.lastSuccess(a.id),
+        stale: s?.stale ?? false,
+        polling: s?.polling ?? false,
+        paused,
+        nextPollAt: s?.nextPollAt ?? null,
+        consecutiveFailures: s?.consecutiveFailures ?? 0,
+      };
+    });
+  }
+
+  function accountsChanged(): void {
+    poller.setAccounts(book.list());
+    emit({ type: 'accounts', accounts: book.list() });
+    emit({ type: 'status', statuses: statuses() });
+  }
+
+  async function test(input: unknown, existingId?: string): Promise<{ prepared: ReturnType<AccountBook['prepare']>; result: TestResult }> {
+    const prepared = book.prepare(input, existingId);
+    const snapshot = await pollAccount(prepared.account, {
+      adapters: getAdapter,
+      credentials: prepared.credentials,
+      http,
+      now,
+      timeoutMs: opts.timeoutMs ?? 15_000,
+    });
+    return { prepared, result: { ok: snapshot.ok, snapshot } };
+  }
+
+  const api: SpendbarApi = {
+    async getInfo(): Promise<AppInfo> {
+      return { version: opts.version ?? '0.0.0', mode: opts.mode, demo: Boolean(opts.demo), timeZone: timeZone(), secretProtection: opts.secrets.protection, paused };
+    },
+    async listProviders() {
+      return listDescriptors();
+    },
+    async listAccounts() {
+      return book.list();
+    },
+    async saveAccount(input, saveOpts) {
+      const existingId = typeof input.id === 'string' && book.get(input.id)?.source === 'settings' ? input.id : undefined;
+      const { prepared, result } = await test(input, existingId);
+      if (!result.ok && !saveOpts?.force) throw new ConnectionTestError(result);
+      const account = book.save(prepared);
+      if (result.ok) store.saveSnapshot({ ...result.snapshot, accountId: account.id });
+      accountsChanged();
+      return { account, test: result };
+    },
+    async removeAccount(id) {
+      book.remove(id);
+      store.deleteAccount(id);
+      accountsChanged();
+    },
+    async testAccount(input) {
+      return (await test(input)).result;
+    },
+    async getStatus() {
+      return statuses();
+    },
+    async querySeries(query) {
+      const parsed = seriesQuerySchema.safeParse(query);
+      if (!parsed.success) throw new AccountInputError(formatIssues(parsed.error));
+      return store.series({ timeZone: timeZone(), ...parsed.data });
+    },
+    async queryTotals(query) {
+      const parsed = totalsQuerySchema.safeParse(query);
+      if (!parsed.success) throw new AccountInputError(formatIssues(parsed.error));
+      return store.totals(parsed.data);
+    },
+    async filterValues() {
+      const { models, keys } = store.filterValues();
+      return { accounts: book.list().map((a) => ({ id: a.id, label: a.label })), models, keys };
+    },
+    async refresh(accountId) {
+      if (accountId !== undefined && !book.get(accountId)) throw new AccountInputError(`No account '${accountId}'.`, 'accountId');
+      await poller.refresh(accountId);
+      return statuses();
+    },
+    async setPaused(value) {
+      paused = value;
+      if (value) poller.pause();
+      else poller.resume();
+      emit({ type: 'status', statuses: statuses() });
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+  };
+
+  return {
+    api,
+    allSecrets: () => book.allSecrets(),
+    pollAll: () => poller.refresh(),
+    async start() {
+      poller.start();
+      const retain = () => {
+        try {
+          store.applyRetention(now(), { rawDays: prefs().retentionDays });
+        } catch (err) {
+          console.error('spendbar: retention failed:', err instanceof Error ? err.message : err);
+        }
+      };
+      retain();
+      retentionTimer = setInterval(retain, DAY_MS);
+      retentionTimer.unref?.();
+    },
+    async stop() {
+      if (retentionTimer) clearInterval(retentionTimer);
+      await poller.stop();
+      listeners.clear();
+      store.close();
+    },
+  };
+}
+
+/** A save whose connection test failed: carries the test so the UI can show the provider's message. */
+export class ConnectionTestError extends Error {
+  readonly test: TestResult;
+  constructor(test: TestResult) {
+    super(test.snapshot.error?.message ?? 'The connection test failed.');
+    this.name = 'ConnectionTestError';
+    this.test = test;
+  }
+}

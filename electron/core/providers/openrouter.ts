@@ -1,0 +1,246 @@
+// OpenRouter, and routers that copy its API (OneRouter/Infron, …): they differ only by base URL.
+// /key works for every key; /credits and /activity need a management key, and a plain key getting 403 there
+// is normal, so the poll still succeeds with the key's own figures and a note saying what to add.
+import { BUCKET_MS, type Quota, type QuotaReset, type SpendWindows, type UsageBucket } from '../../../shared/domain.ts';
+import { formatMoney, toMicros, type Money } from '../../../shared/money.ts';
+import { ProviderError, redact } from '../errors.ts';
+import { readJson, safeHost } from '../http.ts';
+import { count, finite, isRecord, nonNegative } from './numbers.ts';
+import type { FetchContext, ProviderAdapter, ProviderReading } from './types.ts';
+
+const USD = 'USD';
+const DEFAULT_BASE_URL = 'https://openrouter.ai/api/v1';
+
+export const NOTE_NEEDS_MANAGEMENT_KEY =
+  'This key cannot read credits or activity: add a management key (OpenRouter → Settings → Management keys) to see the balance and per-model usage.';
+export const NOTE_NO_ACTIVITY_ACCESS =
+  'This key cannot read per-model activity: add a management key to see usage by model.';
+export const NOTE_NO_ACTIVITY_ENDPOINT =
+  'This router does not offer per-model activity (/activity answered 404), so only the key’s spend and balance are shown.';
+export const NOTE_FREE_TIER =
+  'This key is on the free tier (no credits bought yet): free models have a small daily request allowance.';
+
+interface Reply {
+  /** HTTP status, or the error code of a passed-through error body. */
+  status: number;
+  data: unknown;
+}
+
+export const openrouterAdapter: ProviderAdapter = {
+  descriptor: {
+    id: 'openrouter',
+    displayName: 'OpenRouter (and compatible routers)',
+    defaultBaseUrl: DEFAULT_BASE_URL,
+    credentialFields: [
+      {
+        name: 'apiKey',
+        label: 'API key (a management key also reads credits and activity)',
+        secret: true,
+        required: true,
+        placeholder: 'sk-or-v1-…',
+      },
+    ],
+    optionFields: [],
+    reports: [
+      'balance (management key)',
+      'spend today / week / month / total',
+      'key limit, remaining and reset',
+      'per-model daily requests, tokens and cost (management key)',
+    ],
+    consoleUrl: 'https://openrouter.ai/settings/credits',
+  },
+
+  async fetch(ctx: FetchContext): Promise<ProviderReading> {
+    const apiKey = ctx.credentials.apiKey?.trim();
+    if (!apiKey) throw new ProviderError('config', 'No API key is set for this OpenRouter account. Add one in the account settings.');
+    const base = (ctx.baseUrl || DEFAULT_BASE_URL).trim().replace(/\/+$/, '');
+    if (!/^https?:\/\/[^/]/i.test(base)) {
+      throw new ProviderError('config', `"${base}" is not an http(s) URL. Use the router's API base, e.g. ${DEFAULT_BASE_URL}.`);
+    }
+    try {
+      return await read(ctx, base, apiKey);
+    } catch (err) {
+      // A provider's message is quoted into ours; make sure it can never carry the key back out.
+      if (err instanceof ProviderError && err.message.includes(apiKey)) {
+        throw new ProviderError(err.kind, redact(err.message, [apiKey]), { status: err.status, retryAfterMs: err.retryAfterMs, cause: err });
+      }
+      throw err;
+    }
+  },
+};
+
+async function read(ctx: FetchContext, base: string, apiKey: string): Promise<ProviderReading> {
+  const keyP = get(ctx, base, apiKey, '/key', 'key usage');
+  const creditsP = get(ctx, base, apiKey, '/credits', 'credits', [403]);
+  // Activity waits only on /key, so a key that says it is not a management key is not asked at all.
+  const activityP = keyP.then((k) =>
+    isRecord(k.data) && k.data.is_management_key === false ? null : get(ctx, base, apiKey, '/activity', 'activity', [403, 404]),
+  );
+  const [keyR, creditsR, activityR] = await Promise.all([keyP, creditsP, activityP]);
+
+  const key = parseKey(keyR.data);
+  const notes: string[] = [];
+  let balance: Money | null = null;
+  if (creditsR.status === 403) notes.push(NOTE_NEEDS_MANAGEMENT_KEY);
+  else balance = parseCredits(creditsR.data);
+
+  let usage: UsageBucket[] = [];
+  let byokNote = key.byokMicros > 0 ? `This key’s bring-your-own-key usage (${usdText(key.byokMicros)})` : '';
+  if (activityR === null || activityR.status === 403) {
+    if (!notes.includes(NOTE_NEEDS_MANAGEMENT_KEY)) notes.push(NOTE_NO_ACTIVITY_ACCESS);
+  } else if (activityR.status === 404) {
+    notes.push(NOTE_NO_ACTIVITY_ENDPOINT);
+  } else {
+    const activity = parseActivity(activityR.data, ctx.usageSince);
+    usage = activity.buckets;
+    if (activity.byokMicros > 0) byokNote = `Bring-your-own-key usage over the last 30 days (${usdText(activity.byokMicros)})`;
+  }
+
+  if (key.freeTier) notes.push(NOTE_FREE_TIER);
+  if (byokNote) notes.push(`${byokNote} is billed by your own provider keys and is not included in these costs.`);
+  return { balance, balances: balance ? [balance] : [], spent: key.spent, quota: key.quota, usage, estimated: false, notes };
+}
+
+async function get(ctx: FetchContext, base: string, apiKey: string, path: string, what: string, pass: number[] = []): Promise<Reply> {
+  const url = `${base}${path}`;
+  const res = await ctx.http({
+    method: 'GET',
+    url,
+    headers: { authorization: `Bearer ${apiKey}`, accept: 'application/json' },
+    timeoutMs: ctx.timeoutMs,
+  });
+  if (pass.includes(res.status)) return { status: res.status, data: undefined };
+  const body = readJson(res, url, { what, now: ctx.now() });
+  const host = safeHost(url);
+  // OpenRouter can put {"error":{code,message}} on any status, including 200.
+  if (isRecord(body) && body.error !== undefined && body.error !== null) {
+    const err = isRecord(body.error) ? body.error : { message: body.error };
+    const code = typeof err.code === 'number' ? err.code : undefined;
+    if (code !== undefined && pass.includes(code)) return { status: code, data: undefined };
+    throw errorBody(host, what, code, typeof err.message === 'string' ? err.message.slice(0, 200) : undefined, res.status);
+  }
+  if (!isRecord(body) || !('data' in body)) {
+    throw new ProviderError('bad-response', `${host} sent a ${what} response without a "data" field. Check that the base URL points at an OpenRouter-compatible API.`, { status: res.status });
+  }
+  return { status: res.status, data: body.data };
+}
+
+function errorBody(host: string, what: string, code: number | undefined, message: string | undefined, status: number): ProviderError {
+  const said = message ? ` The provider said: "${message}".` : '';
+  if (code === 401) return new ProviderError('auth', `${host} rejected the API key while reading ${what}. Check that the key is correct and not revoked.${said}`, { status });
+  if (code === 403) return new ProviderError('forbidden', `${host} refused access to ${what}. The key lacks the permission this needs.${said}`, { status });
+  if (code === 429) return new ProviderError('rate-limited', `${host} is rate limiting requests.${said}`, { status });
+  if (code !== undefined && code >= 500) return new ProviderError('server', `${host} had a server error (${code}) while serving ${what}; Spendbar will retry.${said}`, { status });
+  return new ProviderError('provider', `${host} answered with an error${code !== undefined ? ` (code ${code})` : ''} for ${what}.${said}`, { status });
+}
+
+function usdText(micros: number): string {
+  return formatMoney({ micros, currency: USD });
+}
+
+function bad(message: string): ProviderError {
+  return new ProviderError('bad-response', message);
+}
+
+interface KeyFigures {
+  spent: SpendWindows;
+  quota: Quota;
+  freeTier: boolean;
+  byokMicros: number;
+}
+
+function parseKey(data: unknown): KeyFigures {
+  if (!isRecord(data)) throw bad('The key usage response has no key data. Check that the base URL points at an OpenRouter-compatible API.');
+  const micros = (field: string): number | undefined => (data[field] == null ? undefined : toMicros(nonNegative(data[field], field)));
+  const usd = (m: number | undefined): Money | undefined => (m === undefined ? undefined : { micros: m, currency: USD });
+  const total = micros('usage');
+  const daily = micros('usage_daily');
+  const weekly = micros('usage_weekly');
+  const monthly = micros('usage_monthly');
+
+  const spent: SpendWindows = {};
+  if (daily !== undefined) spent.today = usd(daily);
+  if (weekly !== undefined) spent.week = usd(weekly);
+  if (monthly !== undefined) spent.month = usd(monthly);
+  if (total !== undefined) spent.total = usd(total);
+
+  const limit = data.limit == null ? null : toMicros(nonNegative(data.limit, 'limit'));
+  // Overspending a cap can leave remaining slightly negative; that is a real figure, not a bad one.
+  const remaining = limit === null || data.limit_remaining == null ? null : toMicros(finite(data.limit_remaining, 'limit_remaining'));
+  const resets = parseReset(data.limit_reset);
+  const window = resets === 'daily' ? daily : resets === 'weekly' ? weekly : resets === 'monthly' ? monthly : total;
+  const quota: Quota = {
+    limit: usd(limit ?? undefined) ?? null,
+    used: { micros: window ?? total ?? 0, currency: USD },
+    remaining: usd(remaining ?? undefined) ?? null,
+    resets,
+    expiresAt: parseExpiry(data.expires_at),
+  };
+  return {
+    spent,
+    quota,
+    freeTier: data.is_free_tier === true,
+    byokMicros: data.byok_usage == null ? 0 : toMicros(nonNegative(data.byok_usage, 'byok_usage')),
+  };
+}
+
+/** null when the router names a reset period Spendbar does not know. */
+function parseReset(value: unknown): QuotaReset | null {
+  if (value == null) return 'never';
+  return value === 'daily' || value === 'weekly' || value === 'monthly' ? value : null;
+}
+
+function parseExpiry(value: unknown): number | null {
+  if (value == null || value === '') return null;
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value < 1e12 ? value * 1000 : value;
+  const ms = typeof value === 'string' ? Date.parse(value) : NaN;
+  if (Number.isNaN(ms)) throw bad(`The provider reported ${JSON.stringify(String(value).slice(0, 30))} for expires_at, which is not a date; Spendbar kept the previous figures.`);
+  return ms;
+}
+
+function parseCredits(data: unknown): Money {
+  if (!isRecord(data)) throw bad('The credits response has no credits data. Check that the base URL points at an OpenRouter-compatible API.');
+  // Subtract in micros so the balance is exact to the micro-dollar.
+  const credits = toMicros(nonNegative(data.total_credits, 'total_credits'));
+  const used = toMicros(nonNegative(data.total_usage, 'total_usage'));
+  return { micros: credits - used, currency: USD };
+}
+
+function parseActivity(data: unknown, usageSince: number | undefined): { buckets: UsageBucket[]; byokMicros: number } {
+  if (!Array.isArray(data)) throw bad('The activity response is not a list. Check that the base URL points at an OpenRouter-compatible API.');
+  // One row per (date, model, endpoint); the store keeps one bucket per (date, model), so rows are summed here.
+  const buckets = new Map<string, UsageBucket>();
+  let byokMicros = 0;
+  data.forEach((row: unknown, i) => {
+    const at = `activity[${i}]`;
+    if (!isRecord(row)) throw bad(`The activity response has an entry (${at}) that is not an object.`);
+    const start = utcDay(row.date, `${at}.date`);
+    const model = typeof row.model === 'string' && row.model ? row.model : typeof row.model_permaslug === 'string' && row.model_permaslug ? row.model_permaslug : 'unknown';
+    const id = `${start}\u0000${model}`;
+    let b = buckets.get(id);
+    if (!b) {
+      b = { start, width: 'day', model, key: '', requests: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, cost: { micros: 0, currency: USD } };
+      buckets.set(id, b);
+    }
+    const n = (field: string): number => (row[field] == null ? 0 : count(row[field], `${at}.${field}`));
+    b.requests += n('requests');
+    b.inputTokens += n('prompt_tokens');
+    b.outputTokens += n('completion_tokens');
+    b.reasoningTokens += n('reasoning_tokens');
+    b.cost = { micros: (b.cost?.micros ?? 0) + toMicros(nonNegative(row.usage, `${at}.usage`)), currency: USD };
+    if (row.byok_usage_inference != null) byokMicros += toMicros(nonNegative(row.byok_usage_inference, `${at}.byok_usage_inference`));
+  });
+  const kept = [...buckets.values()]
+    .filter((b) => usageSince === undefined || b.start + BUCKET_MS.day > usageSince)
+    .sort((a, b) => a.start - b.start || (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
+  return { buckets: kept, byokMicros };
+}
+
+function utcDay(value: unknown, field: string): number {
+  const m = typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})/.exec(value) : null;
+  const ms = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN;
+  if (!m || Number.isNaN(ms) || new Date(ms).getUTCDate() !== Number(m[3])) {
+    throw bad(`The provider reported ${JSON.stringify(String(value).slice(0, 30))} for ${field}, which is not a date; Spendbar kept the previous figures.`);
+  }
+  return ms;
+}

@@ -1,0 +1,28 @@
+// Every provider Spendbar can poll, by id. Adding a provider = one module + one line here.
+import type { ProviderId } from '../../../shared/domain.ts';
+import type { ProviderAdapter, ProviderDescriptor } from './types.ts';
+import { newapiAdapter } from './newapi.ts';
+import { openrouterAdapter } from './openrouter.ts';
+import { deepseekAdapter } from './deepseek.ts';
+import { surfercloudAdapter } from './surfercloud.ts';
+
+const ADAPTERS: Record<ProviderId, ProviderAdapter> = {
+  newapi: newapiAdapter,
+  openrouter: openrouterAdapter,
+  deepseek: deepseekAdapter,
+  surfercloud: surfercloudAdapter,
+};
+
+export function getAdapter(id: string): ProviderAdapter | undefined {
+  return Object.hasOwn(ADAPTERS, id) ? ADAPTERS[id as ProviderId] : undefined;
+}
+
+export function getDescriptor(id: string): ProviderDescriptor | undefined {
+  return getAdapter(id)?.descriptor;
+}
+
+export function listDescriptors(): ProviderDescriptor[] {
+  return Object.values(ADAPTERS).map((a) => a.descriptor);
+}
+
+export const PROVIDER_IDS = Object.keys(ADAPTERS) as ProviderId[];

@@ -1,0 +1,251 @@
+// The headless face: the JSON API the dashboard uses, server-sent events for live updates, /metrics for
+// Prometheus, and the built dashboard itself. Loopback by default; any other host needs a bearer token.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+import { HTTP_ROUTES, type SpendbarApi, type SpendbarEvent } from '../../../shared/api.ts';
+import { MAX_QUERY_SPAN_MS } from '../../../shared/schemas.ts';
+import type { UsageTotals } from '../../../shared/domain.ts';
+import { AccountInputError } from '../accounts.ts';
+import { ConnectionTestError } from '../engine.ts';
+import { redact } from '../errors.ts';
+import { renderMetrics } from './metrics.ts';
+import { serveStatic } from './static.ts';
+
+export interface ServerOptions {
+  api: SpendbarApi;
+  host?: string;
+  port?: number;
+  /** Required when host is not loopback. */
+  token?: string;
+  /** Built dashboard (dist/renderer); the API still works without it. */
+  staticDir?: string;
+  /** Secrets to scrub from any error text, just in case. */
+  secrets?: () => string[];
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 1024 * 1024;
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+export class HttpError extends Error {
+  readonly status: number;
+  readonly field: string | undefined;
+  constructor(status: number, message: string, field?: string) {
+    super(message);
+    this.status = status;
+    this.field = field;
+  }
+}
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const host = opts.host ?? '127.0.0.1';
+  if (!isLoopback(host) && !opts.token) {
+    throw new Error(`Serving on ${host} exposes your spend to the network: set a bearer token with --token or SPENDBAR_TOKEN.`);
+  }
+  const api = opts.api;
+  const sse = new Set<ServerResponse>();
+  const pollErrors = new Map<string, number>();
+  let keepAlive: NodeJS.Timeout | undefined;
+
+  const unsubscribe = api.subscribe((event: SpendbarEvent) => {
+    if (event.type === 'snapshot' && !event.snapshot.ok) {
+      pollErrors.set(event.snapshot.accountId, (pollErrors.get(event.snapshot.accountId) ?? 0) + 1);
+    }
+    const line = `data: ${JSON.stringify(event)}\n\n`;
+    for (const res of sse) res.write(line);
+  });
+
+  const routes: Record<string, (req: IncomingMessage, body: unknown, url: URL) => Promise<unknown>> = {
+    [`GET ${HTTP_ROUTES.info}`]: () => api.getInfo(),
+    [`GET ${HTTP_ROUTES.providers}`]: () => api.listProviders(),
+    [`GET ${HTTP_ROUTES.accounts}`]: () => api.listAccounts(),
+    [`POST ${HTTP_ROUTES.accounts}`]: (_r, body) => {
+      const b = asObject(body);
+      return api.saveAccount(asObject(b.input) as never, { force: b.force === true });
+    },
+    [`POST ${HTTP_ROUTES.testAccount}`]: (_r, body) => api.testAccount(asObject(body) as never),
+    [`GET ${HTTP_ROUTES.status}`]: () => api.getStatus(),
+    [`POST ${HTTP_ROUTES.series}`]: (_r, body) => api.querySeries(asObject(body) as never),
+    [`POST ${HTTP_ROUTES.totals}`]: (_r, body) => api.queryTotals(asObject(body) as never),
+    [`GET ${HTTP_ROUTES.filters}`]: () => api.filterValues(),
+    [`POST ${HTTP_ROUTES.refresh}`]: (_r, body) => {
+      const id = body === undefined ? undefined : asObject(body).accountId;
+      if (id !== undefined && typeof id !== 'string') throw new HttpError(400, 'accountId must be a string.', 'accountId');
+      return api.refresh(id);
+    },
+    [`POST ${HTTP_ROUTES.pause}`]: async (_r, body) => {
+      const paused = asObject(body).paused;
+      if (typeof paused !== 'boolean') throw new HttpError(400, 'paused must be true or false.', 'paused');
+      await api.setPaused(paused);
+      return undefined;
+    },
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://spendbar.local');
+    const method = req.method ?? 'GET';
+    // Refuse DNS-rebinding: a page on another site resolving its name to 127.0.0.1 sends its own Host header.
+    const hostHeader = (req.headers.host ?? '').replace(/:\d+$/, '');
+    if (isLoopback(host) && hostHeader && !isLoopback(hostHeader)) throw new HttpError(403, 'Unexpected Host header.');
+    const isApi = url.pathname.startsWith('/api/') || url.pathname === HTTP_ROUTES.metrics;
+    if (isApi && opts.token && !authorized(req, url, opts.token)) {
+      res.setHeader('www-authenticate', 'Bearer realm="spendbar"');
+      throw new HttpError(401, 'Missing or wrong bearer token. Open the dashboard with #token=<token> or send Authorization: Bearer <token>.');
+    }
+    if (method === 'GET' && url.pathname === HTTP_ROUTES.events) return openEvents(req, res);
+    if (method === 'GET' && url.pathname === HTTP_ROUTES.metrics) {
+      const text = await metrics();
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(text);
+      return;
+    }
+    const accountMatch = /^\/api\/accounts\/([^/]+)$/.exec(url.pathname);
+    if (accountMatch && url.pathname !== HTTP_ROUTES.testAccount) {
+      const id = decodeURIComponent(accountMatch[1] ?? '');
+      if (method === 'DELETE') {
+        await api.removeAccount(id);
+        res.writeHead(204).end();
+        return;
+      }
+      if (method === 'PUT') {
+        const b = asObject(await readBody(req));
+        return sendJson(res, 200, await api.saveAccount({ ...asObject(b.input), id } as never, { force: b.force === true }));
+      }
+      throw new HttpError(405, `${method} is not allowed on ${url.pathname}.`);
+    }
+    const route = routes[`${method} ${url.pathname}`];
+    if (route) {
+      const body = method === 'POST' ? await readBody(req) : undefined;
+      const out = await route(req, body, url);
+      if (out === undefined) res.writeHead(204).end();
+      else sendJson(res, 200, out);
+      return;
+    }
+    if (url.pathname.startsWith('/api/')) throw new HttpError(404, `No API route ${method} ${url.pathname}.`);
+    if ((method === 'GET' || method === 'HEAD') && opts.staticDir && (await serveStatic(opts.staticDir, url.pathname, res))) return;
+    if (!opts.staticDir && url.pathname === '/') {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('Spendbar API is running. Build the dashboard with `npm run build` to serve it here; /metrics and /api/* work now.\n');
+      return;
+    }
+    throw new HttpError(404, `Nothing at ${url.pathname}.`);
+  }
+
+  function openEvents(req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write('retry: 3000\n\n');
+    sse.add(res);
+    // Heartbeat only while someone listens: an idle server keeps no timers.
+    keepAlive ??= setInterval(() => {
+      for (const r of sse) r.write(': keep-alive\n\n');
+    }, 25_000);
+    void api.getStatus().then((statuses) => res.write(`data: ${JSON.stringify({ type: 'status', statuses })}\n\n`));
+    req.on('close', () => {
+      sse.delete(res);
+      if (sse.size === 0 && keepAlive) {
+        clearInterval(keepAlive);
+        keepAlive = undefined;
+      }
+    });
+  }
+
+  async function metrics(): Promise<string> {
+    const [accounts, statuses] = await Promise.all([api.listAccounts(), api.getStatus()]);
+    const usageByAccount = new Map<string, UsageTotals[]>();
+    // Counters over the longest span a query may cover (older usage is long past any scrape's interest).
+    const to = Date.now() + 86_400_000;
+    for (const a of accounts) {
+      usageByAccount.set(a.id, await api.queryTotals({ groupBy: 'model', from: to - MAX_QUERY_SPAN_MS, to, accountIds: [a.id] }));
+    }
+    return renderMetrics({ accounts, statuses, usageByAccount, pollErrors });
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => sendError(res, err, opts.secrets?.() ?? []));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        unsubscribe();
+        if (keepAlive) clearInterval(keepAlive);
+        for (const r of sse) r.end();
+        sse.clear();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function authorized(req: IncomingMessage, url: URL, token: string): boolean {
+  const header = req.headers.authorization;
+  const given = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : url.pathname === HTTP_ROUTES.events ? url.searchParams.get('token') : null;
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const type = req.headers['content-type'] ?? '';
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new HttpError(413, 'Request body too large.');
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text.trim()) return undefined;
+  // Only JSON: a cross-site HTML form cannot send application/json without a CORS preflight, which we never grant.
+  if (!type.startsWith('application/json')) throw new HttpError(415, 'Send the request body as application/json.');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'The request body is not valid JSON.');
+  }
+}
+
+function asObject(v: unknown): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new HttpError(400, 'Expected a JSON object in the request body.');
+  return v as Record<string, unknown>;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+function sendError(res: ServerResponse, err: unknown, secrets: string[]): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  if (err instanceof ConnectionTestError) {
+    sendJson(res, 422, { error: { message: redact(err.message, secrets) }, test: err.test });
+    return;
+  }
+  if (err instanceof HttpError || err instanceof AccountInputError) {
+    const status = err instanceof HttpError ? err.status : 400;
+    sendJson(res, status, { error: { message: redact(err.message, secrets), ...(err.field ? { field: err.field } : {}) } });
+    return;
+  }
+  console.error('spendbar: request failed:', redact(err instanceof Error ? err.message : String(err), secrets));
+  sendJson(res, 500, { error: { message: 'Spendbar hit an internal error; see the server log.' } });
+}

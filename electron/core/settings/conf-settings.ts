@@ -1,0 +1,149 @@
+// The settings store under plain Node (`spendbar serve`): a JSON file written atomically by `conf`, validated
+// with the shared schema on every read and write. It holds accounts without their secrets, alert rules and
+// preferences; credentials live in a SecretStore.
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import Conf from 'conf';
+import type { Settings, SettingsStore } from '../ports.ts';
+import { SettingsError } from './errors.ts';
+import { defaultSettings, settingsFromDisk, validateSettings } from './validate.ts';
+
+export interface ConfSettingsOptions {
+  /** Told when the file on disk could not be used and was set aside; console.warn when absent. */
+  onProblem?: (message: string) => void;
+  now?: () => number;
+}
+
+export interface ConfSettingsStore extends SettingsStore {
+  /** Full path of settings.json. */
+  readonly path: string;
+  /** Problems found with the file so far, oldest first (also passed to onProblem). */
+  readonly problems: readonly string[];
+}
+
+type Listener = (settings: Settings) => void;
+
+function notify(listeners: Set<Listener>, settings: Settings): void {
+  for (const listener of [...listeners]) {
+    try {
+      listener(structuredClone(settings));
+    } catch (err) {
+      // One broken listener must not stop the others from hearing about the change.
+      console.error('Settings listener failed:', err);
+    }
+  }
+}
+
+function invalidCopyName(dir: string, now: number): string {
+  const stamp = new Date(now).toISOString().replace(/[:.]/g, '-');
+  let candidate = join(dir, `settings.invalid-${stamp}.json`);
+  for (let n = 2; existsSync(candidate); n++) candidate = join(dir, `settings.invalid-${stamp}-${n}.json`);
+  return candidate;
+}
+
+/** A file that is there but wrong, as opposed to one that cannot be read right now (permissions, I/O). */
+function isInvalidContent(err: unknown): boolean {
+  return err instanceof SettingsError || err instanceof SyntaxError;
+}
+
+/** Why a settings file cannot be used, in words that never quote the file's content. */
+function describeReadError(err: unknown): string {
+  if (err instanceof SettingsError) return err.message.replace(/\n/g, '; ');
+  if (err instanceof SyntaxError) return 'it is not valid JSON';
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function createConfSettingsStore(dir: string, opts: ConfSettingsOptions = {}): ConfSettingsStore {
+  const report = opts.onProblem ?? ((message: string) => console.warn(message));
+  const now = opts.now ?? Date.now;
+  const file = join(dir, 'settings.json');
+  const problems: string[] = [];
+
+  // A file a person edited by hand is worth keeping even when it is wrong: move it aside so they can fix
+  // it, and carry on with defaults rather than refusing to start or silently throwing their work away.
+  const setAside = (err: unknown): void => {
+    if (!existsSync(file)) return;
+    const copy = invalidCopyName(dir, now());
+    renameSync(file, copy);
+    const message =
+      `${file} could not be used (${describeReadError(err)}). ` +
+      `It was kept as ${basename(copy)}; Spendbar started from default settings.`;
+    problems.push(message);
+    report(message);
+  };
+
+  // conf throws from its constructor on a file that is not JSON, so look before handing it the file.
+  if (existsSync(file)) {
+    try {
+      settingsFromDisk(JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')));
+    } catch (err) {
+      if (!isInvalidContent(err)) throw err;
+      setAside(err);
+    }
+  }
+
+  const conf = new Conf<Record<string, unknown>>({
+    cwd: dir,
+    configName: 'settings',
+    projectName: 'spendbar',
+    clearInvalidConfig: false,
+    accessPropertiesByDotNotation: false,
+  });
+  if (!existsSync(file)) conf.store = { ...defaultSettings() };
+
+  const listeners = new Set<Listener>();
+
+  const read = (): Settings => {
+    try {
+      return settingsFromDisk(conf.store);
+    } catch (err) {
+      if (!isInvalidContent(err)) throw err;
+      // Edited by hand while we were running, and wrong: same treatment as at start-up.
+      setAside(err);
+      const fresh = defaultSettings();
+      conf.store = { ...fresh };
+      return fresh;
+    }
+  };
+
+  return {
+    path: file,
+    get problems() {
+      return [...problems];
+    },
+    get: read,
+    set(next: Settings): void {
+      // Validation happens before conf is touched, so a rejected value leaves the file as it was.
+      const valid = validateSettings(next);
+      // A file broken by hand since the last read is set aside first, not silently written over.
+      read();
+      conf.store = { ...valid };
+      notify(listeners, valid);
+    },
+    onChange(listener: Listener): () => void {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+  };
+}
+
+/** Settings kept in memory, validated exactly like the file store: for tests and the demo. */
+export function createMemorySettingsStore(initial: Partial<Settings> = {}): SettingsStore {
+  let current = settingsFromDisk(structuredClone(initial));
+  const listeners = new Set<Listener>();
+  return {
+    get: () => structuredClone(current),
+    set(next: Settings): void {
+      current = validateSettings(structuredClone(next));
+      notify(listeners, current);
+    },
+    onChange(listener: Listener): () => void {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+  };
+}

@@ -1,0 +1,151 @@
+// The headless config file (`spendbar serve --config config.json`):
+//   {"accounts": [{"id", "provider", "label", "baseUrl", "pollIntervalSec", apiKey | apiKeyEnv, …options}],
+//    "alerts": […], "preferences": {…}}
+// A file that cannot be read as a whole throws ConfigFileError; a bad account is marked with a 'config' error
+// and the others load. No message ever holds a secret value, and JSON.parse's own messages are not passed
+// on because they quote the file around the error, which is where an inline key would be.
+import { readFileSync, statSync } from 'node:fs';
+import type { ProviderDescriptor } from '../../../shared/api.ts';
+import { formatIssues, preferencesSchema } from '../../../shared/schemas.ts';
+import type { Preferences } from '../ports.ts';
+import { readConfigAccount, type ConfigAccount } from './config-account.ts';
+import { ConfigFileError } from './errors.ts';
+
+export type { ConfigAccount };
+
+export interface LoadConfigOptions {
+  env: NodeJS.ProcessEnv;
+  descriptors: (id: string) => ProviderDescriptor | undefined;
+}
+
+export interface LoadedConfig {
+  accounts: ConfigAccount[];
+  alerts: unknown[];
+  preferences: Partial<Preferences>;
+  /** Things worth telling the user that do not stop anything: unknown fields, loose file permissions. */
+  warnings: string[];
+}
+
+const TOP_LEVEL = new Set(['accounts', 'alerts', 'preferences', '$schema']);
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function lineAndColumn(text: string, position: number): { line: number; column: number } {
+  const before = text.slice(0, position);
+  const line = before.split('\n').length;
+  return { line, column: position - before.lastIndexOf('\n') };
+}
+
+/** Where a bare token V8 did not locate sits: the first thing outside a string that JSON has no place for. */
+function findStrayToken(text: string): number | undefined {
+  const literal = /true|false|null|-?\d+(\.\d+)?([eE][+-]?\d+)?/y;
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i] as string;
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      i++;
+    } else if (/[\s{}[\]:,]/.test(c)) {
+      i++;
+    } else {
+      literal.lastIndex = i;
+      const m = literal.exec(text);
+      if (!m) return i;
+      i += m[0].length;
+    }
+  }
+  return undefined;
+}
+
+function jsonError(path: string, text: string, err: unknown): ConfigFileError {
+  const message = err instanceof Error ? err.message : '';
+  const located = /^(.*?)(?: in JSON| after JSON)? at position (\d+)/.exec(message);
+  let position = located ? Number(located[2]) : findStrayToken(text);
+  // V8's phrase is kept only when it quotes nothing from the file.
+  let reason = located && !located[1]!.includes('"') ? located[1]! : 'unexpected character';
+  if (/end of JSON input/.test(message)) {
+    position = undefined;
+    reason = 'the file ends too early (a missing } or ] or closing quote?)';
+  }
+  if (position === undefined) return new ConfigFileError(`${path} is not valid JSON: ${reason}`, path);
+  const { line, column } = lineAndColumn(text, position);
+  return new ConfigFileError(`${path} is not valid JSON at line ${line}, column ${column}: ${reason}`, path, { line, column });
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'cannot be read (permission denied)'
+          : code === 'EISDIR'
+            ? 'is a folder, not a file'
+            : `cannot be read (${code ?? String(err)})`;
+    throw new ConfigFileError(`Config file ${path} ${why}`, path);
+  }
+}
+
+function readPreferences(raw: unknown, path: string, warnings: string[]): Partial<Preferences> {
+  if (raw === undefined) return {};
+  if (!isRecord(raw)) throw new ConfigFileError(`${path}: "preferences" must be an object`, path);
+  const shape = preferencesSchema.shape as Record<string, (typeof preferencesSchema.shape)[keyof typeof preferencesSchema.shape]>;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const schema = shape[key];
+    if (!schema) {
+      warnings.push(`${path}: unknown preference '${key}' is ignored`);
+      continue;
+    }
+    const parsed = schema.safeParse(value);
+    if (parsed.success) out[key] = parsed.data;
+    else warnings.push(`${path}: preferences.${key} is ignored: ${formatIssues(parsed.error).replace(/\n/g, '; ')}`);
+  }
+  return out as Partial<Preferences>;
+}
+
+/** Reads and checks the config file. Throws ConfigFileError only for problems with the file as a whole. */
+export function loadConfigFile(path: string, opts: LoadConfigOptions): LoadedConfig {
+  const text = readText(path);
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw jsonError(path, text, err);
+  }
+  if (!isRecord(data)) {
+    throw new ConfigFileError(`${path} must hold a JSON object like {"accounts": […]}`, path);
+  }
+
+  const warnings: string[] = [];
+  for (const key of Object.keys(data)) {
+    if (!TOP_LEVEL.has(key)) warnings.push(`${path}: unknown top-level field '${key}' is ignored`);
+  }
+  const rawAccounts = data.accounts ?? [];
+  if (!Array.isArray(rawAccounts)) throw new ConfigFileError(`${path}: "accounts" must be a list`, path);
+  const alerts = data.alerts ?? [];
+  if (!Array.isArray(alerts)) throw new ConfigFileError(`${path}: "alerts" must be a list`, path);
+  const preferences = readPreferences(data.preferences, path, warnings);
+
+  const allIds = new Set(rawAccounts.flatMap((a: unknown) => (isRecord(a) && typeof a.id === 'string' ? [a.id] : [])));
+  const ctx = { env: opts.env, descriptors: opts.descriptors, taken: new Map<string, number>(), allIds };
+  const accounts: ConfigAccount[] = [];
+  let hasInlineSecret = false;
+  rawAccounts.forEach((raw: unknown, index: number) => {
+    const reading = readConfigAccount(raw, index, ctx);
+    accounts.push(reading.result);
+    warnings.push(...reading.warnings);
+    hasInlineSecret ||= reading.hasInlineSecret;
+  });
+
+  // Windows has no such mode bits; there the folder's ACL is what protects the file.
+  if (hasInlineSecret && process.platform !== 'win32' && (statSync(path).mode & 0o077) !== 0) {
+    warnings.push(`${path} holds inline API keys and is readable by other users: chmod 600 ${path} or use apiKeyEnv`);
+  }
+  return { accounts, alerts, preferences, warnings };
+}

@@ -1,0 +1,69 @@
+// Which table answers which part of a time range. usage_daily rows cover whole local days of the store's zone;
+// balance_hourly rows cover whole UTC hours. A roll-up serves the whole units inside [from, to) when no query bucket
+// boundary cuts through one of them; the ragged edges (and everything, when a boundary would cut) come from raw rows.
+import type { SQLInputValue, StatementSync } from 'node:sqlite';
+import { nextBucketStart } from './tz.ts';
+
+export interface Segment {
+  rollup: boolean;
+  from: number;
+  to: number;
+}
+
+export interface QueryContext {
+  stmt(sql: string): StatementSync;
+  storeZone: string;
+  storeDay: (t: number) => number;
+}
+
+export interface Filters {
+  accountIds?: string[] | undefined;
+  models?: string[] | undefined;
+  keys?: string[] | undefined;
+}
+
+const HOUR = 3_600_000;
+
+function split(from: number, to: number, a: number, b: number): Segment[] {
+  if (!(a < b)) return [{ rollup: false, from, to }];
+  const out: Segment[] = [];
+  if (from < a) out.push({ rollup: false, from, to: a });
+  out.push({ rollup: true, from: a, to: b });
+  if (b < to) out.push({ rollup: false, from: b, to });
+  return out;
+}
+
+/** Segments for usage: whole store-zone days from usage_daily, provided every boundary inside is a local midnight. */
+export function usageSegments(ctx: QueryContext, from: number, to: number, boundaries?: readonly number[]): Segment[] {
+  const d0 = ctx.storeDay(from);
+  const a = d0 === from ? from : nextBucketStart(ctx.storeZone, 'day', d0);
+  const b = ctx.storeDay(to);
+  if (boundaries?.some((t) => t > a && t < b && ctx.storeDay(t) !== t)) return [{ rollup: false, from, to }];
+  return split(from, to, a, b);
+}
+
+/** Segments for balances: whole UTC hours from balance_hourly, provided every boundary inside is on the hour. */
+export function balanceSegments(from: number, to: number, boundaries: readonly number[]): Segment[] {
+  const a = Math.ceil(from / HOUR) * HOUR;
+  const b = Math.floor(to / HOUR) * HOUR;
+  if (boundaries.some((t) => t > a && t < b && t % HOUR !== 0)) return [{ rollup: false, from, to }];
+  return split(from, to, a, b);
+}
+
+function list(values: string[] | undefined): string | null {
+  return values && values.length > 0 ? JSON.stringify(values) : null;
+}
+
+/** Filter clauses and their parameters; an absent or empty list means "no filter". */
+export function filterSql(f: Filters, withUsageDims = true): { sql: string; params: Record<string, SQLInputValue> } {
+  const params: Record<string, SQLInputValue> = { accounts: list(f.accountIds) };
+  let sql = ` AND ($accounts IS NULL OR account_id IN (SELECT value FROM json_each($accounts)))`;
+  if (withUsageDims) {
+    params.models = list(f.models);
+    params.keys = list(f.keys);
+    sql +=
+      ` AND ($models IS NULL OR model IN (SELECT value FROM json_each($models)))` +
+      ` AND ($keys IS NULL OR key IN (SELECT value FROM json_each($keys)))`;
+  }
+  return { sql, params };
+}

@@ -1,0 +1,158 @@
+// series(): usage and balance over time, cut into hour/day/week/month buckets of the query's zone.
+// SQL groups by the natural unit of its source (bucket start, roll-up day, snapshot time); each group is then
+// placed in its query bucket by binary search, which is what makes DST-correct buckets cheap.
+import type { Series, SeriesBucket, SeriesMetric, SeriesQuery, SeriesResult } from '../../../shared/domain.ts';
+import { balanceSegments, filterSql, usageSegments, type QueryContext, type Segment } from './plan.ts';
+import { bucketIndex, bucketStarts, checkTimeZone, COARSER, NOMINAL_MS } from './tz.ts';
+
+export const DEFAULT_MAX_POINTS = 1000;
+
+export const GROUP_COLUMN: Record<SeriesQuery['groupBy'], string> = {
+  account: 'account_id',
+  model: 'model',
+  key: 'key',
+  none: `'all'`,
+};
+
+const USAGE_EXPR: Record<Exclude<SeriesMetric, 'balance'>, string> = {
+  requests: 'requests',
+  inputTokens: 'input_tokens',
+  outputTokens: 'output_tokens',
+  totalTokens: 'input_tokens + output_tokens',
+  cachedTokens: 'cached_tokens',
+  reasoningTokens: 'reasoning_tokens',
+  cost: 'cost_micros',
+};
+
+/** The requested bucket, made coarser until (to − from) / bucket fits in maxPoints; 'month' is the coarsest. */
+export function chooseBucket(bucket: SeriesBucket, from: number, to: number, maxPoints: number): SeriesBucket {
+  let b = bucket;
+  for (let next = COARSER[b]; next && (to - from) / NOMINAL_MS[b] > maxPoints; next = COARSER[b]) b = next;
+  return b;
+}
+
+function lookup<T>(table: Record<string, T>, key: string, what: string): T {
+  if (!Object.hasOwn(table, key)) throw new RangeError(`Unknown ${what} "${key}".`);
+  return table[key] as T;
+}
+
+interface Acc {
+  group: string;
+  currency: string;
+  values: Map<number, number>;
+}
+
+function accumulate(accs: Map<string, Acc>, group: string, currency: string, idx: number, v: number): void {
+  const k = `${group}\u0000${currency}`;
+  let a = accs.get(k);
+  if (!a) {
+    a = { group, currency, values: new Map() };
+    accs.set(k, a);
+  }
+  a.values.set(idx, (a.values.get(idx) ?? 0) + v);
+}
+
+function toSeries(accs: Map<string, Acc>, starts: readonly number[], withCurrency: boolean): Series[] {
+  const out: Series[] = [];
+  for (const a of accs.values()) {
+    const points = [...a.values].sort((x, y) => x[0] - y[0]).map(([i, v]) => ({ t: starts[i] as number, v }));
+    const s: Series = { group: a.group, points };
+    if (withCurrency && a.currency) s.currency = a.currency;
+    out.push(s);
+  }
+  return out.sort((x, y) => (x.group < y.group ? -1 : x.group > y.group ? 1 : (x.currency ?? '').localeCompare(y.currency ?? '')));
+}
+
+function usageSql(seg: Segment, metric: Exclude<SeriesMetric, 'balance'>, groupCol: string, filters: string): string {
+  const cost = metric === 'cost';
+  const table = seg.rollup ? 'usage_daily' : 'usage_buckets';
+  const t = seg.rollup ? 'day' : 'start';
+  const present = !cost ? 'true' : seg.rollup ? 'cost_n > 0' : 'cost_micros IS NOT NULL';
+  return `SELECT ${t} AS t, ${groupCol} AS g, ${cost ? 'currency' : `''`} AS c, SUM(${USAGE_EXPR[metric]}) AS v
+    FROM ${table} WHERE ${t} >= $from AND ${t} < $to AND ${present}${filters} GROUP BY t, g, c`;
+}
+
+// Per-currency balances of ok snapshots from the raw rows (for what balance_hourly does not cover). The account list
+// is walked with index seeks so each account's time range is read through the (account_id, time) index.
+export const RAW_BALANCES = `
+  WITH RECURSIVE every(id) AS (
+    SELECT min(account_id) FROM snapshots
+    UNION ALL
+    SELECT (SELECT min(account_id) FROM snapshots WHERE account_id > every.id) FROM every WHERE every.id IS NOT NULL),
+  accts(id) AS (
+    SELECT value FROM json_each($accounts)
+    UNION ALL
+    SELECT id FROM every WHERE $accounts IS NULL AND id IS NOT NULL)
+  SELECT s.account_id AS a, b.value ->> '$.currency' AS c, s.time AS time, b.value ->> '$.micros' AS m
+  FROM accts CROSS JOIN snapshots s CROSS JOIN json_each(s.data, '$.balances') b
+  WHERE s.account_id = accts.id AND s.time >= $from AND s.time < $to AND s.ok = 1
+  UNION ALL
+  SELECT s.account_id, s.balance_currency, s.time, s.balance_micros
+  FROM accts CROSS JOIN snapshots s
+  WHERE s.account_id = accts.id AND s.time >= $from AND s.time < $to AND s.ok = 1
+    AND s.balance_micros IS NOT NULL AND json_array_length(s.data, '$.balances') = 0`;
+
+const HOURLY_BALANCES = (filters: string) => `
+  SELECT account_id AS a, currency AS c, time, micros AS m FROM balance_hourly
+  WHERE hour >= $from AND hour < $to${filters}`;
+
+function balanceSeries(ctx: QueryContext, q: SeriesQuery, starts: readonly number[]): Series[] {
+  const f = filterSql(q, false);
+  // The last balance in each bucket per account and currency; then summed across accounts unless grouped by account.
+  const last = new Map<string, { idx: number; a: string; c: string; time: number; m: number }>();
+  for (const seg of balanceSegments(q.from, q.to, starts)) {
+    const sql = seg.rollup ? HOURLY_BALANCES(f.sql) : RAW_BALANCES;
+    const rows = ctx.stmt(sql).all({ ...f.params, from: seg.from, to: seg.to }) as {
+      a: string;
+      c: string;
+      time: number;
+      m: number;
+    }[];
+    for (const r of rows) {
+      const idx = bucketIndex(starts, r.time);
+      if (idx < 0) continue;
+      const k = `${idx}\u0000${r.a}\u0000${r.c}`;
+      const prev = last.get(k);
+      if (!prev || r.time >= prev.time) last.set(k, { idx, a: r.a, c: r.c, time: r.time, m: r.m });
+    }
+  }
+  const accs = new Map<string, Acc>();
+  for (const e of last.values()) accumulate(accs, q.groupBy === 'account' ? e.a : 'all', e.c, e.idx, e.m);
+  return toSeries(accs, starts, true);
+}
+
+function usageSeries(ctx: QueryContext, q: SeriesQuery, starts: readonly number[]): Series[] {
+  const metric = q.metric as Exclude<SeriesMetric, 'balance'>;
+  const f = filterSql(q);
+  const accs = new Map<string, Acc>();
+  for (const seg of usageSegments(ctx, q.from, q.to, starts)) {
+    const sql = usageSql(seg, metric, GROUP_COLUMN[q.groupBy], f.sql);
+    const rows = ctx.stmt(sql).all({ ...f.params, from: seg.from, to: seg.to }) as {
+      t: number;
+      g: string;
+      c: string;
+      v: number;
+    }[];
+    for (const r of rows) {
+      const idx = bucketIndex(starts, r.t);
+      if (idx >= 0) accumulate(accs, r.g, r.c, idx, r.v);
+    }
+  }
+  return toSeries(accs, starts, metric === 'cost');
+}
+
+/**
+ * Answers a series query. Range is [from, to); a point's t is its bucket's start (the first bucket may start before
+ * `from` and holds only data from `from` on). Buckets without stored data are omitted, not zero-filled.
+ */
+export function querySeries(ctx: QueryContext, q: SeriesQuery): SeriesResult {
+  const zone = checkTimeZone(q.timeZone ?? 'UTC');
+  lookup(GROUP_COLUMN, q.groupBy, 'groupBy');
+  if (q.metric !== 'balance') lookup(USAGE_EXPR, q.metric, 'metric');
+  lookup(NOMINAL_MS, q.bucket, 'bucket');
+  const bucket = chooseBucket(q.bucket, q.from, q.to, q.maxPoints ?? DEFAULT_MAX_POINTS);
+  const starts = bucketStarts(zone, bucket, q.from, q.to);
+  if (starts.length === 0) return { query: q, bucket, series: [] };
+  const series = q.metric === 'balance' ? balanceSeries(ctx, q, starts) : usageSeries(ctx, q, starts);
+  return { query: q, bucket, series };
+}

@@ -1,0 +1,209 @@
+// The snapshot store: one SQLite file (WAL) holding every poll, the usage buckets providers reported, and roll-ups
+// that keep dashboard queries fast on years of history.
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { TotalsQuery } from '../../../shared/api.ts';
+import type { SeriesQuery, SeriesResult, Snapshot, UsageTotals } from '../../../shared/domain.ts';
+import { migrate } from './migrations.ts';
+import type { QueryContext } from './plan.ts';
+import { PendingRollups, rebuildDailyRollup, type RollupDeps } from './rollup.ts';
+import { balancesOf, INSERT_SNAPSHOT, rowToSnapshot, snapshotParams, UPSERT_USAGE, usageParams } from './rows.ts';
+import { querySeries } from './series.ts';
+import { queryTotals } from './totals.ts';
+import { checkTimeZone, dayStarter, nextBucketStart } from './tz.ts';
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+export interface StoreOptions {
+  /**
+   * IANA zone of the daily roll-up (the user's zone, so "per day" queries are answered from it). Queries in another
+   * zone stay correct but read hourly rows. Changing it rebuilds the roll-up on open. Default UTC.
+   */
+  timeZone?: string;
+}
+
+// Retention keeps, per account and UTC hour, the last ok snapshot, or the last failed one when none succeeded.
+const RETENTION = `
+  DELETE FROM snapshots WHERE time < $cutoff AND id NOT IN (
+    SELECT id FROM (
+      SELECT id, row_number() OVER (
+        PARTITION BY account_id, time / ${HOUR} ORDER BY ok DESC, time DESC, id DESC) AS rn
+      FROM snapshots WHERE time < $cutoff)
+    WHERE rn = 1)`;
+
+export class SnapshotStore {
+  readonly db: DatabaseSync;
+  readonly timeZone: string;
+  private readonly statements = new Map<string, StatementSync>();
+  private readonly ctx: QueryContext;
+  private readonly rollupDeps: RollupDeps;
+  private readonly pending: PendingRollups;
+
+  private constructor(db: DatabaseSync, timeZone: string) {
+    this.db = db;
+    this.timeZone = timeZone;
+    const dayOf = dayStarter(timeZone);
+    const nextDays = new Map<number, number>();
+    const nextDay = (day: number) => {
+      let next = nextDays.get(day);
+      if (next === undefined) {
+        next = nextBucketStart(timeZone, 'day', day);
+        if (nextDays.size > 10_000) nextDays.clear();
+        nextDays.set(day, next);
+      }
+      return next;
+    };
+    const stmt = (sql: string) => this.stmt(sql);
+    this.ctx = { stmt, storeZone: timeZone, storeDay: dayOf };
+    this.rollupDeps = { stmt, dayOf, nextDay };
+    this.pending = new PendingRollups(this.rollupDeps);
+  }
+
+  /** Opens (creating and migrating) the database at `path`; ':memory:' works for throwaway stores. */
+  static open(path: string, opts: StoreOptions = {}): SnapshotStore {
+    const zone = checkTimeZone(opts.timeZone ?? 'UTC');
+    const db = new DatabaseSync(path);
+    try {
+      db.exec('PRAGMA busy_timeout = 5000');
+      migrate(db, path);
+      db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
+      const store = new SnapshotStore(db, zone);
+      store.ensureRollupZone();
+      return store;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  /** A cached prepared statement for `sql`. */
+  stmt(sql: string): StatementSync {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  private ensureRollupZone(): void {
+    const row = this.stmt(`SELECT value FROM meta WHERE key = 'rollup_zone'`).get() as { value: string } | undefined;
+    if (row?.value === this.timeZone) return;
+    this.transaction(() => {
+      rebuildDailyRollup(this.rollupDeps);
+      this.stmt(`INSERT INTO meta (key, value) VALUES ('rollup_zone', ?)
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(this.timeZone);
+    });
+  }
+
+  /** Runs fn in a write transaction; roll-ups noted by writes are brought up to date just before COMMIT. */
+  private transaction<T>(fn: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = fn();
+      this.pending.flush();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      this.pending.discard();
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  /** Saves polls; a failed one carries no figures and never touches balances or usage recorded by good polls. */
+  private write(list: readonly Snapshot[]): void {
+    const pending = this.pending;
+    for (const s of list) if (s.ok) for (const b of s.usage) pending.bucket(s.accountId, b);
+    pending.beforeUpserts();
+    const insert = this.stmt(INSERT_SNAPSHOT);
+    const usage = this.stmt(UPSERT_USAGE);
+    for (const s of list) {
+      insert.run(...snapshotParams(s));
+      if (!s.ok) continue;
+      for (const b of balancesOf(s)) pending.balance(s.accountId, s.time, b);
+      for (const b of s.usage) usage.run(...usageParams(s.accountId, b));
+    }
+  }
+
+  /** Saves one poll: the snapshot row and, for a successful poll, its balances and usage, atomically. */
+  saveSnapshot(s: Snapshot): void {
+    this.transaction(() => this.write([s]));
+  }
+
+  /** Saves many polls in one transaction. */
+  saveSnapshots(list: readonly Snapshot[]): void {
+    this.transaction(() => this.write(list));
+  }
+
+  /** The newest snapshot of the account, ok or not. Loaded snapshots carry `usage: []`. */
+  latest(accountId: string): Snapshot | null {
+    const row = this.stmt(`SELECT data FROM snapshots WHERE account_id = ? ORDER BY time DESC, id DESC LIMIT 1`).get(accountId);
+    return row ? rowToSnapshot(row as { data: string }) : null;
+  }
+
+  /** The newest successful snapshot of the account. */
+  lastSuccess(accountId: string): Snapshot | null {
+    const row = this.stmt(
+      `SELECT data FROM snapshots WHERE account_id = ? AND ok = 1 ORDER BY time DESC, id DESC LIMIT 1`,
+    ).get(accountId);
+    return row ? rowToSnapshot(row as { data: string }) : null;
+  }
+
+  /** Snapshots with time in [from, to), oldest first; with `limit`, only the newest `limit` of them. */
+  snapshots(accountId: string, from: number, to: number, opts: { okOnly?: boolean; limit?: number } = {}): Snapshot[] {
+    const rows = this.stmt(
+      `SELECT data FROM snapshots WHERE account_id = ? AND time >= ? AND time < ? AND (ok = 1 OR ? = 0)
+       ORDER BY time DESC, id DESC LIMIT ?`,
+    ).all(accountId, from, to, opts.okOnly ? 1 : 0, opts.limit ?? -1) as { data: string }[];
+    return rows.reverse().map(rowToSnapshot);
+  }
+
+  /** Start of the newest usage bucket stored for the account, or null: where an incremental fetch resumes. */
+  usageCoverage(accountId: string): number | null {
+    const row = this.stmt(`SELECT newest_start FROM usage_coverage WHERE account_id = ?`).get(accountId) as
+      | { newest_start: number }
+      | undefined;
+    return row ? row.newest_start : null;
+  }
+
+  series(q: SeriesQuery): SeriesResult {
+    return querySeries(this.ctx, q);
+  }
+
+  totals(q: TotalsQuery): UsageTotals[] {
+    return queryTotals(this.ctx, q);
+  }
+
+  /** Models and keys seen in usage ("" — a provider that does not name keys — is left out). */
+  filterValues(): { models: string[]; keys: string[] } {
+    const values = (col: string) =>
+      (this.stmt(`SELECT DISTINCT ${col} AS v FROM usage_daily WHERE ${col} <> '' ORDER BY v`).all() as {
+        v: string;
+      }[]).map((r) => r.v);
+    return { models: values('model'), keys: values('key') };
+  }
+
+  /** Removes every snapshot, usage bucket and roll-up row of the account. */
+  deleteAccount(accountId: string): void {
+    this.transaction(() => {
+      for (const table of ['snapshots', 'usage_buckets', 'usage_daily', 'balance_hourly', 'usage_coverage']) {
+        this.stmt(`DELETE FROM ${table} WHERE account_id = ?`).run(accountId);
+      }
+    });
+  }
+
+  /**
+   * Thins raw snapshots older than `rawDays` to one per account per hour. Usage buckets and the balance roll-up are
+   * kept, so charts over old ranges do not change.
+   */
+  applyRetention(now: number, opts: { rawDays?: number } = {}): { removed: number } {
+    const cutoff = now - (opts.rawDays ?? 90) * DAY;
+    const result = this.transaction(() => this.stmt(RETENTION).run({ cutoff }));
+    return { removed: Number(result.changes) };
+  }
+
+  close(): void {
+    if (this.db.isOpen) this.db.close();
+  }
+}

@@ -1,0 +1,121 @@
+// Keeps the tray in step with the core: holds the accounts, statuses and pause state the pure tray model
+// needs, rebuilds the tray when events arrive, and carries out the menu's actions.
+import type { SpendbarApi, SpendbarEvent } from '../../shared/api.ts';
+import type { Account, AccountStatus } from '../../shared/domain.ts';
+import type { SettingsStore } from '../core/ports.ts';
+import type { SpendbarTray } from './tray.ts';
+import type { TrayAction } from './tray-model.ts';
+
+export interface LoginItems {
+  supported: boolean;
+  get(): boolean;
+  set(openAtLogin: boolean): void;
+}
+
+export interface TrayControllerOptions {
+  api: SpendbarApi;
+  tray: SpendbarTray;
+  settings: SettingsStore;
+  loginItems: LoginItems;
+  openWindow(accountId?: string): void;
+  quit(): void;
+  log?: Pick<Console, 'warn'>;
+}
+
+export interface TrayController {
+  /** Loads accounts, statuses and the pause state, then draws the tray. */
+  load(): Promise<void>;
+  onEvent(event: SpendbarEvent): void;
+  onAction(action: TrayAction): void;
+  dispose(): void;
+}
+
+export function createTrayController(opts: TrayControllerOptions): TrayController {
+  let accounts: Account[] = [];
+  let statuses: AccountStatus[] = [];
+  let paused = false;
+  const log = opts.log ?? console;
+
+  const render = () => {
+    const prefs = opts.settings.get().preferences;
+    opts.tray.update({
+      accounts,
+      statuses,
+      glance: prefs.glance,
+      paused,
+      launchAtLogin: opts.loginItems.supported && opts.loginItems.get(),
+      loginItemSupported: opts.loginItems.supported,
+    });
+  };
+  const report = (what: string) => (err: unknown) => {
+    log.warn(`spendbar: ${what} failed: ${err instanceof Error ? err.message : String(err)}`);
+  };
+  // Glance choice and account labels live in settings: redraw when they change.
+  const offSettings = opts.settings.onChange(() => render());
+
+  return {
+    async load() {
+      const [a, s, info] = await Promise.all([opts.api.listAccounts(), opts.api.getStatus(), opts.api.getInfo()]);
+      accounts = a;
+      statuses = s;
+      paused = info.paused;
+      render();
+    },
+    onEvent(event) {
+      if (event.type === 'status') statuses = event.statuses;
+      else if (event.type === 'accounts') accounts = event.accounts;
+      else if (event.type === 'snapshot') {
+        // A snapshot changes one account's figures; the statuses carry them.
+        void opts.api.getStatus().then((s) => {
+          statuses = s;
+          render();
+        }, report('reading statuses'));
+        return;
+      } else return;
+      render();
+    },
+    onAction(action) {
+      switch (action.kind) {
+        case 'open':
+          opts.openWindow();
+          return;
+        case 'open-account':
+          opts.openWindow(action.accountId);
+          return;
+        case 'refresh':
+          void opts.api.refresh().then((s) => {
+            statuses = s;
+            render();
+          }, report('refreshing'));
+          return;
+        case 'toggle-pause': {
+          const next = !paused;
+          void opts.api.setPaused(next).then(() => {
+            paused = next;
+            render();
+          }, report('pausing'));
+          return;
+        }
+        case 'toggle-launch-at-login': {
+          if (!opts.loginItems.supported) return;
+          const next = !opts.loginItems.get();
+          opts.loginItems.set(next);
+          const settings = opts.settings.get();
+          try {
+            opts.settings.set({ ...settings, preferences: { ...settings.preferences, launchAtLogin: next } });
+          } catch (err) {
+            report('saving the launch-at-login choice')(err);
+          }
+          render();
+          return;
+        }
+        case 'quit':
+          opts.quit();
+          return;
+      }
+    },
+    dispose() {
+      offSettings();
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import { useState } from 'react';
+import type { SpendbarApi } from '../shared/api.ts';
+import { LiveProvider, useLive } from './state/live.tsx';
+import { Overview } from './views/Overview.tsx';
+import { Usage } from './views/Usage.tsx';
+import { Accounts } from './views/Accounts.tsx';
+
+export type View = 'overview' | 'usage' | 'accounts';
+const VIEWS: { id: View; label: string }[] = [
+  { id: 'overview', label: 'Overview' },
+  { id: 'usage', label: 'Usage' },
+  { id: 'accounts', label: 'Accounts' },
+];
+
+function LiveBar() {
+  const live = useLive();
+  const paused = live.info?.paused ?? false;
+  return (
+    <div className="live-bar">
+      <span role="status" aria-live="polite" className={`live-state${live.refreshing ? ' is-refreshing' : ''}`} data-testid="live-state" data-refreshing={live.refreshing}>
+        {live.refreshing ? (
+          <>
+            <span className="spinner" aria-hidden="true" /> Refreshing…
+          </>
+        ) : paused ? (
+          'Polling paused'
+        ) : (
+          'Live'
+        )}
+      </span>
+      <button type="button" className="btn btn-primary" data-testid="refresh-now" disabled={live.refreshing} onClick={() => void live.refreshNow()}>
+        Refresh now
+      </button>
+      <button type="button" className="btn" data-testid="pause-toggle" aria-pressed={paused} onClick={() => void live.setPaused(!paused)}>
+        {paused ? 'Resume polling' : 'Pause polling'}
+      </button>
+      {live.refreshError && (
+        <span role="alert" className="error-text small" data-testid="refresh-error">
+          {live.refreshError}
+        </span>
+      )}
+    </div>
+  );
+}
+
+function Shell({ initialView }: { initialView: View }) {
+  const live = useLive();
+  const [view, setView] = useState<View>(initialView);
+  return (
+    <div className="app">
+      <header className="app-header">
+        <div className="brand">
+          <h1>Spendbar</h1>
+          {live.info?.demo && (
+            <span className="badge badge-demo" data-testid="demo-label" title="Figures come from the built-in demo providers, not real accounts">
+              Demo data
+            </span>
+          )}
+        </div>
+        <LiveBar />
+        <nav aria-label="Views" className="tabs">
+          {VIEWS.map((v) => (
+            <button key={v.id} type="button" className="tab" data-testid={`tab-${v.id}`} aria-current={view === v.id ? 'page' : undefined} onClick={() => setView(v.id)}>
+              {v.label}
+            </button>
+          ))}
+        </nav>
+      </header>
+      <main className="app-main" id="main">
+        {live.loadError ? (
+          <div className="card" role="alert" data-testid="load-error">
+            <p className="error-text">{live.loadError}</p>
+            <button type="button" className="btn" onClick={live.retryLoad}>
+              Try again
+            </button>
+          </div>
+        ) : !live.loaded ? (
+          <p className="muted" data-testid="loading">
+            Loading…
+          </p>
+        ) : view === 'overview' ? (
+          <Overview />
+        ) : view === 'usage' ? (
+          <Usage />
+        ) : (
+          <Accounts />
+        )}
+      </main>
+    </div>
+  );
+}
+
+export function App({ api, initialView = 'overview' }: { api: SpendbarApi; initialView?: View }) {
+  return (
+    <LiveProvider api={api}>
+      <Shell initialView={initialView} />
+    </LiveProvider>
+  );
+}

@@ -1,0 +1,112 @@
+// SpendbarApi over HTTP to `spendbar serve`, following HTTP_ROUTES. Live events come over Server-Sent Events.
+import type { AccountStatus } from '../../shared/domain.ts';
+import { HTTP_ROUTES, type AccountInput, type ApiErrorBody, type SpendbarApi, type SpendbarEvent, type TestResult } from '../../shared/api.ts';
+
+/** An API failure with the server's user-facing message, the offending form field, and the failed test if any. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly field: string | undefined;
+  readonly test: TestResult | undefined;
+  constructor(message: string, status: number, field?: string, test?: TestResult) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.field = field;
+    this.test = test;
+  }
+}
+
+export interface EventSourceLike {
+  onmessage: ((ev: MessageEvent) => void) | null;
+  onerror: ((ev: Event) => void) | null;
+  onopen: ((ev: Event) => void) | null;
+  close(): void;
+}
+
+export interface HttpApiOptions {
+  /** Origin plus any path prefix; '' = same origin. */
+  baseUrl?: string;
+  token?: string | null;
+  fetch?: typeof fetch;
+  eventSource?: (url: string) => EventSourceLike;
+}
+
+export function createHttpApi(opts: HttpApiOptions = {}): SpendbarApi {
+  const base = (opts.baseUrl ?? '').replace(/\/$/, '');
+  const doFetch = opts.fetch ?? ((input, init) => fetch(input, init));
+  const openEvents = opts.eventSource ?? ((url: string) => new EventSource(url) as EventSourceLike);
+
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await doFetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch {
+      throw new ApiError('Cannot reach Spendbar: is `spendbar serve` still running?', 0);
+    }
+    if (res.status === 204) return undefined as T;
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    if (!res.ok) {
+      const err = (json as Partial<ApiErrorBody> & { test?: TestResult } | undefined) ?? {};
+      const message = err.error?.message ?? (res.status === 401 ? 'Not authorised: open the link `spendbar serve` printed, with its token.' : `Spendbar answered HTTP ${res.status}.`);
+      throw new ApiError(message, res.status, err.error?.field, err.test);
+    }
+    return json as T;
+  }
+
+  return {
+    getInfo: () => call('GET', HTTP_ROUTES.info),
+    listProviders: () => call('GET', HTTP_ROUTES.providers),
+    listAccounts: () => call('GET', HTTP_ROUTES.accounts),
+    saveAccount: (input: AccountInput, o?: { force?: boolean }) => {
+      const body = { input, ...(o?.force ? { force: true } : {}) };
+      return input.id ? call('PUT', HTTP_ROUTES.account(input.id), body) : call('POST', HTTP_ROUTES.accounts, body);
+    },
+    removeAccount: (id) => call('DELETE', HTTP_ROUTES.account(id)),
+    testAccount: (input) => call('POST', HTTP_ROUTES.testAccount, input),
+    getStatus: () => call('GET', HTTP_ROUTES.status),
+    querySeries: (query) => call('POST', HTTP_ROUTES.series, query),
+    queryTotals: (query) => call('POST', HTTP_ROUTES.totals, query),
+    filterValues: () => call('GET', HTTP_ROUTES.filters),
+    refresh: (accountId) => call('POST', HTTP_ROUTES.refresh, accountId === undefined ? {} : { accountId }),
+    setPaused: (paused) => call('POST', HTTP_ROUTES.pause, { paused }),
+    subscribe(listener: (event: SpendbarEvent) => void) {
+      const url = `${base}${HTTP_ROUTES.events}${opts.token ? `?token=${encodeURIComponent(opts.token)}` : ''}`;
+      const source = openEvents(url);
+      let dropped = false;
+      let closed = false;
+      source.onmessage = (ev) => {
+        try {
+          listener(JSON.parse(String(ev.data)) as SpendbarEvent);
+        } catch {
+          // A malformed event must not break the stream; the next one carries full state again.
+        }
+      };
+      source.onerror = () => {
+        dropped = true;
+      };
+      source.onopen = () => {
+        // EventSource reconnects by itself; events sent while it was away are lost, so resync the status.
+        if (!dropped) return;
+        dropped = false;
+        call<AccountStatus[]>('GET', HTTP_ROUTES.status)
+          .then((statuses) => {
+            if (!closed) listener({ type: 'status', statuses });
+          })
+          .catch(() => undefined);
+      };
+      return () => {
+        closed = true;
+        source.close();
+      };
+    },
+  };
+}

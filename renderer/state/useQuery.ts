@@ -1,0 +1,31 @@
+// Runs an API query when its inputs change and keeps the previous answer on screen while the next loads,
+// so a live update never flashes an empty chart.
+import { useEffect, useState } from 'react';
+
+export interface QueryState<T> {
+  data: T | null;
+  error: string | null;
+  loading: boolean;
+}
+
+export function useQuery<T>(run: (() => Promise<T>) | null, deps: readonly unknown[]): QueryState<T> {
+  const [state, setState] = useState<QueryState<T>>({ data: null, error: null, loading: run !== null });
+  useEffect(() => {
+    if (!run) return;
+    let cancelled = false;
+    setState((s) => ({ ...s, loading: true }));
+    run().then(
+      (data) => {
+        if (!cancelled) setState({ data, error: null, loading: false });
+      },
+      (err: unknown) => {
+        if (!cancelled) setState((s) => ({ data: s.data, error: err instanceof Error ? err.message : String(err), loading: false }));
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+    // The caller lists what the query depends on; `run` is a fresh closure every render.
+  }, deps);
+  return state;
+}

@@ -1,0 +1,85 @@
+import { useMemo } from 'react';
+import { Line } from 'react-chartjs-2';
+import type { ChartOptions, TooltipItem } from 'chart.js';
+import '../chart/setup.ts';
+import type { Series, SeriesResult } from '../../shared/domain.ts';
+import { formatMoney, MICROS } from '../../shared/money.ts';
+import { computeRunway, formatRunway, runwayProjection } from '../lib/runway.ts';
+import { seriesColor, useChartTheme } from '../chart/theme.ts';
+
+export interface BalanceHistoryProps {
+  result: SeriesResult | null;
+  loading: boolean;
+  labelFor: (accountId: string) => string;
+  /** The projection is drawn only when the range reaches the present: a past week has no "forward". */
+  project: boolean;
+  now: number;
+}
+
+function BalanceChart({ series, label, index, project, now }: { series: Series; label: string; index: number; project: boolean; now: number }) {
+  const theme = useChartTheme();
+  const currency = series.currency ?? 'USD';
+  const runway = useMemo(() => (project ? computeRunway(series.points, { now }) : null), [series.points, project, now]);
+  const actual = series.points.map((p) => ({ x: p.t, y: p.v / MICROS }));
+  const projection = runway ? runwayProjection(runway).map((p) => ({ x: p.t, y: p.v / MICROS })) : [];
+  const color = seriesColor(index);
+  const money = (y: number) => formatMoney({ micros: Math.round(y * MICROS), currency });
+  const data = {
+    datasets: [
+      { label: 'Balance', data: actual, borderColor: color, backgroundColor: color, pointRadius: 0, borderWidth: 2 },
+      ...(projection.length > 1 ? [{ label: 'Projection', data: projection, borderColor: color, borderDash: [6, 4], pointRadius: 0, borderWidth: 2 }] : []),
+    ],
+  };
+  const options: ChartOptions<'line'> = {
+    responsive: true,
+    maintainAspectRatio: false,
+    animation: false,
+    parsing: false,
+    normalized: true,
+    interaction: { mode: 'nearest', axis: 'x', intersect: false },
+    plugins: { tooltip: { callbacks: { label: (ctx: TooltipItem<'line'>) => `${ctx.dataset.label ?? ''}: ${money(ctx.parsed.y ?? 0)}` } } },
+    scales: {
+      x: { type: 'time', ticks: { color: theme.text, maxRotation: 0, autoSkip: true }, grid: { color: theme.grid } },
+      y: { beginAtZero: true, ticks: { color: theme.text, callback: (v) => money(Number(v)) }, grid: { color: theme.grid } },
+    },
+  };
+  const summary = JSON.stringify([
+    { label: 'Balance', points: actual.length },
+    { label: 'Projection', points: projection.length },
+  ]);
+  const title = `${label}${series.currency ? ` (${series.currency})` : ''}`;
+  return (
+    <figure className="balance-chart" data-testid="balance-chart" data-account-id={series.group} data-series={summary}>
+      <figcaption>
+        <strong>{title}</strong>
+        {runway && (
+          <span className="muted small" data-testid="balance-runway">
+            {' '}
+            {formatRunway(runway)}
+          </span>
+        )}
+      </figcaption>
+      <div className="chart-box chart-box-small">
+        <Line data={data} options={options} aria-label={`Balance history of ${title}${runway ? `; ${formatRunway(runway)}` : ''}`} />
+      </div>
+    </figure>
+  );
+}
+
+export function BalanceHistory({ result, loading, labelFor, project, now }: BalanceHistoryProps) {
+  const series = (result?.series ?? []).filter((s) => s.points.length > 0);
+  return (
+    <section className="card" aria-labelledby="balance-title" aria-busy={loading}>
+      <h3 id="balance-title">Balance history</h3>
+      {series.length === 0 ? (
+        <p className="muted">{loading ? 'Loading…' : 'No balance reported in this period.'}</p>
+      ) : (
+        <div className="balance-grid">
+          {series.map((s, i) => (
+            <BalanceChart key={`${s.group}-${s.currency ?? ''}`} series={s} label={labelFor(s.group)} index={i} project={project} now={now} />
+          ))}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,79 @@
+import { useCallback, useMemo, useState } from 'react';
+import type { SeriesQuery } from '../../shared/domain.ts';
+import { keyLabel } from '../lib/format.ts';
+import { DAY_MS } from '../lib/runway.ts';
+import { DEFAULT_FILTER, defaultBucket, filterArrays, resolveRange, type TimeRange, type UsageFilter } from '../lib/period.ts';
+import { useLive } from '../state/live.tsx';
+import { useQuery } from '../state/useQuery.ts';
+import { BalanceHistory } from './BalanceHistory.tsx';
+import { BreakdownTable } from './BreakdownTable.tsx';
+import { ExportButtons } from './ExportButtons.tsx';
+import { IndicatorCards } from './IndicatorCards.tsx';
+import { TrendChart, type TrendBucket, type TrendMetric, type TrendStack } from './TrendChart.tsx';
+import { UsageFilters } from './UsageFilters.tsx';
+
+// Enough bars to read, few enough to draw a year of data fast; the core downsamples beyond this.
+const MAX_POINTS = 400;
+
+export function Usage() {
+  const { api, info, accounts, revision } = useLive();
+  const [filter, setFilter] = useState<UsageFilter>(DEFAULT_FILTER);
+  const [metric, setMetric] = useState<TrendMetric>('requests');
+  const [bucket, setBucket] = useState<TrendBucket>('day');
+  const [stack, setStack] = useState<TrendStack>('model');
+  // Relative periods end "now": resolving again on each revision keeps live updates inside the window.
+  const range = useMemo<TimeRange>(() => resolveRange(filter), [filter, revision]);
+  const timeZone = info?.timeZone;
+
+  const apply = (next: UsageFilter) => {
+    setFilter(next);
+    setBucket(defaultBucket(resolveRange(next)));
+  };
+
+  const baseQuery = useMemo<Omit<SeriesQuery, 'metric'>>(
+    () => ({ bucket, groupBy: stack, from: range.from, to: range.to, ...filterArrays(filter), timeZone, maxPoints: MAX_POINTS }),
+    [bucket, stack, range, filter, timeZone],
+  );
+
+  const filters = useQuery(() => api.filterValues(), [api, accounts, revision]);
+  const trend = useQuery(() => api.querySeries({ ...baseQuery, metric }), [api, baseQuery, metric]);
+  const totals = useQuery(() => api.queryTotals({ groupBy: 'model', from: range.from, to: range.to, ...filterArrays(filter) }), [api, range, filter]);
+  const balance = useQuery(
+    // Hourly balances up to a month: the runway needs the latest balance at its real time, not a day bucket's start.
+    () => api.querySeries({ metric: 'balance', bucket: range.to - range.from <= 32 * DAY_MS ? 'hour' : 'day', groupBy: 'account', from: range.from, to: range.to, accountIds: filterArrays(filter).accountIds, timeZone, maxPoints: 800 }),
+    [api, range, filter.accountId, timeZone],
+  );
+
+  const accountLabel = useCallback((id: string) => accounts.find((a) => a.id === id)?.label ?? id, [accounts]);
+  const groupLabel = useCallback((g: string) => (stack === 'key' ? keyLabel(g) : g), [stack]);
+  const error = trend.error ?? totals.error ?? balance.error ?? filters.error;
+
+  return (
+    <section aria-labelledby="usage-title" className="usage">
+      <div className="section-head">
+        <h2 id="usage-title">Usage</h2>
+        <ExportButtons api={api} query={baseQuery} range={range} filter={filter} groupBy={stack} breakdown={totals.data ?? []} />
+      </div>
+      <UsageFilters values={filters.data} applied={filter} onApply={apply} />
+      {error && (
+        <p className="error-text" role="alert" data-testid="usage-error">
+          {error}
+        </p>
+      )}
+      <IndicatorCards rows={totals.data ?? []} />
+      <TrendChart
+        result={trend.data}
+        loading={trend.loading}
+        metric={metric}
+        bucket={bucket}
+        stack={stack}
+        onMetric={setMetric}
+        onBucket={setBucket}
+        onStack={setStack}
+        labelFor={groupLabel}
+      />
+      <BreakdownTable totals={totals.data ?? []} />
+      <BalanceHistory result={balance.data} loading={balance.loading} labelFor={accountLabel} project={range.to >= Date.now() - 3_600_000} now={range.to} />
+    </section>
+  );
+}

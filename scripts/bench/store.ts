@@ -1,0 +1,197 @@
+// Store benchmark: ingest a year of 5-minute polls for 20 accounts × 10 models, then time the dashboard's two
+// heaviest everyday queries. Prints figures; asserts nothing.
+//   node scripts/bench/store.ts [--days N] [--accounts N] [--models N] [--runs N] [--tz Zone] [--keep]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { SeriesQuery, Snapshot, UsageBucket } from '../../shared/domain.ts';
+import { SnapshotStore } from '../../electron/core/store/index.ts';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+export interface StoreBenchOptions {
+  days?: number;
+  accounts?: number;
+  models?: number;
+  runs?: number;
+  timeZone?: string;
+  /** Keep the database file (its path is in the result). */
+  keep?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface QueryTiming {
+  name: string;
+  runs: number;
+  p50Ms: number;
+  p95Ms: number;
+  points: number;
+}
+
+export interface StoreBenchResult {
+  days: number;
+  accounts: number;
+  models: number;
+  snapshots: number;
+  usageUpserts: number;
+  /** A row = one snapshot row inserted or one usage bucket upserted (each upsert also maintains the roll-ups). */
+  rows: number;
+  ingestSeconds: number;
+  /** CPU time (user + system) of the ingest: the machine may be shared, wall time alone can mislead. */
+  ingestCpuSeconds: number;
+  rowsPerSecond: number;
+  rowsPerCpuSecond: number;
+  snapshotsPerSecond: number;
+  dbBytes: number;
+  dbPath: string;
+  queries: QueryTiming[];
+  peakRssMb: number;
+}
+
+function snapshot(account: number, models: number, t: number, hourStart: number, tick: number): Snapshot {
+  const accountId = `acct-${String(account).padStart(2, '0')}`;
+  const usage: UsageBucket[] = [];
+  for (let m = 0; m < models; m++) {
+    // Cumulative within the hour: every poll revises the current hour's bucket upwards.
+    const requests = (tick + 1) * (m + 1 + account);
+    usage.push({
+      start: hourStart,
+      width: 'hour',
+      model: `model-${m}`,
+      key: '',
+      requests,
+      inputTokens: requests * 900,
+      outputTokens: requests * 300,
+      cachedTokens: requests * 100,
+      reasoningTokens: 0,
+      cost: { micros: requests * 1_500, currency: m % 4 === 3 ? 'CNY' : 'USD' },
+    });
+  }
+  const balance = { micros: 1_000_000_000 - Math.floor(t / 60_000) % 1_000_000, currency: 'USD' };
+  return {
+    accountId,
+    provider: 'openrouter',
+    time: t,
+    ok: true,
+    error: null,
+    balance,
+    balances: [balance],
+    spent: {},
+    quota: null,
+    usage,
+    estimated: false,
+    notes: [],
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] ?? NaN;
+}
+
+function timeQuery(store: SnapshotStore, name: string, q: SeriesQuery, runs: number): QueryTiming {
+  const times: number[] = [];
+  let points = 0;
+  for (let i = 0; i < runs + 3; i++) {
+    const t0 = performance.now();
+    const r = store.series(q);
+    const dt = performance.now() - t0;
+    if (i >= 3) times.push(dt); // the first runs prepare statements
+    points = r.series.reduce((n, s) => n + s.points.length, 0);
+  }
+  times.sort((a, b) => a - b);
+  return { name, runs, p50Ms: percentile(times, 0.5), p95Ms: percentile(times, 0.95), points };
+}
+
+export function runStoreBench(opts: StoreBenchOptions = {}): StoreBenchResult {
+  const days = opts.days ?? 365;
+  const accounts = opts.accounts ?? 20;
+  const models = opts.models ?? 10;
+  const runs = Math.max(50, opts.runs ?? 100);
+  const timeZone = opts.timeZone ?? 'UTC';
+  const log = opts.log ?? (() => {});
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spendbar-bench-'));
+  const dbPath = path.join(dir, 'spendbar.db');
+  const store = SnapshotStore.open(dbPath, { timeZone });
+  const begin = Date.UTC(2025, 0, 1);
+  const end = begin + days * DAY;
+
+  let snapshots = 0;
+  let usageUpserts = 0;
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  for (let hour = begin; hour < end; hour += HOUR) {
+    const batch: Snapshot[] = [];
+    for (let tick = 0; tick < 12; tick++) {
+      const t = hour + tick * 5 * MINUTE;
+      for (let a = 0; a < accounts; a++) batch.push(snapshot(a, models, t, hour, tick));
+    }
+    store.saveSnapshots(batch);
+    snapshots += batch.length;
+    usageUpserts += batch.length * models;
+    if ((hour - begin) % (30 * DAY) === 0 && hour > begin) log(`  … ${Math.round((hour - begin) / DAY)} days ingested`);
+  }
+  const ingestSeconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const ingestCpuSeconds = (cpu.user + cpu.system) / 1e6;
+  store.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+
+  const last = end - 5 * MINUTE + 1;
+  const queries = [
+    timeQuery(store, '90-day daily cost per model', { metric: 'cost', bucket: 'day', groupBy: 'model', from: last - 90 * DAY, to: last, timeZone }, runs),
+    timeQuery(store, '90-day daily tokens per model', { metric: 'totalTokens', bucket: 'day', groupBy: 'model', from: last - 90 * DAY, to: last, timeZone }, runs),
+    timeQuery(store, '1-day hourly cost per model', { metric: 'cost', bucket: 'hour', groupBy: 'model', from: last - DAY, to: last, timeZone }, runs),
+    timeQuery(store, '90-day daily balance per account', { metric: 'balance', bucket: 'day', groupBy: 'account', from: last - 90 * DAY, to: last, timeZone }, runs),
+  ];
+  store.close();
+  const dbBytes = fs
+    .readdirSync(dir)
+    .filter((f) => f.startsWith('spendbar.db'))
+    .reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+  if (!opts.keep) fs.rmSync(dir, { recursive: true, force: true });
+  const rows = snapshots + usageUpserts;
+  return {
+    days,
+    accounts,
+    models,
+    snapshots,
+    usageUpserts,
+    rows,
+    ingestSeconds,
+    ingestCpuSeconds,
+    rowsPerSecond: rows / ingestSeconds,
+    rowsPerCpuSecond: rows / ingestCpuSeconds,
+    snapshotsPerSecond: snapshots / ingestSeconds,
+    dbBytes,
+    dbPath,
+    queries,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  const num = (name: string) => (arg(name) === undefined ? undefined : Number(arg(name)));
+  const r = runStoreBench({
+    days: num('days'),
+    accounts: num('accounts'),
+    models: num('models'),
+    runs: num('runs'),
+    timeZone: arg('tz'),
+    keep: process.argv.includes('--keep'),
+    log: (line) => console.log(line),
+  });
+  const f = (n: number, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d });
+  console.log(`store bench: ${r.days} days × ${r.accounts} accounts × ${r.models} models, 5-minute polls`);
+  console.log(`  ingest: ${f(r.snapshots, 0)} snapshots + ${f(r.usageUpserts, 0)} usage upserts = ${f(r.rows, 0)} rows in ${f(r.ingestSeconds, 2)} s (${f(r.ingestCpuSeconds, 2)} s CPU)`);
+  console.log(`          ${f(r.rowsPerSecond, 0)} rows/s (a row = one snapshot insert or one usage-bucket upsert incl. roll-up upkeep); ${f(r.rowsPerCpuSecond, 0)} rows per CPU-second; ${f(r.snapshotsPerSecond, 0)} snapshots/s`);
+  console.log(`  db size: ${f(r.dbBytes / 1024 / 1024)} MB${r.dbPath && process.argv.includes('--keep') ? ` (${r.dbPath})` : ''}`);
+  for (const q of r.queries) console.log(`  ${q.name}: p50 ${f(q.p50Ms, 2)} ms, p95 ${f(q.p95Ms, 2)} ms over ${q.runs} runs (${q.points} points)`);
+  console.log(`  peak RSS: ${f(r.peakRssMb)} MB`);
+}

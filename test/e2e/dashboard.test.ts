@@ -1,0 +1,219 @@
+// The dashboard in a real Chromium against `spendbar serve --demo` and its loopback provider fakes.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import type { Account, AccountStatus, SeriesResult } from '../../shared/domain.ts';
+import type { TestResult } from '../../shared/api.ts';
+import { formatMoney } from '../../shared/money.ts';
+import { ARTIFACTS, browserAvailable, buildDashboard, eventually, launchBrowser, serveDemo, type Browser, type Served } from './harness.ts';
+
+interface Summary {
+  label: string;
+  points: number;
+  hidden: boolean;
+  sum: number;
+}
+
+const hasBrowser = browserAvailable();
+
+describe.skipIf(!hasBrowser)('dashboard end to end', () => {
+  let served: Served;
+  let browser: Browser;
+  let page: Page;
+
+  const shot = (name: string, p: Page = page) => p.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const series = async (): Promise<Summary[]> => JSON.parse((await page.getByTestId('trend-chart').getAttribute('data-series')) ?? '[]');
+  const waitSeriesChange = async (before: string) =>
+    eventually(async () => {
+      const now = await page.getByTestId('trend-chart').getAttribute('data-series');
+      if (now === before || now === '[]') throw new Error('chart data did not change');
+      return now!;
+    });
+
+  beforeAll(async () => {
+    buildDashboard();
+    served = await serveDemo();
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+    page.on('pageerror', (err) => console.error('page error:', err));
+  });
+
+  afterAll(async () => {
+    await browser?.stop();
+    await served?.stop();
+  });
+
+  it('shows the fakes’ figures on the overview cards, labelled demo', async () => {
+    await page.goto(served.url);
+    const accounts = await served.api<Account[]>('/api/accounts');
+    expect(accounts.length).toBeGreaterThan(0);
+    await eventually(async () => expect(await page.getByTestId('account-card').count()).toBe(accounts.length));
+    await expect(page.getByTestId('demo-label').textContent()).resolves.toBe('Demo data');
+    await eventually(async () => {
+      const statuses = await served.api<AccountStatus[]>('/api/status');
+      for (const s of statuses) {
+        const card = page.locator(`[data-testid="account-card"][data-account-id="${s.accountId}"]`);
+        const balances = s.lastSuccess?.balances ?? [];
+        expect(await card.getByTestId('card-balance').textContent()).toBe(balances.length ? balances.map((m) => formatMoney(m)).join('') : '—');
+        const today = s.lastSuccess?.spent.today;
+        expect(await card.getByTestId('card-today').textContent()).toBe(today ? formatMoney(today) : '—');
+      }
+    }, 30_000);
+    expect(await page.getByTestId('badge-demo').count()).toBe(accounts.length);
+    await shot('overview');
+  });
+
+  it('changes the chart’s data with each filter', async () => {
+    await page.getByTestId('tab-usage').click();
+    /** What the API holds for a filter over the last `days` days: the chart must show exactly these groups. */
+    const direct = async (filter: { accountIds?: string[]; models?: string[]; keys?: string[] }, days = 7) => {
+      const to = Date.now();
+      const r = await served.api<SeriesResult>('/api/series', { body: { metric: 'requests', bucket: 'day', groupBy: 'model', from: to - days * 86_400_000, to, ...filter } });
+      return r.series.filter((s) => s.points.some((p) => p.v > 0)).map((s) => s.group).sort();
+    };
+    const shownGroups = async () => (await series()).filter((s) => s.sum > 0).map((s) => s.label).sort();
+    const matches = async (filter: Parameters<typeof direct>[0], days = 7) =>
+      eventually(async () => {
+        const want = await direct(filter, days);
+        expect(want.length).toBeGreaterThan(0);
+        expect(await shownGroups()).toEqual(want);
+        return want;
+      }, 30_000);
+    const apply = async (testId: string, value: string) => {
+      const before = (await page.getByTestId('trend-chart').getAttribute('data-series'))!;
+      await page.getByTestId(testId).selectOption(value);
+      await page.getByTestId('filter-query').click();
+      return waitSeriesChange(before);
+    };
+
+    const all = await matches({});
+    expect(all.length).toBeGreaterThan(1);
+    const filters = await served.api<{ accounts: { id: string }[]; models: string[]; keys: string[] }>('/api/filters');
+
+    await apply('filter-account', 'demo-openrouter');
+    const routerModels = await matches({ accountIds: ['demo-openrouter'] });
+    expect(routerModels.length).toBeLessThan((await direct({})).length);
+    await page.getByTestId('filter-account').selectOption('__all__');
+
+    const model = routerModels[0]!;
+    await apply('filter-model', model);
+    expect(await matches({ models: [model] })).toEqual([model]);
+    await page.getByTestId('filter-model').selectOption('__all__');
+
+    const key = filters.keys.find((k) => k !== '') ?? filters.keys[0]!;
+    await apply('filter-key', key);
+    await matches({ keys: [key] });
+    await page.getByTestId('filter-key').selectOption('__all__');
+
+    await apply('filter-period', '1');
+    expect(await page.getByTestId('trend-chart').getAttribute('data-bucket')).toBe('hour');
+    await matches({}, 1);
+
+    await page.getByTestId('filter-period').selectOption('custom');
+    const day = (ago: number) => new Date(Date.now() - ago * 86_400_000).toISOString().slice(0, 10);
+    await page.getByTestId('filter-from').fill(day(10));
+    const before = (await page.getByTestId('trend-chart').getAttribute('data-series'))!;
+    await page.getByTestId('filter-to').fill(day(4));
+    await page.getByTestId('filter-query').click();
+    await waitSeriesChange(before);
+    await shot('usage-filtered');
+    await page.getByTestId('filter-clear').click();
+    await matches({});
+    await shot('usage');
+  });
+
+  it('hides a model when its legend entry is clicked', async () => {
+    const first = (await series())[0]!;
+    await page.locator(`[data-testid="legend-item"][data-label="${first.label}"]`).click();
+    await eventually(async () => expect((await series()).find((s) => s.label === first.label)!.hidden).toBe(true));
+    expect((await series()).filter((s) => s.hidden)).toHaveLength(1);
+    expect(await page.getByTestId('trend-canvas').getAttribute('aria-label')).not.toContain(`${first.label} `);
+    await shot('usage-legend-hidden');
+    await page.locator(`[data-testid="legend-item"][data-label="${first.label}"]`).click();
+    await eventually(async () => expect((await series()).every((s) => !s.hidden)).toBe(true));
+  });
+
+  it('exports a CSV with exactly the rows the chart shows', async () => {
+    const shown = await series();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    expect(download.suggestedFilename()).toMatch(/^spendbar-usage-\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.csv$/);
+    const path = join(ARTIFACTS, download.suggestedFilename());
+    await download.saveAs(path);
+    const lines = readFileSync(path, 'utf8').trimEnd().split('\r\n');
+    expect(lines[0]).toMatch(/^start,model,requests,input_tokens,output_tokens,cached_tokens,reasoning_tokens,total_tokens/);
+    const rows = lines.slice(1).map((l) => l.split(','));
+    expect(rows.length).toBeGreaterThan(0);
+    // The chart shows requests per model: the CSV's requests per model must be the same numbers.
+    const perModel = new Map<string, number>();
+    for (const r of rows) perModel.set(r[1]!, (perModel.get(r[1]!) ?? 0) + Number(r[2]));
+    for (const s of shown) expect(perModel.get(s.label) ?? 0).toBe(s.sum);
+    expect([...perModel.entries()].filter(([, n]) => n > 0).map(([m]) => m).sort()).toEqual(shown.filter((s) => s.sum > 0).map((s) => s.label).sort());
+  });
+
+  it('shows the provider’s error for a wrong key and saves nothing', async () => {
+    const before = await served.api<Account[]>('/api/accounts');
+    const router = before.find((a) => a.provider === 'openrouter');
+    expect(router?.baseUrl).toBeTruthy();
+    const input = { provider: 'openrouter', label: 'Wrong key', baseUrl: router!.baseUrl, pollIntervalSec: 300, credentials: { apiKey: 'sk-or-v1-this-key-is-wrong' } };
+    const expected = await served.api<TestResult>('/api/accounts/test', { body: input });
+    expect(expected.ok).toBe(false);
+
+    await page.getByTestId('tab-accounts').click();
+    await page.getByTestId('account-add').click();
+    await page.getByTestId('field-provider').selectOption('openrouter');
+    await page.getByTestId('field-label').fill(input.label);
+    await page.getByTestId('field-apiKey').fill(input.credentials.apiKey);
+    await page.getByTestId('field-baseUrl').fill(input.baseUrl!);
+    await page.getByTestId('account-save').click();
+    const error = page.getByTestId('account-form-error');
+    await error.waitFor();
+    expect(await error.textContent()).toContain(expected.snapshot.error!.message);
+    expect(await error.textContent()).not.toContain(input.credentials.apiKey);
+    await shot('account-wrong-key');
+    expect((await served.api<Account[]>('/api/accounts')).map((a) => a.id)).toEqual(before.map((a) => a.id));
+    await page.getByTestId('account-cancel').click();
+  });
+
+  it('updates the page when a new snapshot arrives, without a reload', async () => {
+    await page.getByTestId('tab-overview').click();
+    const card = page.locator('[data-testid="account-card"][data-account-id="demo-openrouter"]');
+    await card.waitFor();
+    const before = Number(await card.getByTestId('card-updated').getAttribute('data-time'));
+    await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+    // Poll from outside the page: only the event stream can tell the page about it.
+    await served.api('/api/refresh', { body: { accountId: 'demo-openrouter' } });
+    await eventually(async () => expect(Number(await card.getByTestId('card-updated').getAttribute('data-time'))).toBeGreaterThan(before));
+    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+
+    // "Refresh now" shows the refreshing state while the polls run.
+    await page.getByTestId('refresh-now').click();
+    await eventually(async () => expect(await page.getByTestId('live-state').getAttribute('data-refreshing')).toBe('false'));
+  });
+
+  it('is reachable by keyboard', async () => {
+    await page.getByTestId('tab-overview').focus();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    expect(await page.getByTestId('tab-usage').getAttribute('aria-current')).toBe('page');
+    const outline = await page.getByTestId('tab-usage').evaluate((el) => getComputedStyle(el).outlineStyle);
+    expect(outline).not.toBe('none');
+  });
+
+  it('works at 360 px wide', async () => {
+    const narrow = await browser.context.newPage();
+    await narrow.setViewportSize({ width: 360, height: 740 });
+    await narrow.goto(served.url);
+    await narrow.getByTestId('account-card').first().waitFor();
+    const overflow = () => narrow.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await shot('overview-360', narrow);
+    await narrow.getByTestId('tab-usage').click();
+    await eventually(async () => expect(JSON.parse((await narrow.getByTestId('trend-chart').getAttribute('data-series')) ?? '[]').length).toBeGreaterThan(0));
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    const box = await narrow.getByTestId('trend-canvas').boundingBox();
+    expect(box!.width).toBeLessThanOrEqual(360);
+    await shot('usage-360', narrow);
+    await narrow.close();
+  });
+});

@@ -1,0 +1,55 @@
+// Accounts and statuses for the Electron layer's tests, built from a few figures.
+import type { Account, AccountStatus, Snapshot } from '../../shared/domain.ts';
+import { money, type Money } from '../../shared/money.ts';
+
+export function account(id: string, label = id.toUpperCase()): Account {
+  return { id, provider: 'openrouter', label, pollIntervalSec: 300 };
+}
+
+export interface Figures {
+  balance?: Money | null;
+  today?: Money;
+  week?: Money;
+  month?: Money;
+  quota?: { limit: Money; used: Money };
+  available?: boolean;
+}
+
+export function snapshot(accountId: string, f: Figures = {}, time = 1_700_000_000_000): Snapshot {
+  return {
+    accountId,
+    provider: 'openrouter',
+    time,
+    ok: true,
+    error: null,
+    balance: f.balance ?? null,
+    balances: f.balance ? [f.balance] : [],
+    spent: { today: f.today, week: f.week, month: f.month },
+    quota: f.quota ? { limit: f.quota.limit, used: f.quota.used, remaining: null, resets: 'monthly' } : null,
+    usage: [],
+    estimated: false,
+    notes: [],
+    ...(f.available === undefined ? {} : { available: f.available }),
+  };
+}
+
+export function failed(accountId: string, message = 'The key was rejected (401): create a new key'): Snapshot {
+  return { ...snapshot(accountId), ok: false, error: { kind: 'auth', message, status: 401 } };
+}
+
+export function status(accountId: string, f: Figures | null, opts: { stale?: boolean; failing?: boolean } = {}): AccountStatus {
+  const good = f ? snapshot(accountId, f) : null;
+  return {
+    accountId,
+    latest: opts.failing ? failed(accountId) : good,
+    lastSuccess: good,
+    stale: opts.stale ?? false,
+    polling: false,
+    paused: false,
+    nextPollAt: null,
+    consecutiveFailures: opts.failing ? 1 : 0,
+  };
+}
+
+export const usd = (major: number) => money(major, 'USD');
+export const cny = (major: number) => money(major, 'CNY');

@@ -1,0 +1,270 @@
+// An in-memory SpendbarApi with realistic figures for component tests: four accounts (USD, CNY+USD, a failing
+// gateway, a tokens-only config account), a month of hourly usage by model and key, and balance histories.
+import type { AccountInput, AppInfo, FilterValues, ProviderDescriptor, SpendbarApi, SpendbarEvent, TestResult, TotalsQuery } from '../../shared/api.ts';
+import type { Account, AccountStatus, SeriesPoint, SeriesQuery, SeriesResult, Series, Snapshot, UsageBucket, UsageTotals } from '../../shared/domain.ts';
+import { money } from '../../shared/money.ts';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+export const PROVIDERS: ProviderDescriptor[] = [
+  {
+    id: 'openrouter',
+    displayName: 'OpenRouter',
+    defaultBaseUrl: 'https://openrouter.ai/api/v1',
+    credentialFields: [{ name: 'apiKey', label: 'API key', secret: true, required: true, placeholder: 'sk-or-v1-…' }],
+    optionFields: [],
+    reports: ['balance', 'spend', 'key cap', 'usage by model'],
+  },
+  {
+    id: 'surfercloud',
+    displayName: 'SurferCloud',
+    defaultBaseUrl: 'https://api.surfercloud.com',
+    credentialFields: [
+      { name: 'publicKey', label: 'Public key', secret: true, required: true },
+      { name: 'privateKey', label: 'Private key', secret: true, required: true },
+    ],
+    optionFields: [
+      { name: 'projectId', label: 'Project ID', secret: false, required: false },
+      { name: 'models', label: 'Models', secret: false, required: false, type: 'list' },
+    ],
+    reports: ['tokens', 'requests'],
+  },
+];
+
+function snapshot(accountId: string, provider: Account['provider'], time: number, patch: Partial<Snapshot> = {}): Snapshot {
+  return { accountId, provider, time, ok: true, error: null, balance: null, balances: [], spent: {}, quota: null, usage: [], estimated: false, notes: [], ...patch };
+}
+
+export interface FakeApiOptions {
+  now?: number;
+  demo?: boolean;
+}
+
+export class FakeSpendbarApi implements SpendbarApi {
+  readonly now: number;
+  readonly demo: boolean;
+  accounts: Account[];
+  statuses: AccountStatus[];
+  buckets: UsageBucket[] = [];
+  balances = new Map<string, { currency: string; points: SeriesPoint[] }[]>();
+  readonly calls: { method: string; args: unknown[] }[] = [];
+  private listeners = new Set<(e: SpendbarEvent) => void>();
+  paused = false;
+
+  constructor(opts: FakeApiOptions = {}) {
+    this.now = opts.now ?? Date.now();
+    this.demo = opts.demo ?? false;
+    const now = this.now;
+    this.accounts = [
+      { id: 'or', provider: 'openrouter', label: 'OpenRouter personal', pollIntervalSec: 300, credentials: { apiKey: { set: true, masked: 'sk-or-…a1b2', from: 'store' } }, source: 'settings' },
+      { id: 'ds', provider: 'deepseek', label: 'DeepSeek', pollIntervalSec: 600, credentials: { apiKey: { set: true, masked: 'sk-…9f3c', from: 'store' } }, source: 'settings' },
+      { id: 'gw', provider: 'newapi', label: 'smai gateway', pollIntervalSec: 300, credentials: { apiKey: { set: true, masked: 'sk-…77aa', from: 'store' } }, source: 'settings' },
+      { id: 'sc', provider: 'surfercloud', label: 'SurferCloud team', pollIntervalSec: 900, options: { projectId: 'org-123' }, credentials: { publicKey: { set: true, masked: 'ucl…e.com', from: 'env', env: 'SURFER_PUBLIC_KEY' } }, source: 'config' },
+    ];
+    const or = snapshot('or', 'openrouter', now - 2 * 60_000, {
+      balance: money(74.5, 'USD'),
+      balances: [money(74.5, 'USD')],
+      spent: { today: money(1.2, 'USD'), week: money(8.3, 'USD'), month: money(25.5, 'USD') },
+      quota: { limit: money(100, 'USD'), used: money(25.5, 'USD'), remaining: money(74.5, 'USD'), resets: 'monthly' },
+    });
+    const ds = snapshot('ds', 'deepseek', now - 5 * 60_000, {
+      balance: money(110, 'CNY'),
+      balances: [money(110, 'CNY'), money(5, 'USD')],
+      spent: { today: money(3.4, 'CNY'), month: money(48.25, 'CNY') },
+      available: true,
+      notes: ['DeepSeek reports balance only; spend is derived from balance changes.'],
+      estimated: true,
+    });
+    const gwOld = snapshot('gw', 'newapi', now - 3 * HOUR, { balance: money(12, 'USD'), balances: [money(12, 'USD')], spent: { total: money(88, 'USD') } });
+    const gwFail = snapshot('gw', 'newapi', now - 60_000, {
+      ok: false,
+      error: { kind: 'auth', status: 401, message: 'smai gateway rejected the API key (HTTP 401): check the key in Accounts, or create a new one in the gateway console.' },
+    });
+    const sc = snapshot('sc', 'surfercloud', now - 10 * 60_000, { notes: ['SurferCloud reports tokens and requests only, no money.'] });
+    const st = (accountId: string, latest: Snapshot, lastSuccess: Snapshot | null, extra: Partial<AccountStatus> = {}): AccountStatus => ({
+      accountId, latest, lastSuccess, stale: false, polling: false, paused: false, nextPollAt: now + 300_000, consecutiveFailures: 0, ...extra,
+    });
+    this.statuses = [st('or', or, or), st('ds', ds, ds), st('gw', gwFail, gwOld, { stale: true, consecutiveFailures: 3 }), st('sc', sc, sc)];
+    this.generateUsage();
+    this.generateBalances();
+  }
+
+  private generateUsage(): void {
+    const start = Math.floor((this.now - 30 * DAY) / HOUR) * HOUR;
+    const plan: { account: string; model: string; key: string; rate: number; usdPerMTok?: number; cnyPerMTok?: number }[] = [
+      { account: 'or', model: 'openai/gpt-4.1', key: 'sk-or-…a1b2', rate: 6, usdPerMTok: 4 },
+      { account: 'or', model: 'anthropic/claude-sonnet-4', key: 'sk-or-…c3d4', rate: 3, usdPerMTok: 9 },
+      { account: 'ds', model: 'deepseek-chat', key: '', rate: 10, cnyPerMTok: 2 },
+      { account: 'sc', model: 'deepseek-ai/DeepSeek-V3', key: 'key-42', rate: 4 },
+    ];
+    for (let t = start, i = 0; t < this.now; t += HOUR, i++) {
+      for (const [j, p] of plan.entries()) {
+        const requests = Math.round(p.rate * (1 + Math.sin((i + j * 5) / 7) * 0.5));
+        if (requests === 0) continue;
+        const inputTokens = requests * 1200;
+        const outputTokens = requests * 300;
+        const mtok = (inputTokens + outputTokens) / 1e6;
+        const cost = p.usdPerMTok ? money(mtok * p.usdPerMTok, 'USD') : p.cnyPerMTok ? money(mtok * p.cnyPerMTok, 'CNY') : null;
+        this.buckets.push({ start: t, width: 'hour', model: p.model, key: p.key, requests, inputTokens, outputTokens, cachedTokens: requests * 200, reasoningTokens: requests * 50, cost });
+      }
+    }
+  }
+
+  private generateBalances(): void {
+    const series = (startMajor: number, perDay: number, currency: string) => {
+      const points: SeriesPoint[] = [];
+      for (let t = this.now - 30 * DAY; t <= this.now; t += HOUR) {
+        const days = (t - (this.now - 30 * DAY)) / DAY;
+        points.push({ t, v: Math.round((startMajor - perDay * days) * 1e6) });
+      }
+      return { currency, points };
+    };
+    this.balances.set('or', [series(74.5 + 30 * 1.5, 1.5, 'USD')]);
+    this.balances.set('ds', [series(110 + 30 * 3, 3, 'CNY'), series(5, 0, 'USD')]);
+    this.balances.set('gw', [series(12 + 30 * 0.4, 0.4, 'USD')]);
+  }
+
+  private log(method: string, ...args: unknown[]): void {
+    this.calls.push({ method, args });
+  }
+
+  callsTo(method: string): unknown[][] {
+    return this.calls.filter((c) => c.method === method).map((c) => c.args);
+  }
+
+  /** Pushes an event to every subscriber, as the core does when a poll finishes. */
+  emit(event: SpendbarEvent): void {
+    for (const l of this.listeners) l(event);
+  }
+
+  async getInfo(): Promise<AppInfo> {
+    this.log('getInfo');
+    return { version: '0.1.0', mode: 'serve', demo: this.demo, timeZone: 'UTC', secretProtection: 'file-key', paused: this.paused };
+  }
+  async listProviders(): Promise<ProviderDescriptor[]> {
+    return PROVIDERS;
+  }
+  async listAccounts(): Promise<Account[]> {
+    this.log('listAccounts');
+    return structuredClone(this.accounts);
+  }
+  async getStatus(): Promise<AccountStatus[]> {
+    return structuredClone(this.statuses);
+  }
+  async filterValues(): Promise<FilterValues> {
+    return {
+      accounts: this.accounts.map((a) => ({ id: a.id, label: a.label })),
+      models: [...new Set(this.buckets.map((b) => b.model))].sort(),
+      keys: [...new Set(this.buckets.map((b) => b.key))].sort(),
+    };
+  }
+
+  private test(input: AccountInput): TestResult {
+    const key = input.credentials?.apiKey ?? '';
+    if (key.includes('wrong')) {
+      const snap = snapshot('test', input.provider, this.now, { ok: false, error: { kind: 'auth', status: 401, message: 'OpenRouter rejected the API key (HTTP 401): copy a current key from openrouter.ai/settings/keys.' } });
+      return { ok: false, snapshot: snap };
+    }
+    return { ok: true, snapshot: snapshot('test', input.provider, this.now, { balance: money(20, 'USD'), balances: [money(20, 'USD')], spent: { today: money(0.5, 'USD') } }) };
+  }
+
+  async testAccount(input: AccountInput): Promise<TestResult> {
+    this.log('testAccount', input);
+    return this.test(input);
+  }
+
+  async saveAccount(input: AccountInput, opts?: { force?: boolean }): Promise<{ account: Account; test: TestResult }> {
+    this.log('saveAccount', input, opts);
+    if (!input.label.trim()) throw Object.assign(new Error('Give the account a name.'), { field: 'label' });
+    const test = this.test(input);
+    if (!test.ok && !opts?.force) throw Object.assign(new Error(test.snapshot.error!.message), { test });
+    const existing = this.accounts.find((a) => a.id === input.id);
+    const credentials = { ...existing?.credentials };
+    for (const [name, value] of Object.entries(input.credentials ?? {})) credentials[name] = { set: true, masked: `${value.slice(0, 3)}…${value.slice(-4)}`, from: 'store' };
+    const account: Account = { id: input.id ?? `acc-${this.accounts.length + 1}`, provider: input.provider, label: input.label, pollIntervalSec: input.pollIntervalSec ?? 300, credentials, source: 'settings' };
+    if (input.options) account.options = input.options;
+    this.accounts = existing ? this.accounts.map((a) => (a.id === account.id ? account : a)) : [...this.accounts, account];
+    return { account, test };
+  }
+
+  async removeAccount(id: string): Promise<void> {
+    this.log('removeAccount', id);
+    this.accounts = this.accounts.filter((a) => a.id !== id);
+    this.statuses = this.statuses.filter((s) => s.accountId !== id);
+  }
+
+  async refresh(accountId?: string): Promise<AccountStatus[]> {
+    this.log('refresh', accountId);
+    return structuredClone(this.statuses);
+  }
+  async setPaused(paused: boolean): Promise<void> {
+    this.log('setPaused', paused);
+    this.paused = paused;
+  }
+  subscribe(listener: (event: SpendbarEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private matching(q: { from: number; to: number; accountIds?: string[]; models?: string[]; keys?: string[] }): (UsageBucket & { account: string })[] {
+    const accountOf = (b: UsageBucket) => (b.model.startsWith('deepseek-ai') ? 'sc' : b.model === 'deepseek-chat' ? 'ds' : 'or');
+    return this.buckets
+      .map((b) => ({ ...b, account: accountOf(b) }))
+      .filter((b) => b.start >= q.from && b.start < q.to && (!q.accountIds || q.accountIds.includes(b.account)) && (!q.models || q.models.includes(b.model)) && (!q.keys || q.keys.includes(b.key)));
+  }
+
+  async querySeries(query: SeriesQuery): Promise<SeriesResult> {
+    this.log('querySeries', query);
+    const widths = { hour: HOUR, day: DAY, week: 7 * DAY, month: 30 * DAY };
+    let bucket = query.bucket;
+    const max = query.maxPoints ?? 1000;
+    while ((query.to - query.from) / widths[bucket] > max && bucket !== 'month') bucket = bucket === 'hour' ? 'day' : bucket === 'day' ? 'week' : 'month';
+    const width = widths[bucket];
+    const groups = new Map<string, Series>();
+    const add = (group: string, currency: string | undefined, t: number, v: number) => {
+      const id = `${group}|${currency ?? ''}`;
+      let s = groups.get(id);
+      if (!s) groups.set(id, (s = { group, ...(currency ? { currency } : {}), points: [] }));
+      const start = Math.floor(t / width) * width;
+      const last = s.points.at(-1);
+      if (last && last.t === start) last.v = query.metric === 'balance' ? v : last.v + v;
+      else s.points.push({ t: start, v });
+    };
+    if (query.metric === 'balance') {
+      for (const [account, list] of this.balances) {
+        if (query.accountIds && !query.accountIds.includes(account)) continue;
+        for (const b of list) for (const p of b.points) if (p.t >= query.from && p.t <= query.to) add(account, b.currency, p.t, p.v);
+      }
+    } else {
+      for (const b of this.matching(query)) {
+        const group = query.groupBy === 'none' ? 'all' : query.groupBy === 'account' ? b.account : b[query.groupBy];
+        if (query.metric === 'cost') {
+          if (b.cost) add(group, b.cost.currency, b.start, b.cost.micros);
+        } else {
+          const v = query.metric === 'totalTokens' ? b.inputTokens + b.outputTokens : b[query.metric];
+          add(group, undefined, b.start, v);
+        }
+      }
+    }
+    return { query, bucket, series: [...groups.values()] };
+  }
+
+  async queryTotals(query: TotalsQuery): Promise<UsageTotals[]> {
+    this.log('queryTotals', query);
+    const rows = new Map<string, UsageTotals>();
+    for (const b of this.matching(query)) {
+      const group = query.groupBy === 'account' ? b.account : b[query.groupBy];
+      const id = `${group}|${b.cost?.currency ?? ''}`;
+      let r = rows.get(id);
+      if (!r) rows.set(id, (r = { group, ...(b.cost ? { currency: b.cost.currency } : {}), requests: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, costMicros: b.cost ? 0 : null }));
+      r.requests += b.requests;
+      r.inputTokens += b.inputTokens;
+      r.outputTokens += b.outputTokens;
+      r.cachedTokens += b.cachedTokens;
+      r.reasoningTokens += b.reasoningTokens;
+      if (b.cost && r.costMicros !== null) r.costMicros += b.cost.micros;
+    }
+    return [...rows.values()];
+  }
+}

@@ -1,0 +1,109 @@
+import { describe, it, expect } from 'vitest';
+import { breakdownRows, sortRows } from '../../renderer/lib/breakdown.ts';
+import { seriesSummary, trendSeries } from '../../renderer/lib/chartData.ts';
+import { ALL, DEFAULT_FILTER, defaultBucket, filterArrays, resolveRange } from '../../renderer/lib/period.ts';
+import { FormError, initialValues, toAccountInput } from '../../renderer/lib/accountForm.ts';
+import { applySnapshot } from '../../renderer/state/merge.ts';
+import type { UsageTotals } from '../../shared/domain.ts';
+import { FakeSpendbarApi, PROVIDERS } from './fake-api.ts';
+
+const DAY = 86_400_000;
+
+describe('period', () => {
+  it('resolves relative periods from now and custom ranges to whole local days', () => {
+    const now = Date.UTC(2025, 2, 10, 12);
+    expect(resolveRange({ ...DEFAULT_FILTER, period: 3 }, now)).toEqual({ from: now - 3 * DAY, to: now });
+    const r = resolveRange({ ...DEFAULT_FILTER, period: 'custom', customFrom: '2025-03-01', customTo: '2025-03-03' }, now);
+    expect(r).toEqual({ from: new Date(2025, 2, 1).getTime(), to: new Date(2025, 2, 4).getTime() });
+    expect(() => resolveRange({ ...DEFAULT_FILTER, period: 'custom', customFrom: '2025-03-05', customTo: '2025-03-01' })).toThrow(/ends before/);
+    expect(() => resolveRange({ ...DEFAULT_FILTER, period: 'custom', customFrom: '', customTo: '' })).toThrow(/start and an end/);
+  });
+
+  it('maps "all" to no constraint and keeps the empty key as a real key', () => {
+    expect(filterArrays(DEFAULT_FILTER)).toEqual({});
+    expect(filterArrays({ ...DEFAULT_FILTER, key: '', model: 'm', accountId: ALL })).toEqual({ keys: [''], models: ['m'] });
+    expect(defaultBucket({ from: 0, to: DAY })).toBe('hour');
+    expect(defaultBucket({ from: 0, to: 7 * DAY })).toBe('day');
+  });
+});
+
+describe('breakdown', () => {
+  const totals: UsageTotals[] = [
+    { group: 'a', currency: 'USD', requests: 5, inputTokens: 100, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, costMicros: 3_000_000 },
+    { group: 'b', currency: 'USD', requests: 9, inputTokens: 300, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, costMicros: 1_000_000 },
+    { group: 'c', currency: 'CNY', requests: 1, inputTokens: 600, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, costMicros: 7_000_000 },
+    { group: 'd', requests: 2, inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, costMicros: null },
+  ];
+  it('computes cost share within each currency and token share overall', () => {
+    const rows = breakdownRows(totals);
+    expect(rows.map((r) => r.costShare)).toEqual([0.75, 0.25, 1, null]);
+    expect(rows.map((r) => r.tokenShare)).toEqual([0.1, 0.3, 0.6, 0]);
+  });
+  it('sorts either way, rows without cost last', () => {
+    const rows = breakdownRows(totals);
+    expect(sortRows(rows, { key: 'requests', dir: 'desc' }).map((r) => r.group)).toEqual(['b', 'a', 'd', 'c']);
+    expect(sortRows(rows, { key: 'costMicros', dir: 'asc' }).map((r) => r.group)).toEqual(['b', 'a', 'c', 'd']);
+    expect(sortRows(rows, { key: 'group', dir: 'desc' }).map((r) => r.group)).toEqual(['d', 'c', 'b', 'a']);
+  });
+});
+
+describe('trendSeries', () => {
+  it('draws cost in major units, labels currencies apart, and summarises for tests', async () => {
+    const api = new FakeSpendbarApi({ now: Date.UTC(2025, 2, 10) });
+    const res = await api.querySeries({ metric: 'cost', bucket: 'day', groupBy: 'account', from: api.now - 3 * DAY, to: api.now });
+    const series = trendSeries(res, { metric: 'cost', hidden: new Set(['ds\u0000CNY']), labelFor: (g) => g.toUpperCase() });
+    expect(series.map((s) => s.label).sort()).toEqual(['DS (CNY)', 'OR (USD)']);
+    const ds = series.find((s) => s.group === 'ds')!;
+    expect(ds.hidden).toBe(true);
+    const raw = res.series.find((s) => s.group === 'ds')!.points;
+    expect(ds.points[0]!.y).toBeCloseTo(raw[0]!.v / 1e6, 9);
+    const summary = JSON.parse(seriesSummary(series));
+    expect(summary.find((s: { label: string }) => s.label === 'DS (CNY)')).toMatchObject({ currency: 'CNY', hidden: true, points: raw.length });
+  });
+});
+
+describe('account form', () => {
+  const surfer = PROVIDERS[1]!;
+  it('builds input from descriptor fields, splitting lists and dropping empty secrets', () => {
+    const v = initialValues(surfer);
+    v.label = ' Team ';
+    v.credentials = { publicKey: 'pub', privateKey: 'priv' };
+    v.options = { projectId: 'org-1', models: 'a, b ,,c' };
+    expect(toAccountInput(v, surfer)).toEqual({ provider: 'surfercloud', label: 'Team', pollIntervalSec: 300, credentials: { publicKey: 'pub', privateKey: 'priv' }, options: { projectId: 'org-1', models: ['a', 'b', 'c'] } });
+  });
+  it('keeps stored secrets on edit when the field is left empty, and never prefills them', () => {
+    const account = new FakeSpendbarApi().accounts.find((a) => a.id === 'or')!;
+    const v = initialValues(PROVIDERS[0]!, account);
+    expect(v.credentials).toEqual({ apiKey: '' });
+    const input = toAccountInput(v, PROVIDERS[0]!, account);
+    expect(input.id).toBe('or');
+    expect(input.credentials).toBeUndefined();
+  });
+  it('names the field that is wrong', () => {
+    const v = initialValues(surfer);
+    v.label = 'x';
+    expect(() => toAccountInput(v, surfer)).toThrow(FormError);
+    try {
+      toAccountInput({ ...v, credentials: { publicKey: 'p', privateKey: 'q' }, pollIntervalSec: '30' }, surfer);
+    } catch (err) {
+      expect((err as FormError).field).toBe('pollIntervalSec');
+    }
+    expect(() => toAccountInput({ ...v, credentials: { publicKey: 'p', privateKey: 'q' }, baseUrl: 'ftp://x' }, surfer)).toThrow(/http/);
+  });
+});
+
+describe('applySnapshot', () => {
+  it('moves a good snapshot into latest and lastSuccess and clears stale; a failure keeps lastSuccess', async () => {
+    const api = new FakeSpendbarApi();
+    const statuses = await api.getStatus();
+    const gw = statuses.find((s) => s.accountId === 'gw')!;
+    const good = { ...gw.lastSuccess!, time: api.now };
+    const next = applySnapshot(statuses, good).find((s) => s.accountId === 'gw')!;
+    expect(next).toMatchObject({ latest: good, lastSuccess: good, stale: false, consecutiveFailures: 0 });
+    const bad = { ...gw.latest!, time: api.now + 1 };
+    const after = applySnapshot([next], bad)[0]!;
+    expect(after.lastSuccess).toBe(good);
+    expect(after.latest).toBe(bad);
+    expect(applySnapshot([], good)).toHaveLength(1);
+  });
+});
