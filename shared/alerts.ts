@@ -205,6 +205,26 @@ export function validateChannels(raw: unknown[]): { channels: AlertChannel[]; er
 }
 
 
+/** Channels and quiet hours from settings: each problem gets a message, the valid parts are kept. */
+export function validateAlertSettings(raw: { channels?: unknown; quietHours?: unknown }): AlertSettings & { errors: string[] } {
+  const errors: string[] = [];
+  let channels = DEFAULT_CHANNELS;
+  if (raw.channels !== undefined) {
+    if (Array.isArray(raw.channels)) {
+      const v = validateChannels(raw.channels);
+      channels = v.channels;
+      errors.push(...v.errors.map((e) => e.message));
+    } else errors.push('Alert channels must be a list');
+  }
+  const out: AlertSettings & { errors: string[] } = { channels, errors };
+  if (raw.quietHours !== undefined && raw.quietHours !== null) {
+    const q = quietHoursSchema.safeParse(raw.quietHours);
+    if (q.success) out.quietHours = q.data as QuietHours;
+    else errors.push(`Quiet hours: ${formatIssues(q.error).replace(/\n/g, '; ')}`);
+  }
+  return out;
+}
+
 // ---- rules ---------------------------------------------------------------------------------------------------
 
 const currencySchema = z
@@ -356,7 +376,7 @@ function toRule(r: RawRule, id: string): AlertRule {
 }
 
 /** A stable id from what the rule means (not its name or channels), so state survives renames and restarts. */
-export function deriveRuleId(r: { type: string; account?: string | undefined; currency?: string | undefined } & object): string {
+export function deriveRuleId(r: { type: string; account?: string | undefined; currency?: string | undefined; [field: string]: unknown }): string {
   const meaning = Object.entries(r)
     .filter(([k, v]) => !['id', 'name', 'enabled', 'channels'].includes(k) && v !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : 1));

@@ -9,6 +9,7 @@ import type {
   Snapshot,
   UsageTotals,
 } from './domain.ts';
+import type { AlertChannel, AlertEvent, AlertHistoryFilter, Delivery, QuietHours } from './alerts.ts';
 
 export interface FieldDescriptor {
   name: string;
@@ -83,9 +84,43 @@ export type SpendbarEvent =
   | { type: 'snapshot'; snapshot: Snapshot }
   | { type: 'status'; statuses: AccountStatus[] }
   | { type: 'accounts'; accounts: Account[] }
-  | { type: 'alert'; alert: unknown };
+  | { type: 'alert'; alert: AlertEvent };
 
 export type Unsubscribe = () => void;
+
+/** An alert rule as written in settings or the config file (amounts in major units), with where it lives. */
+export interface AlertRuleView {
+  rule: Record<string, unknown> & { id: string; type: string };
+  /** Config-file rules are read-only in the UI. */
+  source: 'config' | 'settings';
+}
+
+export interface AlertsView {
+  rules: AlertRuleView[];
+  channels: AlertChannel[];
+  quietHours: QuietHours | null;
+  /** Problems found in stored or config-file rules and channels; those items are skipped, the rest work. */
+  errors: string[];
+  /** Alerts still in breach and not acknowledged (newest first). */
+  active: AlertEvent[];
+}
+
+/** What the rule editor saves: the settings rules (config-file ones are not included), channels and quiet hours. */
+export interface AlertsInput {
+  rules: unknown[];
+  channels?: unknown[];
+  quietHours?: unknown;
+}
+
+export interface AlertPreview {
+  fires: number;
+  /** Epoch ms of each would-be alert. */
+  times: number[];
+  days: number;
+}
+
+export type SnoozeTarget = { eventId: number } | { ruleId: string; subject?: string };
+export type SnoozeUntil = '1h' | 'tomorrow' | number;
 
 export interface SpendbarApi {
   getInfo(): Promise<AppInfo>;
@@ -103,6 +138,16 @@ export interface SpendbarApi {
   /** Polls one account, or all when no id is given, now. Resolves when the polls finish. */
   refresh(accountId?: string): Promise<AccountStatus[]>;
   setPaused(paused: boolean): Promise<void>;
+  getAlerts(): Promise<AlertsView>;
+  /** Validates everything first; an invalid rule, channel or quiet-hours entry rejects the save with a message naming it. */
+  saveAlerts(input: AlertsInput): Promise<AlertsView>;
+  /** "Would have fired 3 times in the last 30 days", computed from stored history. */
+  previewAlertRule(rule: unknown, days?: number): Promise<AlertPreview>;
+  alertHistory(filter?: AlertHistoryFilter): Promise<AlertEvent[]>;
+  snoozeAlert(target: SnoozeTarget, until: SnoozeUntil): Promise<{ until: number }>;
+  acknowledgeAlert(eventId: number): Promise<boolean>;
+  /** Sends a test message through one channel (by id, or an unsaved channel) and reports the delivery. */
+  testAlertChannel(channel: string | AlertChannel): Promise<Delivery>;
   subscribe(listener: (event: SpendbarEvent) => void): Unsubscribe;
 }
 
@@ -120,6 +165,12 @@ export const HTTP_ROUTES = {
   refresh: '/api/refresh',
   pause: '/api/pause',
   events: '/api/events',
+  alerts: '/api/alerts',
+  alertPreview: '/api/alerts/preview',
+  alertHistory: '/api/alerts/history',
+  alertSnooze: '/api/alerts/snooze',
+  alertAcknowledge: '/api/alerts/acknowledge',
+  alertTest: '/api/alerts/test',
   metrics: '/metrics',
 } as const;
 

@@ -181,6 +181,8 @@ export const settingsSchema = z
   .strictObject({
     accounts: z.array(accountSchema),
     alerts: z.array(z.unknown()),
+    alertChannels: z.array(z.unknown()).optional(),
+    quietHours: z.unknown().optional(),
     preferences: preferencesSchema,
   })
   .superRefine((settings, ctx) => {

@@ -7,7 +7,8 @@ import type { Account, AccountStatus, Snapshot } from '../../shared/domain.ts';
 import { seriesQuerySchema, totalsQuerySchema, formatIssues } from '../../shared/schemas.ts';
 import { AccountBook, AccountInputError, type ConfigAccount } from './accounts.ts';
 import { fetchHttpClient, type HttpClient } from './http.ts';
-import type { Core, CoreOptions } from './ports.ts';
+import type { Core, CoreOptions, Preferences } from './ports.ts';
+import { AlertService, type AlertConfig } from './alert-service.ts';
 import { Poller } from './poller.ts';
 import { failedSnapshot, pollAccount } from './poll-account.ts';
 import { getAdapter, listDescriptors } from './providers/registry.ts';
@@ -15,8 +16,10 @@ import { SnapshotStore } from './store/index.ts';
 
 export interface EngineOptions extends CoreOptions {
   configAccounts?: ConfigAccount[];
-  /** Alert rules from the headless config file. */
-  configAlerts?: unknown[];
+  /** Alert rules, channels and quiet hours from the headless config file (read-only). */
+  configAlerts?: AlertConfig;
+  /** Preferences from the headless config file; they win over stored ones. */
+  configPreferences?: Partial<Preferences>;
   /** For tests: where HTTP goes and what time it is. */
   http?: HttpClient;
   now?: () => number;
@@ -31,13 +34,15 @@ export interface EngineCore extends Core {
   allSecrets(): string[];
   /** Polls every account now and returns the fresh snapshots, usage included (the CLI's one-shot). */
   pollAll(): Promise<Snapshot[]>;
+  /** Alert rules or channels that were skipped as invalid, each with its reason. */
+  alertProblems(): string[];
 }
 
 export async function createCore(opts: EngineOptions): Promise<EngineCore> {
   mkdirSync(opts.dataDir, { recursive: true });
   const now = opts.now ?? Date.now;
   const http = opts.http ?? fetchHttpClient;
-  const prefs = () => opts.settings.get().preferences;
+  const prefs = (): Preferences => ({ ...opts.settings.get().preferences, ...opts.configPreferences });
   const timeZone = () => prefs().timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   const store = SnapshotStore.open(join(opts.dataDir, 'spendbar.db'), { timeZone: timeZone() });
   const book = new AccountBook({ settings: opts.settings, secrets: opts.secrets, configAccounts: opts.configAccounts });
@@ -67,7 +72,10 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
           timeoutMs: opts.timeoutMs ?? 15_000,
           usageSince: usageSince(account.id),
         });
+    // An account removed while its poll ran leaves no rows behind.
+    if (!book.get(account.id)) return snapshot;
     store.saveSnapshot(snapshot);
+    alerts.onSnapshot(snapshot);
     return snapshot;
   }
 
@@ -84,6 +92,20 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     onStatus: () => emit({ type: 'status', statuses: statuses() }),
     lastSuccessAt: (id) => store.lastSuccess(id)?.time ?? null,
   });
+  const alerts = new AlertService({
+    store,
+    book,
+    settings: opts.settings,
+    secrets: opts.secrets,
+    notifier: opts.notifier,
+    config: opts.configAlerts,
+    timeZone,
+    statuses: () => statuses(),
+    onAlert: (alert) => emit({ type: 'alert', alert }),
+    now,
+    http,
+  });
+
   // Known before start(), so a one-shot refresh (`spendbar poll --once`) works without scheduling anything.
   poller.setAccounts(book.list());
 
@@ -106,6 +128,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
 
   function accountsChanged(): void {
     poller.setAccounts(book.list());
+    alerts.reload();
     emit({ type: 'accounts', accounts: book.list() });
     emit({ type: 'status', statuses: statuses() });
   }
@@ -177,6 +200,28 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
       else poller.resume();
       emit({ type: 'status', statuses: statuses() });
     },
+    async getAlerts() {
+      return alerts.view();
+    },
+    async saveAlerts(input) {
+      const view = alerts.save(input);
+      return view;
+    },
+    async previewAlertRule(rule, days) {
+      return alerts.preview(rule, days);
+    },
+    async alertHistory(filter) {
+      return alerts.history(filter ?? {});
+    },
+    async snoozeAlert(target, until) {
+      return alerts.snooze(target, until);
+    },
+    async acknowledgeAlert(eventId) {
+      return alerts.acknowledge(eventId);
+    },
+    async testAlertChannel(channel) {
+      return alerts.testChannel(channel);
+    },
     subscribe(listener) {
       listeners.add(listener);
       return () => void listeners.delete(listener);
@@ -185,7 +230,8 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
 
   return {
     api,
-    allSecrets: () => book.allSecrets(),
+    allSecrets: () => [...book.allSecrets(), ...alerts.secretUrls()],
+    alertProblems: () => alerts.problems,
     pollAll: () => poller.refresh(),
     async start() {
       poller.start();
@@ -203,6 +249,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     async stop() {
       if (retentionTimer) clearInterval(retentionTimer);
       await poller.stop();
+      await alerts.close();
       listeners.clear();
       store.close();
     },

@@ -18,8 +18,12 @@ export interface Preferences {
 export interface Settings {
   /** Accounts without secrets; their credentials are in the SecretStore under `${account.id}.${field}`. */
   accounts: Account[];
-  /** Alert rules (validated by the alerts module). */
+  /** Alert rules as written (major units), validated by the alerts module. */
   alerts: unknown[];
+  /** Where alerts go (popup, webhooks); popup only when absent. */
+  alertChannels?: unknown[];
+  /** Popups wait during these hours and arrive as one summary afterwards. */
+  quietHours?: unknown;
   preferences: Preferences;
 }
 

@@ -31,8 +31,18 @@ export function formatAgo(time: number, now = Date.now()): string {
   return new Date(time).toLocaleString();
 }
 
+/**
+ * Money to the cent for cards and totals, where "$79.4213" is noise; amounts under a cent keep their digits so
+ * a tiny spend never shows as "$0.00". Tooltips and exports keep the exact figure.
+ */
+export function formatMoneyShort(m: Money): string {
+  const cents = Math.round(m.micros / 10_000) * 10_000;
+  if (cents === 0 && m.micros !== 0) return formatMoney(m);
+  return formatMoney({ micros: cents, currency: m.currency });
+}
+
 export function formatMoneyList(list: Money[]): string {
-  return list.length === 0 ? '—' : list.map((m) => formatMoney(m)).join(' · ');
+  return list.length === 0 ? '—' : list.map((m) => formatMoneyShort(m)).join(' · ');
 }
 
 /** A key as people recognise it; providers that do not say which key report "". */

@@ -1,6 +1,6 @@
 import type { Account, AccountStatus } from '../../shared/domain.ts';
 import { formatMoney } from '../../shared/money.ts';
-import { formatAgo } from '../lib/format.ts';
+import { formatAgo, formatMoneyShort } from '../lib/format.ts';
 import { formatRunway, type Runway } from '../lib/runway.ts';
 import { QuotaBar } from './QuotaBar.tsx';
 
@@ -44,15 +44,27 @@ export function AccountCard({ account, status, providerName, runway, demo, now, 
       <dl className="figures">
         <div className="figure figure-main">
           <dt>Balance</dt>
-          <dd data-testid="card-balance">{shown && shown.balances.length > 0 ? shown.balances.map((m) => <span key={m.currency}>{formatMoney(m)}</span>) : '—'}</dd>
+          <dd data-testid="card-balance">
+            {shown && shown.balances.length > 0
+              ? shown.balances.map((m) => (
+                  <span key={m.currency} title={formatMoney(m)}>
+                    {formatMoneyShort(m)}
+                  </span>
+                ))
+              : '—'}
+          </dd>
         </div>
         <div className="figure">
           <dt>Today</dt>
-          <dd data-testid="card-today">{shown?.spent.today ? formatMoney(shown.spent.today) : '—'}</dd>
+          <dd data-testid="card-today" title={shown?.spent.today ? formatMoney(shown.spent.today) : undefined}>
+            {shown?.spent.today ? formatMoneyShort(shown.spent.today) : '—'}
+          </dd>
         </div>
         <div className="figure">
           <dt>This month</dt>
-          <dd data-testid="card-month">{shown?.spent.month ? formatMoney(shown.spent.month) : '—'}</dd>
+          <dd data-testid="card-month" title={shown?.spent.month ? formatMoney(shown.spent.month) : undefined}>
+            {shown?.spent.month ? formatMoneyShort(shown.spent.month) : '—'}
+          </dd>
         </div>
       </dl>
 

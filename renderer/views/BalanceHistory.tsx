@@ -14,9 +14,11 @@ export interface BalanceHistoryProps {
   /** The projection is drawn only when the range reaches the present: a past week has no "forward". */
   project: boolean;
   now: number;
+  /** The queried range, so a young history (a few points) still sits on a sensible time axis. */
+  range: { from: number; to: number };
 }
 
-function BalanceChart({ series, label, index, project, now }: { series: Series; label: string; index: number; project: boolean; now: number }) {
+function BalanceChart({ series, label, index, project, now, range }: { series: Series; label: string; index: number; project: boolean; now: number; range: { from: number; to: number } }) {
   const theme = useChartTheme();
   const currency = series.currency ?? 'USD';
   const runway = useMemo(() => (project ? computeRunway(series.points, { now }) : null), [series.points, project, now]);
@@ -26,7 +28,8 @@ function BalanceChart({ series, label, index, project, now }: { series: Series; 
   const money = (y: number) => formatMoney({ micros: Math.round(y * MICROS), currency });
   const data = {
     datasets: [
-      { label: 'Balance', data: actual, borderColor: color, backgroundColor: color, pointRadius: 0, borderWidth: 2 },
+      // Few points (a new account) are drawn as dots: a line needs two points to be visible at all.
+      { label: 'Balance', data: actual, borderColor: color, backgroundColor: color, pointRadius: actual.length < 30 ? 3 : 0, borderWidth: 2 },
       ...(projection.length > 1 ? [{ label: 'Projection', data: projection, borderColor: color, borderDash: [6, 4], pointRadius: 0, borderWidth: 2 }] : []),
     ],
   };
@@ -39,7 +42,7 @@ function BalanceChart({ series, label, index, project, now }: { series: Series; 
     interaction: { mode: 'nearest', axis: 'x', intersect: false },
     plugins: { tooltip: { callbacks: { label: (ctx: TooltipItem<'line'>) => `${ctx.dataset.label ?? ''}: ${money(ctx.parsed.y ?? 0)}` } } },
     scales: {
-      x: { type: 'time', ticks: { color: theme.text, maxRotation: 0, autoSkip: true }, grid: { color: theme.grid } },
+      x: { type: 'time', min: range.from, max: Math.max(range.to, projection.at(-1)?.x ?? 0), ticks: { color: theme.text, maxRotation: 0, autoSkip: true, maxTicksLimit: 5 }, grid: { color: theme.grid } },
       y: { beginAtZero: true, ticks: { color: theme.text, callback: (v) => money(Number(v)) }, grid: { color: theme.grid } },
     },
   };
@@ -66,7 +69,7 @@ function BalanceChart({ series, label, index, project, now }: { series: Series; 
   );
 }
 
-export function BalanceHistory({ result, loading, labelFor, project, now }: BalanceHistoryProps) {
+export function BalanceHistory({ result, loading, labelFor, project, now, range }: BalanceHistoryProps) {
   const series = (result?.series ?? []).filter((s) => s.points.length > 0);
   return (
     <section className="card" aria-labelledby="balance-title" aria-busy={loading}>
@@ -76,7 +79,7 @@ export function BalanceHistory({ result, loading, labelFor, project, now }: Bala
       ) : (
         <div className="balance-grid">
           {series.map((s, i) => (
-            <BalanceChart key={`${s.group}-${s.currency ?? ''}`} series={s} label={labelFor(s.group)} index={i} project={project} now={now} />
+            <BalanceChart key={`${s.group}-${s.currency ?? ''}`} series={s} label={labelFor(s.group)} index={i} project={project} now={now} range={range} />
           ))}
         </div>
       )}

@@ -1,6 +1,6 @@
 import type { UsageTotals } from '../../shared/domain.ts';
 import { formatMoney, totalsByCurrency } from '../../shared/money.ts';
-import { formatCompact, formatCount } from '../lib/format.ts';
+import { formatCompact, formatCount, formatMoneyShort } from '../lib/format.ts';
 
 export interface Indicators {
   requests: number;
@@ -54,8 +54,8 @@ export function IndicatorCards({ rows }: { rows: readonly UsageTotals[] }) {
         <span className="muted small">Cost</span>
         <strong className="indicator-value">
           {ind.cost.length === 0 ? '—' : ind.cost.map((m) => (
-            <span key={m.currency} className="total-value" data-currency={m.currency}>
-              {formatMoney(m)}
+            <span key={m.currency} className="total-value" data-currency={m.currency} title={formatMoney(m)}>
+              {formatMoneyShort(m)}
             </span>
           ))}
         </strong>

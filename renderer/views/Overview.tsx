@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import type { Account, AccountStatus, SeriesResult } from '../../shared/domain.ts';
 import { formatMoney, totalsByCurrency, type Money } from '../../shared/money.ts';
+import { formatMoneyShort } from '../lib/format.ts';
 import { computeRunway, DAY_MS, type Runway } from '../lib/runway.ts';
 import { useLive } from '../state/live.tsx';
 import { useNow } from '../state/useNow.ts';
@@ -27,8 +28,8 @@ function TotalsRow({ label, amounts, testId }: { label: string; amounts: Money[]
       <span className="muted small">{label}</span>
       <span className="total-values">
         {amounts.length === 0 ? '—' : amounts.map((m) => (
-          <span key={m.currency} className="total-value" data-currency={m.currency}>
-            {formatMoney(m)}
+          <span key={m.currency} className="total-value" data-currency={m.currency} title={formatMoney(m)}>
+            {formatMoneyShort(m)}
           </span>
         ))}
       </span>

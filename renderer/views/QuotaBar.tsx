@@ -1,6 +1,5 @@
 import type { Quota } from '../../shared/domain.ts';
-import { formatMoney } from '../../shared/money.ts';
-import { formatPercent } from '../lib/format.ts';
+import { formatMoneyShort as formatMoney, formatPercent } from '../lib/format.ts';
 
 /** Quota or key cap used, as a bar; an unlimited key shows what it used with no bar. */
 export function QuotaBar({ quota }: { quota: Quota }) {

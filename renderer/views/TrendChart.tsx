@@ -79,7 +79,7 @@ export function TrendChart(props: TrendChartProps) {
       },
     },
     scales: {
-      x: { type: 'time', stacked: true, time: { unit: bucket, tooltipFormat: bucket === 'hour' ? 'PP p' : 'PP' }, ticks: { color: theme.text, maxRotation: 0, autoSkip: true }, grid: { color: theme.grid } },
+      x: { type: 'time', stacked: true, time: { unit: bucket, tooltipFormat: bucket === 'hour' ? 'PP p' : 'PP' }, ticks: { color: theme.text, maxRotation: 0, autoSkip: true, maxTicksLimit: 10 }, grid: { color: theme.grid } },
       y: {
         stacked: true,
         beginAtZero: true,

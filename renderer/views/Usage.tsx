@@ -73,7 +73,7 @@ export function Usage() {
         labelFor={groupLabel}
       />
       <BreakdownTable totals={totals.data ?? []} />
-      <BalanceHistory result={balance.data} loading={balance.loading} labelFor={accountLabel} project={range.to >= Date.now() - 3_600_000} now={range.to} />
+      <BalanceHistory result={balance.data} loading={balance.loading} labelFor={accountLabel} project={range.to >= Date.now() - 3_600_000} now={range.to} range={range} />
     </section>
   );
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Account, AccountStatus, SeriesResult } from '../../shared/domain.ts';
 import type { TestResult } from '../../shared/api.ts';
-import { formatMoney } from '../../shared/money.ts';
+import { formatMoneyShort } from '../../renderer/lib/format.ts';
 import { ARTIFACTS, browserAvailable, buildDashboard, eventually, launchBrowser, serveDemo, type Browser, type Served } from './harness.ts';
 
 interface Summary {
@@ -34,6 +34,12 @@ describe.skipIf(!hasBrowser)('dashboard end to end', () => {
   beforeAll(async () => {
     buildDashboard();
     served = await serveDemo();
+    // Every demo account's first poll (which brings its history) must be in before filters can be compared.
+    await eventually(async () => {
+      const [accounts, statuses] = await Promise.all([served.api<Account[]>('/api/accounts'), served.api<AccountStatus[]>('/api/status')]);
+      expect(accounts.length).toBeGreaterThan(0);
+      expect(accounts.every((a) => statuses.some((s) => s.accountId === a.id && s.lastSuccess && !s.polling))).toBe(true);
+    }, 60_000);
     browser = await launchBrowser();
     page = await browser.context.newPage();
     page.on('pageerror', (err) => console.error('page error:', err));
@@ -55,9 +61,9 @@ describe.skipIf(!hasBrowser)('dashboard end to end', () => {
       for (const s of statuses) {
         const card = page.locator(`[data-testid="account-card"][data-account-id="${s.accountId}"]`);
         const balances = s.lastSuccess?.balances ?? [];
-        expect(await card.getByTestId('card-balance').textContent()).toBe(balances.length ? balances.map((m) => formatMoney(m)).join('') : '—');
+        expect(await card.getByTestId('card-balance').textContent()).toBe(balances.length ? balances.map((m) => formatMoneyShort(m)).join('') : '—');
         const today = s.lastSuccess?.spent.today;
-        expect(await card.getByTestId('card-today').textContent()).toBe(today ? formatMoney(today) : '—');
+        expect(await card.getByTestId('card-today').textContent()).toBe(today ? formatMoneyShort(today) : '—');
       }
     }, 30_000);
     expect(await page.getByTestId('badge-demo').count()).toBe(accounts.length);
@@ -214,6 +220,12 @@ describe.skipIf(!hasBrowser)('dashboard end to end', () => {
     const box = await narrow.getByTestId('trend-canvas').boundingBox();
     expect(box!.width).toBeLessThanOrEqual(360);
     await shot('usage-360', narrow);
+    // Dark theme follows the OS: the same page with prefers-color-scheme: dark gets the dark palette.
+    const background = () => narrow.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const light = await background();
+    await narrow.emulateMedia({ colorScheme: 'dark' });
+    expect(await background()).not.toBe(light);
+    await shot('usage-360-dark', narrow);
     await narrow.close();
   });
 });

@@ -107,3 +107,14 @@ describe('applySnapshot', () => {
     expect(applySnapshot([], good)).toHaveLength(1);
   });
 });
+
+describe('formatMoneyShort', () => {
+  it('rounds to the cent but keeps sub-cent amounts visible', async () => {
+    const { formatMoneyShort } = await import('../../renderer/lib/format.ts');
+    expect(formatMoneyShort({ micros: 79_421_300, currency: 'USD' })).toBe('$79.42');
+    expect(formatMoneyShort({ micros: 15_308_600, currency: 'USD' })).toBe('$15.31');
+    expect(formatMoneyShort({ micros: 1_200, currency: 'USD' })).toBe('$0.0012');
+    expect(formatMoneyShort({ micros: 110_000_000, currency: 'CNY' })).toBe('¥110.00');
+    expect(formatMoneyShort({ micros: 0, currency: 'USD' })).toBe('$0.00');
+  });
+});

@@ -25,8 +25,10 @@ export interface PreviewResult {
   to: number;
 }
 
-/** Rules on usage totals are replayed hour by hour; the others at every stored snapshot. */
+/** Rules on usage totals (and the runway, whose burn rate is costly) are replayed hour by hour; the others at every stored snapshot. */
 const HOURLY = new Set<AlertRule['type']>(['spend-above', 'token-budget', 'spike', 'runway-below']);
+/** Usage steps look at the hour that just ended: stored buckets hold final figures the live engine saw grow. */
+const USAGE = new Set<AlertRule['type']>(['spend-above', 'token-budget', 'spike']);
 /** Baselines reach four weeks back and burn rates one; the cache covers both. */
 const LOOKBACK_MS = 36 * DAY;
 
@@ -38,8 +40,7 @@ export function previewRule(rule: AlertRule, history: AlertHistory, opts: Previe
   const snaps = new Map<string, Snapshot[]>(ids.map((id) => [id, cached.snapshots(id, from - LOOKBACK_MS, to + 1)]));
 
   const steps = new Set<number>();
-  const hourly = HOURLY.has(rule.type);
-  if (hourly) {
+  if (HOURLY.has(rule.type)) {
     for (let t = Math.ceil(from / HOUR) * HOUR; t <= to; t += HOUR) steps.add(t);
   } else {
     for (const list of snaps.values()) for (const s of list) if (s.time >= from && s.time <= to) steps.add(s.time);
@@ -49,18 +50,18 @@ export function previewRule(rule: AlertRule, history: AlertHistory, opts: Previe
   const states = new Map<string, CheckState>();
   const times: number[] = [];
   for (const t of [...steps].sort((a, b) => a - b)) {
+    const at = USAGE.has(rule.type) ? t - 1 : t;
     const accounts: AccountView[] = ids.map((id) => {
       const list = snaps.get(id) ?? [];
       const c = cursor.get(id) as { i: number; latest: Snapshot | null; lastSuccess: Snapshot | null };
-      for (; c.i < list.length && (list[c.i] as Snapshot).time <= t; c.i++) {
+      for (; c.i < list.length && (list[c.i] as Snapshot).time <= at; c.i++) {
         const s = list[c.i] as Snapshot;
         c.latest = s;
         if (s.ok) c.lastSuccess = s;
       }
       return { accountId: id, latest: c.latest, lastSuccess: c.lastSuccess, stale: false };
     });
-    // Hourly steps look at the hour that just ended: stored buckets hold final figures the live engine saw grow.
-    const ctx: EvalContext = { now: hourly ? t - 1 : t, timeZone: opts.timeZone, accounts, history: cached, label: opts.label ?? ((id) => id) };
+    const ctx: EvalContext = { now: at, timeZone: opts.timeZone, accounts, history: cached, label: opts.label ?? ((id) => id) };
     const fired = new Set<string>();
     for (const check of measure(rule, ctx)) {
       const { next, transition } = step(states.get(check.key), check);

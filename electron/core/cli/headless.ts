@@ -3,6 +3,8 @@
 import { mkdirSync } from 'node:fs';
 import type { ConfigAccount } from '../accounts.ts';
 import { createCore, type EngineCore } from '../engine.ts';
+import type { AlertConfig } from '../alert-service.ts';
+import type { Preferences } from '../ports.ts';
 import { getDescriptor } from '../providers/registry.ts';
 import { createConfSettingsStore } from '../settings/conf-settings.ts';
 import { createFileSecretStore } from '../settings/file-secrets.ts';
@@ -28,12 +30,14 @@ export async function buildHeadlessCore(opts: {
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const warnings: string[] = [];
   let configAccounts: ConfigAccount[] = opts.demoAccounts ?? [];
-  let configAlerts: unknown[] = [];
+  let configAlerts: AlertConfig = {};
+  let configPreferences: Partial<Preferences> = {};
   if (opts.configFile) {
     try {
       const loaded = loadConfigFile(opts.configFile, { env: opts.env ?? process.env, descriptors: getDescriptor });
       configAccounts = [...configAccounts, ...loaded.accounts];
-      configAlerts = loaded.alerts;
+      configAlerts = { rules: loaded.alerts, channels: loaded.channels, quietHours: loaded.quietHours };
+      configPreferences = loaded.preferences;
       warnings.push(...loaded.warnings);
     } catch (err) {
       if (err instanceof ConfigFileError) throw new CliError(err.message);
@@ -56,8 +60,10 @@ export async function buildHeadlessCore(opts: {
     notifier: createNodeNotifier(),
     configAccounts,
     configAlerts,
+    configPreferences,
     demo: Boolean(opts.demoAccounts?.length),
     version: packageVersion(),
   });
+  warnings.push(...core.alertProblems().map((p) => `alert settings: ${p}`));
   return { core, warnings };
 }

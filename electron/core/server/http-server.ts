@@ -6,6 +6,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { HTTP_ROUTES, type SpendbarApi, type SpendbarEvent } from '../../../shared/api.ts';
 import { MAX_QUERY_SPAN_MS } from '../../../shared/schemas.ts';
 import type { UsageTotals } from '../../../shared/domain.ts';
+import type { AlertHistoryFilter } from '../../../shared/alerts.ts';
 import { AccountInputError } from '../accounts.ts';
 import { ConnectionTestError } from '../engine.ts';
 import { redact } from '../errors.ts';
@@ -82,6 +83,33 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (id !== undefined && typeof id !== 'string') throw new HttpError(400, 'accountId must be a string.', 'accountId');
       return api.refresh(id);
     },
+    [`GET ${HTTP_ROUTES.alerts}`]: () => api.getAlerts(),
+    [`PUT ${HTTP_ROUTES.alerts}`]: (_r, body) => api.saveAlerts(asObject(body) as never),
+    [`POST ${HTTP_ROUTES.alertPreview}`]: (_r, body) => {
+      const b = asObject(body);
+      if (b.days !== undefined && typeof b.days !== 'number') throw new HttpError(400, 'days must be a number.', 'days');
+      return api.previewAlertRule(b.rule, b.days as number | undefined);
+    },
+    [`GET ${HTTP_ROUTES.alertHistory}`]: (_r, _b, url) => api.alertHistory(historyFilter(url.searchParams)),
+    [`POST ${HTTP_ROUTES.alertSnooze}`]: (_r, body) => {
+      const b = asObject(body);
+      const until = b.until;
+      if (until !== '1h' && until !== 'tomorrow' && typeof until !== 'number') throw new HttpError(400, 'until must be "1h", "tomorrow" or a time in epoch ms.', 'until');
+      const target = typeof b.eventId === 'number' ? { eventId: b.eventId } : typeof b.ruleId === 'string' ? { ruleId: b.ruleId, ...(typeof b.subject === 'string' ? { subject: b.subject } : {}) } : null;
+      if (!target) throw new HttpError(400, 'Give the eventId of an alert, or a ruleId, to snooze.', 'eventId');
+      return api.snoozeAlert(target, until);
+    },
+    [`POST ${HTTP_ROUTES.alertAcknowledge}`]: async (_r, body) => {
+      const id = asObject(body).eventId;
+      if (typeof id !== 'number') throw new HttpError(400, 'eventId must be a number.', 'eventId');
+      return { acknowledged: await api.acknowledgeAlert(id) };
+    },
+    [`POST ${HTTP_ROUTES.alertTest}`]: (_r, body) => {
+      const b = asObject(body);
+      const channel = typeof b.channelId === 'string' ? b.channelId : b.channel;
+      if (channel === undefined) throw new HttpError(400, 'Give a channelId or a channel to test.', 'channelId');
+      return api.testAlertChannel(channel as never);
+    },
     [`POST ${HTTP_ROUTES.pause}`]: async (_r, body) => {
       const paused = asObject(body).paused;
       if (typeof paused !== 'boolean') throw new HttpError(400, 'paused must be true or false.', 'paused');
@@ -124,7 +152,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     const route = routes[`${method} ${url.pathname}`];
     if (route) {
-      const body = method === 'POST' ? await readBody(req) : undefined;
+      const body = method === 'POST' || method === 'PUT' ? await readBody(req) : undefined;
       const out = await route(req, body, url);
       if (out === undefined) res.writeHead(204).end();
       else sendJson(res, 200, out);
@@ -191,6 +219,32 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         server.close(() => resolve());
       }),
   };
+}
+
+function historyFilter(q: URLSearchParams): AlertHistoryFilter {
+  const f: AlertHistoryFilter = {};
+  const num = (name: string) => {
+    const v = q.get(name);
+    if (v === null) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new HttpError(400, `${name} must be a number.`, name);
+    return n;
+  };
+  const from = num('from');
+  const to = num('to');
+  const limit = num('limit');
+  if (from !== undefined) f.from = from;
+  if (to !== undefined) f.to = to;
+  if (limit !== undefined) f.limit = limit;
+  const ruleId = q.get('ruleId');
+  const accountId = q.get('accountId');
+  const kind = q.get('kind');
+  const ack = q.get('acknowledged');
+  if (ruleId) f.ruleId = ruleId;
+  if (accountId) f.accountId = accountId;
+  if (kind === 'fired' || kind === 'recovered') f.kind = kind;
+  if (ack === 'true' || ack === 'false') f.acknowledged = ack === 'true';
+  return f;
 }
 
 function authorized(req: IncomingMessage, url: URL, token: string): boolean {

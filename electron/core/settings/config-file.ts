@@ -21,12 +21,15 @@ export interface LoadConfigOptions {
 export interface LoadedConfig {
   accounts: ConfigAccount[];
   alerts: unknown[];
+  /** Alert channels (webhooks), with `urlEnv` resolved from the environment; validated by the alerts module. */
+  channels: unknown[];
+  quietHours?: unknown;
   preferences: Partial<Preferences>;
   /** Things worth telling the user that do not stop anything: unknown fields, loose file permissions. */
   warnings: string[];
 }
 
-const TOP_LEVEL = new Set(['accounts', 'alerts', 'preferences', '$schema']);
+const TOP_LEVEL = new Set(['accounts', 'alerts', 'channels', 'quietHours', 'preferences', '$schema']);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -131,6 +134,7 @@ export function loadConfigFile(path: string, opts: LoadConfigOptions): LoadedCon
   const alerts = data.alerts ?? [];
   if (!Array.isArray(alerts)) throw new ConfigFileError(`${path}: "alerts" must be a list`, path);
   const preferences = readPreferences(data.preferences, path, warnings);
+  const channels = readChannels(data.channels, path, opts.env, warnings);
 
   const allIds = new Set(rawAccounts.flatMap((a: unknown) => (isRecord(a) && typeof a.id === 'string' ? [a.id] : [])));
   const ctx = { env: opts.env, descriptors: opts.descriptors, taken: new Map<string, number>(), allIds };
@@ -147,5 +151,23 @@ export function loadConfigFile(path: string, opts: LoadConfigOptions): LoadedCon
   if (hasInlineSecret && process.platform !== 'win32' && (statSync(path).mode & 0o077) !== 0) {
     warnings.push(`${path} holds inline API keys and is readable by other users: chmod 600 ${path} or use apiKeyEnv`);
   }
-  return { accounts, alerts, preferences, warnings };
+  const out: LoadedConfig = { accounts, alerts, channels, preferences, warnings };
+  if (data.quietHours !== undefined) out.quietHours = data.quietHours;
+  return out;
+}
+
+/** Webhook URLs are credentials too (anyone holding a Slack hook can post): like keys, they may come from the environment. */
+function readChannels(raw: unknown, path: string, env: NodeJS.ProcessEnv, warnings: string[]): unknown[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) throw new ConfigFileError(`${path}: "channels" must be a list`, path);
+  return raw.flatMap((c: unknown, i: number) => {
+    if (!isRecord(c) || c.urlEnv === undefined) return [c];
+    const { urlEnv, ...rest } = c;
+    const value = typeof urlEnv === 'string' ? env[urlEnv] : undefined;
+    if (!value) {
+      warnings.push(`${path}: channels[${i}] is skipped: urlEnv names ${String(urlEnv)}, which is not set in the environment`);
+      return [];
+    }
+    return [{ ...rest, url: value }];
+  });
 }

@@ -1,29 +1,33 @@
 // Roll-up upkeep inside a write transaction. usage_daily must always equal a GROUP BY over usage_buckets, so a
-// revised bucket has to replace its old value there too. A write reads the current rows of every bucket it is about
-// to upsert (one seek each), subtracts them from the affected daily groups, upserts, reads the same rows again and
-// adds them: the roll-up moves by exactly new − old, however often one bucket is revised within the batch. Balances
-// and coverage are folded in memory and upserted once per transaction.
+// revised bucket has to replace its old value there too. Before a write upserts its buckets, the stored rows of
+// those buckets (one seek each) are subtracted from their daily groups; after the upserts the same rows are added
+// back as they now are: the roll-up moves by exactly new − old, however often a bucket is revised within the batch.
+// Both steps run in SQL so no per-row JS objects live across the batch (they would bloat the V8 heap).
+// Balances and coverage are folded in memory and upserted once per transaction.
 import type { StatementSync } from 'node:sqlite';
-import type { UsageBucket } from '../../../shared/domain.ts';
+import type { Snapshot } from '../../../shared/domain.ts';
 import type { Money } from '../../../shared/money.ts';
 
 const HOUR = 3_600_000;
 const VALUES = ['requests', 'input_tokens', 'output_tokens', 'cached_tokens', 'reasoning_tokens'] as const;
 
-const READ_BUCKETS = `
-  SELECT u.start, u.account_id, u.model, u.key, u.currency, ${VALUES.map((c) => `u.${c}`).join(', ')}, u.cost_micros
-  FROM json_each(?) j CROSS JOIN usage_buckets u
-  WHERE u.start = j.value ->> 0 AND u.account_id = j.value ->> 1 AND u.width = j.value ->> 2
-    AND u.model = j.value ->> 3 AND u.key = j.value ->> 4`;
-
-const ADD_DAILY = `
+/** $keys: JSON [[start, account, width, model, key, localDay], …]; $sign: -1 or 1. */
+const ADJUST_DAILY = `
   INSERT INTO usage_daily (day, account_id, model, key, currency, n, ${VALUES.join(', ')}, cost_micros, cost_n)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  SELECT j.value ->> 5, u.account_id, u.model, u.key, u.currency, $sign * count(*),
+    ${VALUES.map((c) => `$sign * sum(u.${c})`).join(', ')}, $sign * coalesce(sum(u.cost_micros), 0),
+    $sign * count(u.cost_micros)
+  FROM json_each($keys) j CROSS JOIN usage_buckets u
+  WHERE u.start = j.value ->> 0 AND u.account_id = j.value ->> 1 AND u.width = j.value ->> 2
+    AND u.model = j.value ->> 3 AND u.key = j.value ->> 4
+  GROUP BY 1, 2, 3, 4, 5
   ON CONFLICT (day, account_id, model, key, currency) DO UPDATE SET n = n + excluded.n,
     ${VALUES.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')},
     cost_micros = cost_micros + excluded.cost_micros, cost_n = cost_n + excluded.cost_n`;
 
-const DROP_EMPTY_DAILY = `DELETE FROM usage_daily WHERE day = ? AND account_id = ? AND model = ? AND key = ? AND currency = ? AND n <= 0`;
+// A group whose last bucket moved away (a revision changed its currency) is left with n = 0.
+const DROP_EMPTY_DAILY = `
+  DELETE FROM usage_daily WHERE n = 0 AND day IN (SELECT DISTINCT value ->> 5 FROM json_each($keys))`;
 
 const UPSERT_BALANCE = `
   INSERT INTO balance_hourly (hour, account_id, currency, time, micros) VALUES (?, ?, ?, ?, ?)
@@ -40,28 +44,10 @@ export interface RollupDeps {
   nextDay(day: number): number;
 }
 
-interface BucketRow {
-  start: number;
-  account_id: string;
-  model: string;
-  key: string;
-  currency: string;
-  requests: number;
-  input_tokens: number;
-  output_tokens: number;
-  cached_tokens: number;
-  reasoning_tokens: number;
-  cost_micros: number | null;
-}
-
-/** [day, account, model, key, currency, n, requests, input, output, cached, reasoning, cost, costN] */
-type DailyDelta = [number, string, string, string, string, number, number, number, number, number, number, number, number];
-
 /** What one write transaction changed, flushed into the roll-ups before it commits. */
 export class PendingRollups {
   private readonly deps: RollupDeps;
-  private readonly bucketKeys = new Map<string, [number, string, string, string, string]>();
-  private readonly daily = new Map<string, DailyDelta>();
+  private readonly usageKeys: string[] = [];
   private readonly balances = new Map<string, [number, string, string, number, number]>();
   private readonly coverage = new Map<string, number>();
 
@@ -69,11 +55,21 @@ export class PendingRollups {
     this.deps = deps;
   }
 
-  /** Notes a bucket about to be upserted. Call for every bucket before `beforeUpserts`. */
-  bucket(accountId: string, b: UsageBucket): void {
-    const k = `${b.start}\u0000${accountId}\u0000${b.width}\u0000${b.model}\u0000${b.key}`;
-    if (!this.bucketKeys.has(k)) this.bucketKeys.set(k, [b.start, accountId, b.width, b.model, b.key]);
-    if (b.start > (this.coverage.get(accountId) ?? -Infinity)) this.coverage.set(accountId, b.start);
+  /** Call before upserting the usage of `list`: takes the buckets' current values out of the roll-up. */
+  beforeUsage(list: readonly Snapshot[]): void {
+    const keys = new Map<string, [number, string, string, string, string, number]>();
+    for (const s of list) {
+      if (!s.ok) continue;
+      for (const b of s.usage) {
+        const k = `${b.start}\u0000${s.accountId}\u0000${b.width}\u0000${b.model}\u0000${b.key}`;
+        if (!keys.has(k)) keys.set(k, [b.start, s.accountId, b.width, b.model, b.key, this.deps.dayOf(b.start)]);
+        if (b.start > (this.coverage.get(s.accountId) ?? -Infinity)) this.coverage.set(s.accountId, b.start);
+      }
+    }
+    if (keys.size === 0) return;
+    const json = JSON.stringify([...keys.values()]);
+    this.deps.stmt(ADJUST_DAILY).run({ keys: json, sign: -1 });
+    this.usageKeys.push(json);
   }
 
   balance(accountId: string, time: number, m: Money): void {
@@ -83,21 +79,12 @@ export class PendingRollups {
     if (!prev || time >= prev[3]) this.balances.set(k, [hour, accountId, m.currency, time, m.micros]);
   }
 
-  /** Subtracts the stored rows of the noted buckets from their daily groups. */
-  beforeUpserts(): void {
-    this.fold(-1);
-  }
-
-  /** Adds the rows as they now are, then writes every non-zero daily delta, the balances and the coverage. */
+  /** Puts the upserted buckets' new values into the roll-up; writes balances and coverage. */
   flush(): void {
-    this.fold(1);
     const { stmt } = this.deps;
-    const add = stmt(ADD_DAILY);
-    const drop = stmt(DROP_EMPTY_DAILY);
-    for (const d of this.daily.values()) {
-      if (d.slice(5).every((v) => v === 0)) continue;
-      add.run(...d);
-      if (d[5] < 0) drop.run(d[0], d[1], d[2], d[3], d[4]);
+    for (const keys of this.usageKeys) {
+      stmt(ADJUST_DAILY).run({ keys, sign: 1 });
+      stmt(DROP_EMPTY_DAILY).run({ keys });
     }
     const balance = stmt(UPSERT_BALANCE);
     for (const b of this.balances.values()) balance.run(...b);
@@ -108,31 +95,9 @@ export class PendingRollups {
 
   /** Forgets everything noted (after a flush, or when the transaction rolls back). */
   discard(): void {
-    this.bucketKeys.clear();
-    this.daily.clear();
+    this.usageKeys.length = 0;
     this.balances.clear();
     this.coverage.clear();
-  }
-
-  private fold(sign: 1 | -1): void {
-    if (this.bucketKeys.size === 0) return;
-    const rows = this.deps.stmt(READ_BUCKETS).all(JSON.stringify([...this.bucketKeys.values()])) as unknown as BucketRow[];
-    for (const r of rows) {
-      const day = this.deps.dayOf(r.start);
-      const k = `${day}\u0000${r.account_id}\u0000${r.model}\u0000${r.key}\u0000${r.currency}`;
-      let d = this.daily.get(k);
-      if (!d) this.daily.set(k, (d = [day, r.account_id, r.model, r.key, r.currency, 0, 0, 0, 0, 0, 0, 0, 0]));
-      d[5] += sign;
-      d[6] += sign * r.requests;
-      d[7] += sign * r.input_tokens;
-      d[8] += sign * r.output_tokens;
-      d[9] += sign * r.cached_tokens;
-      d[10] += sign * r.reasoning_tokens;
-      if (r.cost_micros !== null) {
-        d[11] += sign * r.cost_micros;
-        d[12] += sign;
-      }
-    }
   }
 }
 

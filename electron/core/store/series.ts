@@ -102,18 +102,13 @@ function balanceSeries(ctx: QueryContext, q: SeriesQuery, starts: readonly numbe
   const last = new Map<string, { idx: number; a: string; c: string; time: number; m: number }>();
   for (const seg of balanceSegments(q.from, q.to, starts)) {
     const sql = seg.rollup ? HOURLY_BALANCES(f.sql) : RAW_BALANCES;
-    const rows = ctx.stmt(sql).all({ ...f.params, from: seg.from, to: seg.to }) as {
-      a: string;
-      c: string;
-      time: number;
-      m: number;
-    }[];
-    for (const r of rows) {
-      const idx = bucketIndex(starts, r.time);
+    const rows = ctx.arrays(sql).all({ ...f.params, from: seg.from, to: seg.to }) as unknown as [string, string, number, number][];
+    for (const [a, c, time, m] of rows) {
+      const idx = bucketIndex(starts, time);
       if (idx < 0) continue;
-      const k = `${idx}\u0000${r.a}\u0000${r.c}`;
+      const k = `${idx}\u0000${a}\u0000${c}`;
       const prev = last.get(k);
-      if (!prev || r.time >= prev.time) last.set(k, { idx, a: r.a, c: r.c, time: r.time, m: r.m });
+      if (!prev || time >= prev.time) last.set(k, { idx, a, c, time, m });
     }
   }
   const accs = new Map<string, Acc>();
@@ -127,15 +122,10 @@ function usageSeries(ctx: QueryContext, q: SeriesQuery, starts: readonly number[
   const accs = new Map<string, Acc>();
   for (const seg of usageSegments(ctx, q.from, q.to, starts)) {
     const sql = usageSql(seg, metric, GROUP_COLUMN[q.groupBy], f.sql);
-    const rows = ctx.stmt(sql).all({ ...f.params, from: seg.from, to: seg.to }) as {
-      t: number;
-      g: string;
-      c: string;
-      v: number;
-    }[];
-    for (const r of rows) {
-      const idx = bucketIndex(starts, r.t);
-      if (idx >= 0) accumulate(accs, r.g, r.c, idx, r.v);
+    const rows = ctx.arrays(sql).all({ ...f.params, from: seg.from, to: seg.to }) as unknown as [number, string, string, number][];
+    for (const [t, g, c, v] of rows) {
+      const idx = bucketIndex(starts, t);
+      if (idx >= 0) accumulate(accs, g, c, idx, v);
     }
   }
   return toSeries(accs, starts, metric === 'cost');

@@ -53,8 +53,9 @@ export class SnapshotStore {
       }
       return next;
     };
-    const stmt = (sql: string) => this.stmt(sql);
-    this.ctx = { stmt, storeZone: timeZone, storeDay: dayOf };
+    const stmt = (sql: string) => this.cached(sql, false);
+    const arrays = (sql: string) => this.cached(sql, true);
+    this.ctx = { stmt, arrays, storeZone: timeZone, storeDay: dayOf };
     this.rollupDeps = { stmt, dayOf, nextDay };
     this.pending = new PendingRollups(this.rollupDeps);
   }
@@ -78,10 +79,16 @@ export class SnapshotStore {
 
   /** A cached prepared statement for `sql`. */
   stmt(sql: string): StatementSync {
-    let s = this.statements.get(sql);
+    return this.cached(sql, false);
+  }
+
+  private cached(sql: string, arrays: boolean): StatementSync {
+    const k = arrays ? `[]${sql}` : sql;
+    let s = this.statements.get(k);
     if (!s) {
       s = this.db.prepare(sql);
-      this.statements.set(sql, s);
+      if (arrays) s.setReturnArrays(true);
+      this.statements.set(k, s);
     }
     return s;
   }
@@ -114,8 +121,7 @@ export class SnapshotStore {
   /** Saves polls; a failed one carries no figures and never touches balances or usage recorded by good polls. */
   private write(list: readonly Snapshot[]): void {
     const pending = this.pending;
-    for (const s of list) if (s.ok) for (const b of s.usage) pending.bucket(s.accountId, b);
-    pending.beforeUpserts();
+    pending.beforeUsage(list);
     const insert = this.stmt(INSERT_SNAPSHOT);
     const usage = this.stmt(UPSERT_USAGE);
     for (const s of list) {

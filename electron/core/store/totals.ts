@@ -4,17 +4,8 @@ import type { UsageTotals } from '../../../shared/domain.ts';
 import { filterSql, usageSegments, type QueryContext, type Segment } from './plan.ts';
 import { GROUP_COLUMN } from './series.ts';
 
-interface Row {
-  g: string;
-  c: string;
-  r: number;
-  i: number;
-  o: number;
-  ca: number;
-  re: number;
-  cost: number | null;
-  cn: number;
-}
+/** group, currency, requests, input, output, cached, reasoning, cost sum, buckets with a cost */
+type Row = [string, string, number, number, number, number, number, number | null, number];
 
 function totalsSql(seg: Segment, groupCol: string, filters: string): string {
   const table = seg.rollup ? 'usage_daily' : 'usage_buckets';
@@ -33,27 +24,26 @@ export function queryTotals(ctx: QueryContext, q: TotalsQuery): UsageTotals[] {
   const groupCol = GROUP_COLUMN[q.groupBy];
   if (q.groupBy === ('none' as string) || !groupCol) throw new RangeError(`Unknown groupBy "${q.groupBy}".`);
   const f = filterSql(q);
-  const merged = new Map<string, UsageTotals & { costN: number }>();
+  const merged = new Map<string, UsageTotals>();
   for (const seg of usageSegments(ctx, q.from, q.to)) {
-    const rows = ctx.stmt(totalsSql(seg, groupCol, f.sql)).all({ ...f.params, from: seg.from, to: seg.to }) as unknown as Row[];
-    for (const r of rows) {
-      const k = `${r.g}\u0000${r.c}`;
+    const rows = ctx.arrays(totalsSql(seg, groupCol, f.sql)).all({ ...f.params, from: seg.from, to: seg.to }) as unknown as Row[];
+    for (const [g, c, requests, input, output, cached, reasoning, cost, costN] of rows) {
+      const k = `${g}\u0000${c}`;
       let t = merged.get(k);
       if (!t) {
-        t = { group: r.g, requests: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, costMicros: null, costN: 0 };
-        if (r.c) t.currency = r.c;
+        t = { group: g, requests: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, costMicros: null };
+        if (c) t.currency = c;
         merged.set(k, t);
       }
-      t.requests += r.r;
-      t.inputTokens += r.i;
-      t.outputTokens += r.o;
-      t.cachedTokens += r.ca;
-      t.reasoningTokens += r.re;
-      t.costN += r.cn;
-      if (r.cn > 0) t.costMicros = (t.costMicros ?? 0) + (r.cost ?? 0);
+      t.requests += requests;
+      t.inputTokens += input;
+      t.outputTokens += output;
+      t.cachedTokens += cached;
+      t.reasoningTokens += reasoning;
+      if (costN > 0) t.costMicros = (t.costMicros ?? 0) + (cost ?? 0);
     }
   }
-  const out = [...merged.values()].map(({ costN: _n, ...t }) => t);
+  const out = [...merged.values()];
   const tokens = (t: UsageTotals) => t.inputTokens + t.outputTokens;
   return out.sort(
     (a, b) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deriveRuleId, ruleToConfig, validateChannels, validateRules } from '../../../shared/alerts.ts';
+import { deriveRuleId, ruleToConfig, validateAlertSettings, validateChannels, validateRules } from '../../../shared/alerts.ts';
 
 const ctx = { accountIds: ['gw', 'or'], currencies: ['USD', 'CNY'] };
 
@@ -82,5 +82,21 @@ describe('validateChannels', () => {
     expect(errors[3]!.message).toContain('must not contain a user name or password');
     expect(errors[4]!.message).toContain('is used twice');
     expect(errors[5]!.message).toContain('Channel type must be "popup" or "webhook"');
+  });
+});
+
+describe('validateAlertSettings', () => {
+  it('rejects an invalid time zone or time for quiet hours, keeping the channels', () => {
+    const bad = validateAlertSettings({
+      channels: [{ id: 'hook', type: 'webhook', url: 'https://ntfy.sh/alerts', format: 'ntfy' }],
+      quietHours: { start: '22:00', end: '7am', timeZone: 'Mars/Olympus' },
+    });
+    expect(bad.channels.map((c) => c.id)).toEqual(['hook']);
+    expect(bad.quietHours).toBeUndefined();
+    expect(bad.errors).toEqual([
+      'Quiet hours: end: Quiet hours end must be a time like "07:00"; timeZone: Unknown time zone: use an IANA name such as "Europe/Berlin" or "UTC"',
+    ]);
+    const good = validateAlertSettings({ quietHours: { start: '22:00', end: '07:00', timeZone: 'Asia/Shanghai' } });
+    expect(good).toEqual({ channels: [{ id: 'popup', type: 'popup' }], quietHours: { start: '22:00', end: '07:00', timeZone: 'Asia/Shanghai' }, errors: [] });
   });
 });

@@ -1,0 +1,238 @@
+// Connects the alert engine to the core: rules from the config file (read-only) and settings (editable),
+// channels whose webhook URLs live in the secret store, and the alert part of the SpendbarApi.
+import type { AlertPreview, AlertsInput, AlertsView, SnoozeTarget, SnoozeUntil } from '../../shared/api.ts';
+import type { AlertChannel, AlertEvent, AlertRule, QuietHours } from '../../shared/alerts.ts';
+import { quietHoursSchema, ruleToConfig, validateChannels, validateRules } from '../../shared/alerts.ts';
+import type { AccountStatus, Snapshot } from '../../shared/domain.ts';
+import { formatIssues } from '../../shared/schemas.ts';
+import { AccountInputError, type AccountBook } from './accounts.ts';
+import { AlertEngine, historyFromStore, previewRule } from './alerts/index.ts';
+import type { HttpClient } from './http.ts';
+import type { Notifier, SecretStore, SettingsStore } from './ports.ts';
+import type { SnapshotStore } from './store/index.ts';
+
+export interface AlertConfig {
+  rules?: unknown[];
+  channels?: unknown[];
+  quietHours?: unknown;
+}
+
+export interface AlertServiceOptions {
+  store: SnapshotStore;
+  book: AccountBook;
+  settings: SettingsStore;
+  secrets: SecretStore;
+  notifier?: Notifier;
+  config?: AlertConfig;
+  timeZone: () => string;
+  statuses: () => AccountStatus[];
+  onAlert: (event: AlertEvent) => void;
+  now?: () => number;
+  http?: HttpClient;
+}
+
+const urlRef = (channelId: string) => `alert-channel.${channelId}.url`;
+
+export class AlertService {
+  private readonly opts: AlertServiceOptions;
+  private readonly engine: AlertEngine;
+  private errors: string[] = [];
+  private configRules: AlertRule[] = [];
+  private settingsRules: AlertRule[] = [];
+  private channels: AlertChannel[] = [];
+  private quietHours: QuietHours | null = null;
+
+  constructor(opts: AlertServiceOptions) {
+    this.opts = opts;
+    this.engine = new AlertEngine({
+      db: opts.store.db,
+      history: historyFromStore(opts.store),
+      notifier: opts.notifier,
+      now: opts.now,
+      timeZone: opts.timeZone,
+      onAlert: opts.onAlert,
+      http: opts.http,
+      label: (id) => opts.book.get(id)?.label ?? id,
+      statuses: opts.statuses,
+    });
+    this.reload();
+  }
+
+  /** Problems in stored or config-file alert settings (also printed by the CLI at start). */
+  get problems(): string[] {
+    return [...this.errors];
+  }
+
+  /** Re-reads rules and channels (after settings or accounts change). Bad items are reported and skipped. */
+  reload(): void {
+    const errors: string[] = [];
+    const settings = this.opts.settings.get();
+    const config = this.opts.config ?? {};
+    const channelsRaw = [...(config.channels ?? []), ...this.storedChannelsWithUrls(settings.alertChannels ?? [])];
+    const ch = validateChannels(channelsRaw.length ? channelsRaw : [{ id: 'popup', type: 'popup' }]);
+    errors.push(...ch.errors.map((e) => e.message));
+    const ctx = { accountIds: this.opts.book.list().map((a) => a.id), channelIds: ch.channels.map((c) => c.id) };
+    const fromConfig = validateRules(config.rules ?? [], ctx);
+    errors.push(...fromConfig.errors.map((e) => `Config file: ${e.message}`));
+    const fromSettings = validateRules(settings.alerts, ctx);
+    errors.push(...fromSettings.errors.map((e) => `Settings: ${e.message}`));
+    const quietRaw = settings.quietHours ?? config.quietHours;
+    let quiet: QuietHours | null = null;
+    if (quietRaw !== undefined && quietRaw !== null) {
+      const q = quietHoursSchema.safeParse(quietRaw);
+      if (q.success) quiet = q.data;
+      else errors.push(`Quiet hours: ${formatIssues(q.error).replace(/\n/g, '; ')}`);
+    }
+    this.configRules = fromConfig.rules;
+    this.settingsRules = fromSettings.rules;
+    this.channels = ch.channels;
+    this.quietHours = quiet;
+    this.errors = errors;
+    this.engine.setRules([...fromConfig.rules, ...fromSettings.rules]);
+    this.engine.setChannels(ch.channels);
+    this.engine.setQuietHours(quiet);
+  }
+
+  onSnapshot(snapshot: Snapshot): void {
+    try {
+      this.engine.onSnapshot(snapshot, this.opts.statuses());
+    } catch (err) {
+      console.error('spendbar: alert evaluation failed:', err instanceof Error ? err.message : err);
+    }
+  }
+
+  view(): AlertsView {
+    return {
+      rules: [
+        ...this.configRules.map((r) => ({ rule: ruleToConfig(r) as AlertsView['rules'][number]['rule'], source: 'config' as const })),
+        ...this.settingsRules.map((r) => ({ rule: ruleToConfig(r) as AlertsView['rules'][number]['rule'], source: 'settings' as const })),
+      ],
+      channels: this.channels.map(maskChannel),
+      quietHours: this.quietHours,
+      errors: this.problems,
+      active: this.engine.active(),
+    };
+  }
+
+  /** Validates the whole input first; nothing is saved unless every item is valid. */
+  save(input: AlertsInput): AlertsView {
+    if (!Array.isArray(input.rules)) throw new AccountInputError('rules must be a list.', 'rules');
+    const current = this.opts.settings.get();
+    const storedChannels = (current.alertChannels ?? []) as Record<string, unknown>[];
+    let channelsForSettings = storedChannels;
+    const newUrls = new Map<string, string>();
+    let channelIds = this.channels.map((c) => c.id);
+    if (input.channels !== undefined) {
+      if (!Array.isArray(input.channels)) throw new AccountInputError('channels must be a list.', 'channels');
+      // An edited webhook with an empty URL keeps the stored one (URLs are write-only, like keys).
+      const resolved = input.channels.map((c) => this.withStoredUrl(c));
+      const v = validateChannels(resolved);
+      if (v.errors.length) throw new AccountInputError(v.errors.map((e) => e.message).join('\n'), 'channels');
+      channelIds = v.channels.map((c) => c.id);
+      channelsForSettings = v.channels.map((c) => {
+        if (c.type !== 'webhook') return { ...c };
+        newUrls.set(c.id, c.url);
+        return { id: c.id, type: c.type, format: c.format, ...(c.name ? { name: c.name } : {}) };
+      });
+    }
+    const rules = validateRules(input.rules, { accountIds: this.opts.book.list().map((a) => a.id), channelIds });
+    if (rules.errors.length) throw new AccountInputError(rules.errors.map((e) => e.message).join('\n'), 'rules');
+    let quietHours: unknown = current.quietHours;
+    if (input.quietHours !== undefined) {
+      if (input.quietHours === null) quietHours = undefined;
+      else {
+        const q = quietHoursSchema.safeParse(input.quietHours);
+        if (!q.success) throw new AccountInputError(`Quiet hours: ${formatIssues(q.error).replace(/\n/g, '; ')}`, 'quietHours');
+        quietHours = q.data;
+      }
+    }
+    for (const [id, url] of newUrls) this.opts.secrets.set(urlRef(id), url);
+    for (const old of storedChannels) {
+      if (typeof old.id === 'string' && !channelIds.includes(old.id)) this.opts.secrets.delete(urlRef(old.id));
+    }
+    const next = { ...current, alerts: rules.rules.map(ruleToConfig), alertChannels: channelsForSettings };
+    if (quietHours === undefined) delete next.quietHours;
+    else next.quietHours = quietHours;
+    this.opts.settings.set(next);
+    this.reload();
+    return this.view();
+  }
+
+  preview(rule: unknown, days = 30): AlertPreview {
+    const accountIds = this.opts.book.list().map((a) => a.id);
+    const v = validateRules([rule], { accountIds });
+    const valid = v.rules[0];
+    if (!valid) throw new AccountInputError(v.errors[0]?.message ?? 'Invalid rule.', 'rule');
+    if (!Number.isInteger(days) || days < 1 || days > 365) throw new AccountInputError('Preview days must be a whole number from 1 to 365.', 'days');
+    const r = previewRule(valid, historyFromStore(this.opts.store), {
+      days,
+      now: (this.opts.now ?? Date.now)(),
+      timeZone: this.opts.timeZone(),
+      accountIds,
+      label: (id) => this.opts.book.get(id)?.label ?? id,
+    });
+    return { fires: r.fires, times: r.times, days };
+  }
+
+  history(filter: Parameters<AlertEngine['history']>[0]): AlertEvent[] {
+    return this.engine.history(filter);
+  }
+
+  snooze(target: SnoozeTarget, until: SnoozeUntil): { until: number } {
+    return { until: this.engine.snooze(target, until) };
+  }
+
+  acknowledge(eventId: number): boolean {
+    return this.engine.acknowledge(eventId);
+  }
+
+  testChannel(channel: string | AlertChannel): ReturnType<AlertEngine['sendTest']> {
+    if (typeof channel !== 'string') {
+      const v = validateChannels([this.withStoredUrl(channel)]);
+      if (!v.channels[0]) throw new AccountInputError(v.errors[0]?.message ?? 'Invalid channel.', 'channel');
+      return this.engine.sendTest(v.channels[0]);
+    }
+    if (!this.channels.some((c) => c.id === channel)) throw new AccountInputError(`No alert channel '${channel}'.`, 'channel');
+    return this.engine.sendTest(channel);
+  }
+
+  /** Webhook URLs, so any text leaving the process can be scrubbed of them. */
+  secretUrls(): string[] {
+    return this.channels.flatMap((c) => (c.type === 'webhook' ? [c.url] : []));
+  }
+
+  close(): Promise<void> {
+    return this.engine.close();
+  }
+
+  private storedChannelsWithUrls(stored: unknown[]): unknown[] {
+    return stored.map((c) => {
+      const rec = c as Record<string, unknown>;
+      if (rec?.type !== 'webhook' || typeof rec.id !== 'string') return c;
+      return { ...rec, url: this.opts.secrets.get(urlRef(rec.id)) ?? '' };
+    });
+  }
+
+  private withStoredUrl(c: unknown): unknown {
+    const rec = c as Record<string, unknown>;
+    if (rec?.type === 'webhook' && typeof rec.id === 'string' && (!rec.url || rec.url === maskUrl(this.opts.secrets.get(urlRef(rec.id)) ?? ''))) {
+      const stored = this.opts.secrets.get(urlRef(rec.id));
+      if (stored) return { ...rec, url: stored };
+    }
+    return c;
+  }
+}
+
+/** Webhook URLs carry their secret in the path: show the host and the last characters only. */
+export function maskUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}/…${(u.pathname + u.search).slice(-4)}`;
+  } catch {
+    return '…';
+  }
+}
+
+function maskChannel(c: AlertChannel): AlertChannel {
+  return c.type === 'webhook' ? { ...c, url: maskUrl(c.url) } : c;
+}
