@@ -64,6 +64,13 @@ const api: SpendbarApi = {
   filterValues: () => call('filterValues'),
   refresh: (accountId) => call('refresh', accountId),
   setPaused: (paused) => call('setPaused', paused),
+  getAlerts: () => call('getAlerts'),
+  saveAlerts: (input) => call('saveAlerts', input),
+  previewAlertRule: (rule, days) => call('previewAlertRule', rule, days),
+  alertHistory: (filter) => call('alertHistory', filter),
+  snoozeAlert: (target, until) => call('snoozeAlert', target, until),
+  acknowledgeAlert: (eventId) => call('acknowledgeAlert', eventId),
+  testAlertChannel: (channel) => call('testAlertChannel', channel),
   subscribe,
 };
 

@@ -11,6 +11,7 @@ import type { Core, CoreOptions, Preferences } from './ports.ts';
 import { AlertService, type AlertConfig } from './alert-service.ts';
 import { Poller } from './poller.ts';
 import { failedSnapshot, pollAccount } from './poll-account.ts';
+import { DERIVED_NOTE, deriveHourlySpend } from './derived-usage.ts';
 import { getAdapter, listDescriptors } from './providers/registry.ts';
 import { SnapshotStore } from './store/index.ts';
 
@@ -74,6 +75,11 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
         });
     // An account removed while its poll ran leaves no rows behind.
     if (!book.get(account.id)) return snapshot;
+    const derived = deriveHourlySpend(snapshot, store.snapshots(account.id, snapshot.time - 3_600_000 - 2 * account.pollIntervalSec * 1000, snapshot.time, { okOnly: true }));
+    if (derived) {
+      snapshot.usage = [derived];
+      snapshot.notes = [...snapshot.notes, DERIVED_NOTE];
+    }
     store.saveSnapshot(snapshot);
     alerts.onSnapshot(snapshot);
     return snapshot;

@@ -19,6 +19,13 @@ export const INVOKE_CHANNELS = {
   filterValues: 'spendbar:filter-values',
   refresh: 'spendbar:refresh',
   setPaused: 'spendbar:set-paused',
+  getAlerts: 'spendbar:get-alerts',
+  saveAlerts: 'spendbar:save-alerts',
+  previewAlertRule: 'spendbar:preview-alert-rule',
+  alertHistory: 'spendbar:alert-history',
+  snoozeAlert: 'spendbar:snooze-alert',
+  acknowledgeAlert: 'spendbar:acknowledge-alert',
+  testAlertChannel: 'spendbar:test-alert-channel',
 } as const satisfies Record<InvokeMethod, `spendbar:${string}`>;
 
 export const INVOKE_METHODS = Object.keys(INVOKE_CHANNELS) as InvokeMethod[];

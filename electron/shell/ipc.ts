@@ -12,7 +12,18 @@ import {
   seriesQuerySchema,
   totalsQuerySchema,
 } from '../../shared/schemas.ts';
+import type { AlertChannel } from '../../shared/alerts.ts';
 import { redact } from '../core/errors.ts';
+import {
+  alertsInputSchema,
+  eventIdSchema,
+  historyFilterSchema,
+  previewDaysSchema,
+  snoozeTargetSchema,
+  snoozeUntilSchema,
+  testChannelSchema,
+  webhookUrlsIn,
+} from './alert-args.ts';
 import { INVOKE_CHANNELS, INVOKE_METHODS, type InvokeMethod, type IpcResult } from './ipc-contract.ts';
 import { isAppUrl } from './origin.ts';
 
@@ -30,6 +41,13 @@ export const ARGUMENT_SCHEMAS = {
   filterValues: z.tuple([]),
   refresh: z.tuple([accountIdSchema.optional()]),
   setPaused: z.tuple([z.boolean({ error: 'paused must be true or false' })]),
+  getAlerts: z.tuple([]),
+  saveAlerts: z.tuple([alertsInputSchema]),
+  previewAlertRule: z.tuple([z.unknown(), previewDaysSchema.optional()]),
+  alertHistory: z.tuple([historyFilterSchema.optional()]),
+  snoozeAlert: z.tuple([snoozeTargetSchema, snoozeUntilSchema]),
+  acknowledgeAlert: z.tuple([eventIdSchema]),
+  testAlertChannel: z.tuple([testChannelSchema]),
 } satisfies Record<InvokeMethod, z.ZodType<unknown[]>>;
 
 type Args<M extends InvokeMethod> = z.output<(typeof ARGUMENT_SCHEMAS)[M]>;
@@ -47,6 +65,14 @@ const CALLS: { [M in InvokeMethod]: (api: SpendbarApi, args: Args<M>) => Promise
   filterValues: (api) => api.filterValues(),
   refresh: (api, [accountId]) => api.refresh(accountId),
   setPaused: (api, [paused]) => api.setPaused(paused),
+  getAlerts: (api) => api.getAlerts(),
+  saveAlerts: (api, [input]) => api.saveAlerts(input),
+  previewAlertRule: (api, [rule, days]) => api.previewAlertRule(rule, days),
+  alertHistory: (api, [filter]) => api.alertHistory(filter),
+  snoozeAlert: (api, [target, until]) => api.snoozeAlert(target, until),
+  acknowledgeAlert: (api, [eventId]) => api.acknowledgeAlert(eventId),
+  // A webhook may arrive without its URL (the core fills in the stored one), which AlertChannel cannot say.
+  testAlertChannel: (api, [channel]) => api.testAlertChannel(channel as string | AlertChannel),
 };
 
 export const FOREIGN_SENDER_MESSAGE = 'Refused: this request did not come from the Spendbar window.';
@@ -62,9 +88,9 @@ export interface IpcOptions {
   log?: IpcLog;
 }
 
-/** Credential values a call carries, so an error message that echoes one can be masked. */
+/** Credential values and webhook URLs a call carries, so an error message that echoes one can be masked. */
 function secretsIn(args: unknown[]): string[] {
-  const out: string[] = [];
+  const out: string[] = webhookUrlsIn(args);
   for (const arg of args) {
     const credentials = (arg as { credentials?: unknown } | null)?.credentials;
     if (credentials && typeof credentials === 'object') {

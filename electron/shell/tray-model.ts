@@ -1,5 +1,7 @@
-// What the tray shows, as pure functions of the accounts, their statuses and the preferences: the glance
-// title (macOS), the tooltip, the icon state and the context menu. tray.ts only hands these to Electron.
+// What the tray shows, as pure functions of the accounts, their statuses, the active alerts and the
+// preferences: the glance title (macOS), the tooltip, the icon state and the context menu. tray.ts only hands
+// these to Electron.
+import type { AlertEvent } from '../../shared/alerts.ts';
 import type { Account, AccountStatus } from '../../shared/domain.ts';
 import { formatMoney, totalsByCurrency, type Money } from '../../shared/money.ts';
 import type { Preferences } from '../core/ports.ts';
@@ -10,6 +12,8 @@ export type TrayIconState = 'normal' | 'warning' | 'alert' | 'stale';
 export interface TrayInput {
   accounts: readonly Account[];
   statuses: readonly AccountStatus[];
+  /** The core's getAlerts().active: fired, unacknowledged and still in breach. */
+  alerts: readonly AlertEvent[];
   glance: Preferences['glance'];
   paused: boolean;
   launchAtLogin: boolean;
@@ -34,9 +38,19 @@ const NO_FIGURE = '—';
 /** Windows cuts tray tooltips at 127 characters. */
 export const TOOLTIP_MAX = 127;
 
-/** Any failing account or alarming figure → alert; a low runway or quota → warning; old figures → stale. */
-export function trayIconState(statuses: readonly AccountStatus[]): TrayIconState {
-  let warning = false;
+/** Alerts that still call for attention; the core sends only these, but a stale list may lag behind. */
+function pending(alerts: readonly AlertEvent[]): AlertEvent[] {
+  return alerts.filter((a) => a.kind === 'fired' && a.acknowledgedAt === null);
+}
+
+/**
+ * Any critical alert, failing account or alarming figure → alert; a warning alert, low runway or quota →
+ * warning; old figures → stale. Info alerts leave the icon alone: they tell, they do not warn.
+ */
+export function trayIconState(statuses: readonly AccountStatus[], alerts: readonly AlertEvent[]): TrayIconState {
+  const active = pending(alerts);
+  if (active.some((a) => a.severity === 'critical')) return 'alert';
+  let warning = active.some((a) => a.severity === 'warning');
   let stale = false;
   for (const status of statuses) {
     if (isFailing(status)) return 'alert';
@@ -89,9 +103,19 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-export function trayTooltip(input: Pick<TrayInput, 'accounts' | 'statuses' | 'paused'>): string {
+/** "Alert: Balance low on OpenRouter" for one alert, "3 active alerts" for more, null for none. */
+export function alertSummary(alerts: readonly AlertEvent[]): string | null {
+  const active = pending(alerts);
+  const [first] = active;
+  if (!first) return null;
+  return active.length === 1 ? `Alert: ${first.title}` : plural(active.length, 'active alert');
+}
+
+export function trayTooltip(input: Pick<TrayInput, 'accounts' | 'statuses' | 'alerts' | 'paused'>): string {
   if (input.accounts.length === 0) return 'Spendbar: no accounts yet';
   const lines = ['Spendbar', `Today: ${spendTotals(input.statuses, 'today') ?? 'no spend reported'}`];
+  const alerts = alertSummary(input.alerts);
+  if (alerts) lines.push(alerts);
   const runway = lowestRunway(input);
   if (runway) lines.push(`Lowest runway: ${runway}`);
   const failing = input.statuses.filter(isFailing).length;

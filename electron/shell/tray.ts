@@ -59,7 +59,7 @@ export function createTray(opts: TrayOptions): SpendbarTray {
   return {
     update(input: TrayInput) {
       if (tray.isDestroyed()) return;
-      const next = trayIconState(input.statuses);
+      const next = trayIconState(input.statuses, input.alerts);
       if (next !== state) {
         state = next;
         tray.setImage(image());

@@ -1,6 +1,7 @@
 // SpendbarApi over HTTP to `spendbar serve`, following HTTP_ROUTES. Live events come over Server-Sent Events.
 import type { AccountStatus } from '../../shared/domain.ts';
 import { HTTP_ROUTES, type AccountInput, type ApiErrorBody, type SpendbarApi, type SpendbarEvent, type TestResult } from '../../shared/api.ts';
+import type { AlertHistoryFilter } from '../../shared/alerts.ts';
 
 /** An API failure with the server's user-facing message, the offending form field, and the failed test if any. */
 export class ApiError extends Error {
@@ -78,6 +79,13 @@ export function createHttpApi(opts: HttpApiOptions = {}): SpendbarApi {
     filterValues: () => call('GET', HTTP_ROUTES.filters),
     refresh: (accountId) => call('POST', HTTP_ROUTES.refresh, accountId === undefined ? {} : { accountId }),
     setPaused: (paused) => call('POST', HTTP_ROUTES.pause, { paused }),
+    getAlerts: () => call('GET', HTTP_ROUTES.alerts),
+    saveAlerts: (input) => call('PUT', HTTP_ROUTES.alerts, input),
+    previewAlertRule: (rule, days) => call('POST', HTTP_ROUTES.alertPreview, days === undefined ? { rule } : { rule, days }),
+    alertHistory: (filter) => call('GET', `${HTTP_ROUTES.alertHistory}${historyQuery(filter)}`),
+    snoozeAlert: (target, until) => call('POST', HTTP_ROUTES.alertSnooze, { ...target, until }),
+    acknowledgeAlert: async (eventId) => (await call<{ acknowledged: boolean }>('POST', HTTP_ROUTES.alertAcknowledge, { eventId })).acknowledged,
+    testAlertChannel: (channel) => call('POST', HTTP_ROUTES.alertTest, typeof channel === 'string' ? { channelId: channel } : { channel }),
     subscribe(listener: (event: SpendbarEvent) => void) {
       const url = `${base}${HTTP_ROUTES.events}${opts.token ? `?token=${encodeURIComponent(opts.token)}` : ''}`;
       const source = openEvents(url);
@@ -109,4 +117,11 @@ export function createHttpApi(opts: HttpApiOptions = {}): SpendbarApi {
       };
     },
   };
+}
+
+function historyQuery(filter: AlertHistoryFilter = {}): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(filter)) if (v !== undefined) q.set(k, String(v));
+  const text = q.toString();
+  return text ? `?${text}` : '';
 }

@@ -1,8 +1,11 @@
 // A SpendbarApi that records its calls and answers with fixed values, standing in for the core where a
 // test is about the transport around it (IPC, preload, tray), not about polling.
-import type { AppInfo, SpendbarApi, SpendbarEvent } from '../../shared/api.ts';
+import type { AlertEvent } from '../../shared/alerts.ts';
+import type { AlertsView, AppInfo, SpendbarApi, SpendbarEvent } from '../../shared/api.ts';
 import type { AccountStatus } from '../../shared/domain.ts';
 import { account, status, usd } from './fixtures.ts';
+
+const HOUR = 3_600_000;
 
 export interface RecordingApi extends SpendbarApi {
   calls: { method: string; args: unknown[] }[];
@@ -10,6 +13,8 @@ export interface RecordingApi extends SpendbarApi {
   listenerCount(): number;
   failWith: Error | null;
   paused: boolean;
+  /** What getAlerts reports as active; acknowledgeAlert removes from it. */
+  activeAlerts: AlertEvent[];
 }
 
 export function recordingApi(statuses: AccountStatus[] = [status('or', { balance: usd(10) })]): RecordingApi {
@@ -18,6 +23,7 @@ export function recordingApi(statuses: AccountStatus[] = [status('or', { balance
     calls: [],
     failWith: null,
     paused: false,
+    activeAlerts: [],
     emit: (event) => listeners.forEach((l) => l(event)),
     listenerCount: () => listeners.size,
     getInfo: () => record('getInfo', [], info()),
@@ -46,6 +52,19 @@ export function recordingApi(statuses: AccountStatus[] = [status('or', { balance
       api.paused = paused;
       return record('setPaused', [paused], undefined);
     },
+    getAlerts: () => record('getAlerts', [], view()),
+    saveAlerts: (input) => record('saveAlerts', [input], view()),
+    previewAlertRule: (rule, days) => record('previewAlertRule', [rule, days], { fires: 0, times: [], days: days ?? 30 }),
+    alertHistory: (filter) => record('alertHistory', [filter], [...api.activeAlerts]),
+    snoozeAlert: (target, until) =>
+      record('snoozeAlert', [target, until], { until: typeof until === 'number' ? until : 1_700_000_000_000 + (until === '1h' ? HOUR : 24 * HOUR) }),
+    acknowledgeAlert(eventId) {
+      const before = api.activeAlerts.length;
+      api.activeAlerts = api.activeAlerts.filter((a) => a.id !== eventId);
+      return record('acknowledgeAlert', [eventId], api.activeAlerts.length < before);
+    },
+    testAlertChannel: (channel) =>
+      record('testAlertChannel', [channel], { channelId: typeof channel === 'string' ? channel : channel.id, ok: true, attempts: 1, at: 1_700_000_000_000 }),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -53,6 +72,9 @@ export function recordingApi(statuses: AccountStatus[] = [status('or', { balance
   };
   function info(): AppInfo {
     return { version: '0.1.0-test', mode: 'app', demo: false, timeZone: 'UTC', secretProtection: 'os', paused: api.paused };
+  }
+  function view(): AlertsView {
+    return { rules: [], channels: [{ id: 'popup', type: 'popup' }], quietHours: null, errors: [], active: [...api.activeAlerts] };
   }
   function record<T>(method: string, args: unknown[], value: T): Promise<T> {
     api.calls.push({ method, args });

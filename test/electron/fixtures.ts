@@ -1,4 +1,5 @@
 // Accounts and statuses for the Electron layer's tests, built from a few figures.
+import type { AlertEvent, Severity } from '../../shared/alerts.ts';
 import type { Account, AccountStatus, Snapshot } from '../../shared/domain.ts';
 import { money, type Money } from '../../shared/money.ts';
 
@@ -53,3 +54,29 @@ export function status(accountId: string, f: Figures | null, opts: { stale?: boo
 
 export const usd = (major: number) => money(major, 'USD');
 export const cny = (major: number) => money(major, 'CNY');
+
+/** One fired, unacknowledged alert, as the core's getAlerts().active lists it. */
+export function alert(id: number, severity: Severity, overrides: Partial<AlertEvent> = {}): AlertEvent {
+  return {
+    id,
+    time: 1_700_000_000_000 + id,
+    kind: 'fired',
+    ruleId: `balance-below.or.r${id}`,
+    ruleType: 'balance-below',
+    subject: 'or',
+    accountId: 'or',
+    window: '',
+    dedupeKey: `balance-below.or.r${id}|or`,
+    severity,
+    title: `Alert ${id}`,
+    body: 'Balance is low',
+    value: 1_000_000,
+    threshold: 5_000_000,
+    unit: { kind: 'money', currency: 'USD' },
+    acknowledgedAt: null,
+    snoozedUntil: null,
+    popup: 'sent',
+    deliveries: [],
+    ...overrides,
+  };
+}

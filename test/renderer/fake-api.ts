@@ -1,6 +1,7 @@
 // An in-memory SpendbarApi with realistic figures for component tests: four accounts (USD, CNY+USD, a failing
 // gateway, a tokens-only config account), a month of hourly usage by model and key, and balance histories.
-import type { AccountInput, AppInfo, FilterValues, ProviderDescriptor, SpendbarApi, SpendbarEvent, TestResult, TotalsQuery } from '../../shared/api.ts';
+import type { AccountInput, AlertPreview, AlertsInput, AlertsView, AppInfo, FilterValues, ProviderDescriptor, SnoozeTarget, SnoozeUntil, SpendbarApi, SpendbarEvent, TestResult, TotalsQuery } from '../../shared/api.ts';
+import type { AlertChannel, AlertEvent, Delivery } from '../../shared/alerts.ts';
 import type { Account, AccountStatus, SeriesPoint, SeriesQuery, SeriesResult, Series, Snapshot, UsageBucket, UsageTotals } from '../../shared/domain.ts';
 import { money } from '../../shared/money.ts';
 
@@ -201,6 +202,32 @@ export class FakeSpendbarApi implements SpendbarApi {
   async setPaused(paused: boolean): Promise<void> {
     this.log('setPaused', paused);
     this.paused = paused;
+  }
+  // Alerts have their own view and tests; the dashboard's fake only has to answer like an empty setup.
+  async getAlerts(): Promise<AlertsView> {
+    return { rules: [], channels: [], quietHours: null, errors: [], active: [] };
+  }
+  async saveAlerts(input: AlertsInput): Promise<AlertsView> {
+    this.log('saveAlerts', input);
+    return this.getAlerts();
+  }
+  async previewAlertRule(_rule: unknown, days = 30): Promise<AlertPreview> {
+    return { fires: 0, times: [], days };
+  }
+  async alertHistory(): Promise<AlertEvent[]> {
+    return [];
+  }
+  async snoozeAlert(target: SnoozeTarget, until: SnoozeUntil): Promise<{ until: number }> {
+    this.log('snoozeAlert', target, until);
+    return { until: typeof until === 'number' ? until : this.now + HOUR };
+  }
+  async acknowledgeAlert(eventId: number): Promise<boolean> {
+    this.log('acknowledgeAlert', eventId);
+    return false;
+  }
+  async testAlertChannel(channel: string | AlertChannel): Promise<Delivery> {
+    this.log('testAlertChannel', channel);
+    throw new Error('No alert channels in the dashboard fake.');
   }
   subscribe(listener: (event: SpendbarEvent) => void): () => void {
     this.listeners.add(listener);

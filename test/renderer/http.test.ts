@@ -53,6 +53,9 @@ beforeAll(async () => {
       if (route === 'POST /api/pause') return send(res, 204);
       if (route === 'POST /api/series') return send(res, 200, { query: JSON.parse(text), bucket: 'day', series: [] });
       if (route === 'GET /api/status') return send(res, 200, []);
+      if (route === 'GET /api/alerts/history') return send(res, 200, [{ query: url.search }]);
+      if (route === 'POST /api/alerts/acknowledge') return send(res, 200, { acknowledged: true });
+      if (route === 'POST /api/alerts/snooze' || route === 'POST /api/alerts/test' || route === 'POST /api/alerts/preview' || route === 'PUT /api/alerts') return send(res, 200, { echo: JSON.parse(text) });
       return send(res, 500, 'not json');
     });
   });
@@ -103,6 +106,21 @@ describe('HTTP transport', () => {
     expect(seen.at(-1)).toMatchObject({ url: '/api/pause', body: { paused: true } });
     const res = await api().querySeries({ metric: 'cost', bucket: 'day', groupBy: 'model', from: 1, to: 2 });
     expect(res.query.metric).toBe('cost');
+  });
+
+  it('speaks the alert routes’ wire format', async () => {
+    const history = (await api().alertHistory({ ruleId: 'r1', acknowledged: false, limit: 5 })) as unknown as { query: string }[];
+    expect(history[0]!.query).toBe('?ruleId=r1&acknowledged=false&limit=5');
+    await expect(api().acknowledgeAlert(7)).resolves.toBe(true);
+    expect(seen.at(-1)!.body).toEqual({ eventId: 7 });
+    await api().snoozeAlert({ ruleId: 'r1', subject: 'acc' }, '1h');
+    expect(seen.at(-1)!.body).toEqual({ ruleId: 'r1', subject: 'acc', until: '1h' });
+    await api().testAlertChannel('hook');
+    expect(seen.at(-1)!.body).toEqual({ channelId: 'hook' });
+    await api().previewAlertRule({ id: 'r', type: 'balance-below' }, 30);
+    expect(seen.at(-1)).toMatchObject({ method: 'POST', url: '/api/alerts/preview', body: { rule: { id: 'r' }, days: 30 } });
+    await api().saveAlerts({ rules: [] });
+    expect(seen.at(-1)).toMatchObject({ method: 'PUT', url: '/api/alerts', body: { rules: [] } });
   });
 
   it('says the server is unreachable when nothing listens', async () => {

@@ -98,21 +98,36 @@ const HOURLY_BALANCES = (filters: string) => `
 
 function balanceSeries(ctx: QueryContext, q: SeriesQuery, starts: readonly number[]): Series[] {
   const f = filterSql(q, false);
+  const n = starts.length;
   // The last balance in each bucket per account and currency; then summed across accounts unless grouped by account.
-  const last = new Map<string, { idx: number; a: string; c: string; time: number; m: number }>();
+  // Rows are streamed and folded into typed arrays: a 90-day range is tens of thousands of rows.
+  const last = new Map<string, Map<string, { time: Float64Array; micros: Float64Array }>>();
   for (const seg of balanceSegments(q.from, q.to, starts)) {
     const sql = seg.rollup ? HOURLY_BALANCES(f.sql) : RAW_BALANCES;
-    const rows = ctx.arrays(sql).all({ ...f.params, from: seg.from, to: seg.to }) as unknown as [string, string, number, number][];
+    const rows = ctx.arrays(sql).iterate({ ...f.params, from: seg.from, to: seg.to }) as unknown as Iterable<
+      [string, string, number, number]
+    >;
     for (const [a, c, time, m] of rows) {
       const idx = bucketIndex(starts, time);
       if (idx < 0) continue;
-      const k = `${idx}\u0000${a}\u0000${c}`;
-      const prev = last.get(k);
-      if (!prev || time >= prev.time) last.set(k, { idx, a, c, time, m });
+      let byCurrency = last.get(a);
+      if (!byCurrency) last.set(a, (byCurrency = new Map()));
+      let slot = byCurrency.get(c);
+      if (!slot) byCurrency.set(c, (slot = { time: new Float64Array(n).fill(-Infinity), micros: new Float64Array(n) }));
+      if (time >= (slot.time[idx] as number)) {
+        slot.time[idx] = time;
+        slot.micros[idx] = m;
+      }
     }
   }
   const accs = new Map<string, Acc>();
-  for (const e of last.values()) accumulate(accs, q.groupBy === 'account' ? e.a : 'all', e.c, e.idx, e.m);
+  for (const [a, byCurrency] of last) {
+    for (const [c, slot] of byCurrency) {
+      for (let i = 0; i < n; i++) {
+        if (slot.time[i] !== -Infinity) accumulate(accs, q.groupBy === 'account' ? a : 'all', c, i, slot.micros[i] as number);
+      }
+    }
+  }
   return toSeries(accs, starts, true);
 }
 
@@ -122,7 +137,9 @@ function usageSeries(ctx: QueryContext, q: SeriesQuery, starts: readonly number[
   const accs = new Map<string, Acc>();
   for (const seg of usageSegments(ctx, q.from, q.to, starts)) {
     const sql = usageSql(seg, metric, GROUP_COLUMN[q.groupBy], f.sql);
-    const rows = ctx.arrays(sql).all({ ...f.params, from: seg.from, to: seg.to }) as unknown as [number, string, string, number][];
+    const rows = ctx.arrays(sql).iterate({ ...f.params, from: seg.from, to: seg.to }) as unknown as Iterable<
+      [number, string, string, number]
+    >;
     for (const [t, g, c, v] of rows) {
       const idx = bucketIndex(starts, t);
       if (idx >= 0) accumulate(accs, g, c, idx, v);

@@ -1,0 +1,52 @@
+// Some providers report only a balance or a lifetime spend (One-API/New-API gateways, DeepSeek, OpenRouter
+// without a management key). To still answer "where did the money go, and when", the core turns successive
+// snapshots into hourly spend: the rise of the lifetime spend, or else the drops of the balance (a rise of the
+// balance is a top-up, never negative spend). The bucket is labelled so no one mistakes it for provider data.
+import { BUCKET_MS, type Snapshot, type UsageBucket } from '../../shared/domain.ts';
+import type { Money } from '../../shared/money.ts';
+
+export const DERIVED_MODEL = '(all models, estimated from balance changes)';
+export const DERIVED_NOTE = 'Hourly spend is estimated from changes in the balance or total spend: this provider reports no usage breakdown.';
+
+/** The figure whose changes measure spend, and whether spend makes it go up (lifetime spend) or down (balance). */
+function meter(s: Snapshot): { money: Money; rises: boolean } | null {
+  if (s.spent.total) return { money: s.spent.total, rises: true };
+  if (s.balance) return { money: s.balance, rises: false };
+  return null;
+}
+
+/**
+ * The hour bucket containing `current`, from the last good snapshot before that hour plus every good one in it.
+ * Re-deriving after each poll in the same hour yields the whole hour's spend, so the store's upsert replaces
+ * the bucket with a larger figure instead of adding to it.
+ */
+export function deriveHourlySpend(current: Snapshot, earlier: Snapshot[]): UsageBucket | null {
+  if (!current.ok || current.usage.length > 0) return null;
+  const now = meter(current);
+  if (!now) return null;
+  const start = Math.floor(current.time / BUCKET_MS.hour) * BUCKET_MS.hour;
+  const sorted = earlier.filter((s) => s.ok && s.time < current.time).sort((a, b) => a.time - b.time);
+  const before = sorted.filter((s) => s.time < start).at(-1);
+  if (!before) return null;
+  const chain = [before, ...sorted.filter((s) => s.time >= start), current];
+  let micros = 0;
+  for (let i = 1; i < chain.length; i++) {
+    const a = meter(chain[i - 1]!);
+    const b = meter(chain[i]!);
+    if (!a || !b || a.money.currency !== b.money.currency || a.rises !== b.rises) continue;
+    const delta = b.rises ? b.money.micros - a.money.micros : a.money.micros - b.money.micros;
+    if (delta > 0) micros += delta;
+  }
+  return {
+    start,
+    width: 'hour',
+    model: DERIVED_MODEL,
+    key: '',
+    requests: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cachedTokens: 0,
+    reasoningTokens: 0,
+    cost: { micros, currency: now.money.currency },
+  };
+}
