@@ -7,7 +7,7 @@ import type { Unsubscribe } from '../shared/api.ts';
 import { createCore } from './core/engine.ts';
 import type { Core } from './core/ports.ts';
 import { registerIpc } from './shell/ipc.ts';
-import { EVENT_CHANNEL } from './shell/ipc-contract.ts';
+import { EVENT_CHANNEL, type InvokeMethod } from './shell/ipc-contract.ts';
 import { createLoginItems, startsHidden } from './shell/login.ts';
 import { createElectronNotifier } from './shell/notifier.ts';
 import { createSafeStorageSecrets } from './shell/secrets.ts';
@@ -22,6 +22,9 @@ import { createMainWindow, hardenSession, registerAppScheme, serveRenderer } fro
 export const APP_ID = 'app.spendbar.desktop';
 
 const here = import.meta.dirname;
+
+/** IPC calls after which the active alerts may differ. */
+const ALERT_CHANGES: ReadonlySet<InvokeMethod> = new Set(['saveAlerts', 'snoozeAlert', 'acknowledgeAlert']);
 
 export interface RunningApp {
   core: Core;
@@ -49,8 +52,6 @@ async function start(): Promise<RunningApp> {
   const notifier = createElectronNotifier({ onClick: openWindow });
 
   const core = await createCore({ dataDir: userData, mode: 'app', settings, secrets, notifier, version: app.getVersion() });
-  const disposeIpc = registerIpc(ipcMain, core.api, { devServerUrl });
-
   const tray = createTray({ assetsDir: join(here, 'assets'), onAction: (a) => trayController.onAction(a) });
   const trayController = createTrayController({
     api: core.api,
@@ -60,6 +61,11 @@ async function start(): Promise<RunningApp> {
     openWindow,
     quit: () => app.quit(),
   });
+  // Acknowledging or snoozing in the window sends no event, yet it changes what the tray icon should say.
+  const onCalled = (method: InvokeMethod) => {
+    if (ALERT_CHANGES.has(method)) void trayController.refreshAlerts();
+  };
+  const disposeIpc = registerIpc(ipcMain, core.api, { devServerUrl, onCalled });
   const unsubscribe: Unsubscribe = core.api.subscribe((event) => {
     window.current()?.webContents.send(EVENT_CHANNEL, event);
     trayController.onEvent(event);

@@ -9,6 +9,9 @@ import { DEMO_OPENROUTER_KEY, startOpenRouterFake } from './providers/fakes/open
 import { DEMO_DEEPSEEK_KEY, startDeepSeekFake } from './providers/fakes/deepseek.ts';
 import { DEMO_SURFER_KEY_ID, DEMO_SURFER_PRIVATE_KEY, DEMO_SURFER_PUBLIC_KEY, startSurferCloudFake } from './providers/fakes/surfercloud.ts';
 
+/** How many days each demo balance lasts at its usual burn: a spread, so one card warns and others don't. */
+export const DEMO_RUNWAY_DAYS: Record<string, number> = { 'demo-gateway': 6, 'demo-openrouter': 24, 'demo-deepseek': 40 };
+
 export interface Demo {
   accounts: ConfigAccount[];
   stop(): Promise<void>;

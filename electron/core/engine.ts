@@ -35,6 +35,8 @@ export interface EngineCore extends Core {
   allSecrets(): string[];
   /** Polls every account now and returns the fresh snapshots, usage included (the CLI's one-shot). */
   pollAll(): Promise<Snapshot[]>;
+  /** Stores snapshots from elsewhere (the demo's generated history) as if they had been polled. */
+  importSnapshots(snapshots: Snapshot[]): void;
   /** Alert rules or channels that were skipped as invalid, each with its reason. */
   alertProblems(): string[];
 }
@@ -184,7 +186,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     async querySeries(query) {
       const parsed = seriesQuerySchema.safeParse(query);
       if (!parsed.success) throw new AccountInputError(formatIssues(parsed.error));
-      return store.series({ timeZone: timeZone(), ...parsed.data });
+      return store.series({ ...parsed.data, timeZone: parsed.data.timeZone ?? timeZone() });
     },
     async queryTotals(query) {
       const parsed = totalsQuerySchema.safeParse(query);
@@ -239,6 +241,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     allSecrets: () => [...book.allSecrets(), ...alerts.secretUrls()],
     alertProblems: () => alerts.problems,
     pollAll: () => poller.refresh(),
+    importSnapshots: (list) => store.saveSnapshots(list),
     async start() {
       poller.start();
       const retain = () => {

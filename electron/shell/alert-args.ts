@@ -89,8 +89,9 @@ export const snoozeTargetSchema = z.union(
   { error: 'Snooze needs the eventId of an alert, or the ruleId (and optionally subject) of a rule' },
 ) satisfies z.ZodType<SnoozeTarget>;
 
-export const snoozeUntilSchema = z.union([z.literal('1h'), z.literal('tomorrow'), epochMs.positive()], {
-  error: 'until must be "1h", "tomorrow" or a time in epoch milliseconds',
+const UNTIL_MESSAGE = 'until must be "1h", "tomorrow" or a time in epoch milliseconds';
+export const snoozeUntilSchema = z.union([z.literal('1h'), z.literal('tomorrow'), z.number({ error: UNTIL_MESSAGE }).int().positive()], {
+  error: UNTIL_MESSAGE,
 }) satisfies z.ZodType<SnoozeUntil>;
 
 /** A saved channel by id, or an unsaved one from the editor. */

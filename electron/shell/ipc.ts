@@ -86,6 +86,8 @@ export interface IpcOptions {
   /** The Vite dev server's URL in development; its origin is trusted like app://. */
   devServerUrl?: string;
   log?: IpcLog;
+  /** Called after a call succeeded, e.g. so the tray re-reads alerts the window acknowledged. */
+  onCalled?(method: InvokeMethod): void;
 }
 
 /** Credential values and webhook URLs a call carries, so an error message that echoes one can be masked. */
@@ -139,6 +141,7 @@ export function handle<M extends InvokeMethod>(
     }
     try {
       const value = await call(api, parsed.data as Args<M>);
+      opts.onCalled?.(method);
       return { ok: true, value } satisfies IpcResult<unknown>;
     } catch (err) {
       const message = redact(err instanceof Error ? err.message : String(err), secrets);

@@ -1,5 +1,6 @@
-// Keeps the tray in step with the core: holds the accounts, statuses and pause state the pure tray model
-// needs, rebuilds the tray when events arrive, and carries out the menu's actions.
+// Keeps the tray in step with the core: holds the accounts, statuses, active alerts and pause state the pure
+// tray model needs, rebuilds the tray when events arrive, and carries out the menu's actions.
+import type { AlertEvent } from '../../shared/alerts.ts';
 import type { SpendbarApi, SpendbarEvent } from '../../shared/api.ts';
 import type { Account, AccountStatus } from '../../shared/domain.ts';
 import type { SettingsStore } from '../core/ports.ts';
@@ -23,8 +24,10 @@ export interface TrayControllerOptions {
 }
 
 export interface TrayController {
-  /** Loads accounts, statuses and the pause state, then draws the tray. */
+  /** Loads accounts, statuses, active alerts and the pause state, then draws the tray. */
   load(): Promise<void>;
+  /** Re-reads the active alerts (after one fired, was acknowledged or snoozed) and redraws. Never rejects. */
+  refreshAlerts(): Promise<void>;
   onEvent(event: SpendbarEvent): void;
   onAction(action: TrayAction): void;
   dispose(): void;
@@ -33,6 +36,9 @@ export interface TrayController {
 export function createTrayController(opts: TrayControllerOptions): TrayController {
   let accounts: Account[] = [];
   let statuses: AccountStatus[] = [];
+  let alerts: AlertEvent[] = [];
+  // Alert reads can overlap (a burst of events); only the newest one's answer is drawn.
+  let alertRead = 0;
   let paused = false;
   const log = opts.log ?? console;
 
@@ -41,6 +47,7 @@ export function createTrayController(opts: TrayControllerOptions): TrayControlle
     opts.tray.update({
       accounts,
       statuses,
+      alerts,
       glance: prefs.glance,
       paused,
       launchAtLogin: opts.loginItems.supported && opts.loginItems.get(),
@@ -53,17 +60,45 @@ export function createTrayController(opts: TrayControllerOptions): TrayControlle
   // Glance choice and account labels live in settings: redraw when they change.
   const offSettings = opts.settings.onChange(() => render());
 
+  // A tray without alerts is still worth drawing: a failed read is logged and the old list kept.
+  const readAlerts = async (): Promise<{ read: number; active: AlertEvent[] | null }> => {
+    const read = ++alertRead;
+    try {
+      return { read, active: (await opts.api.getAlerts()).active };
+    } catch (err) {
+      report('reading alerts')(err);
+      return { read, active: null };
+    }
+  };
+  const applyAlerts = (r: { read: number; active: AlertEvent[] | null }): boolean => {
+    if (r.active === null || r.read !== alertRead) return false;
+    alerts = r.active;
+    return true;
+  };
+  const refreshAlerts = async () => {
+    if (applyAlerts(await readAlerts())) render();
+  };
+
   return {
     async load() {
-      const [a, s, info] = await Promise.all([opts.api.listAccounts(), opts.api.getStatus(), opts.api.getInfo()]);
+      const [a, s, info, r] = await Promise.all([opts.api.listAccounts(), opts.api.getStatus(), opts.api.getInfo(), readAlerts()]);
       accounts = a;
       statuses = s;
       paused = info.paused;
+      applyAlerts(r);
       render();
     },
+    refreshAlerts,
     onEvent(event) {
-      if (event.type === 'status') statuses = event.statuses;
-      else if (event.type === 'accounts') accounts = event.accounts;
+      if (event.type === 'alert') {
+        void refreshAlerts();
+        return;
+      }
+      if (event.type === 'status') {
+        // A poll can end a breach as well as start one: the active list follows the statuses.
+        statuses = event.statuses;
+        void refreshAlerts();
+      } else if (event.type === 'accounts') accounts = event.accounts;
       else if (event.type === 'snapshot') {
         // A snapshot changes one account's figures; the statuses carry them.
         void opts.api.getStatus().then((s) => {

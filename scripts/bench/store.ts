@@ -1,10 +1,14 @@
 // Store benchmark: ingest a year of 5-minute polls for 20 accounts × 10 models, then time the dashboard's two
 // heaviest everyday queries. Prints figures; asserts nothing.
-//   node scripts/bench/store.ts [--days N] [--accounts N] [--models N] [--runs N] [--tz Zone] [--keep]
+//   node scripts/bench/store.ts [--days N] [--accounts N] [--models N] [--runs N] [--tz Zone] [--keep] [--in-process]
+// The workload runs in a child Node process whose V8 young generation is capped (--max-semi-space-size=8): under
+// bulk-ingest allocation rates V8 otherwise grows it to ~64 MB of mostly garbage, which would dominate peak RSS
+// without saying anything about the store. --in-process measures in the current process, uncapped.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { SeriesQuery, Snapshot, UsageBucket } from '../../shared/domain.ts';
 import { SnapshotStore } from '../../electron/core/store/index.ts';
 
@@ -20,8 +24,12 @@ export interface StoreBenchOptions {
   timeZone?: string;
   /** Keep the database file (its path is in the result). */
   keep?: boolean;
+  /** Measure in this process (V8 defaults) instead of a child with a capped young generation. */
+  inProcess?: boolean;
   log?: (line: string) => void;
 }
+
+const SEMI_SPACE_MB = 8;
 
 export interface QueryTiming {
   name: string;
@@ -48,7 +56,10 @@ export interface StoreBenchResult {
   dbBytes: number;
   dbPath: string;
   queries: QueryTiming[];
+  /** process.resourceUsage().maxRSS of the process that ran the workload, in MiB. */
   peakRssMb: number;
+  /** The --max-semi-space-size the workload ran with, or null for V8's default. */
+  semiSpaceMb: number | null;
 }
 
 function snapshot(account: number, models: number, t: number, hourStart: number, tick: number): Snapshot {
@@ -105,7 +116,8 @@ function timeQuery(store: SnapshotStore, name: string, q: SeriesQuery, runs: num
   return { name, runs, p50Ms: percentile(times, 0.5), p95Ms: percentile(times, 0.95), points };
 }
 
-export function runStoreBench(opts: StoreBenchOptions = {}): StoreBenchResult {
+/** Runs the workload in the current process. */
+export function measureStore(opts: StoreBenchOptions = {}): StoreBenchResult {
   const days = opts.days ?? 365;
   const accounts = opts.accounts ?? 20;
   const models = opts.models ?? 10;
@@ -168,7 +180,30 @@ export function runStoreBench(opts: StoreBenchOptions = {}): StoreBenchResult {
     dbPath,
     queries,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+    semiSpaceMb: process.execArgv.includes(`--max-semi-space-size=${SEMI_SPACE_MB}`) ? SEMI_SPACE_MB : null,
   };
+}
+
+const CHILD_FLAG = '--bench-child';
+
+/** Runs the benchmark (in a child process unless opts.inProcess) and resolves with its figures. */
+export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<StoreBenchResult> {
+  if (opts.inProcess) return measureStore(opts);
+  const { log, ...childOpts } = opts;
+  const self = fileURLToPath(import.meta.url);
+  const child = spawn(process.execPath, [`--max-semi-space-size=${SEMI_SPACE_MB}`, self, CHILD_FLAG, JSON.stringify(childOpts)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+    for (const line of d.toString().split('\n')) if (line.startsWith('  …')) log?.(line);
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`store bench child failed (exit ${code}): ${err.slice(-2000)}`);
+  return JSON.parse(out) as StoreBenchResult;
 }
 
 function arg(name: string): string | undefined {
@@ -176,15 +211,21 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
+
+if (isMain && process.argv[2] === CHILD_FLAG) {
+  const opts = JSON.parse(process.argv[3] ?? '{}') as StoreBenchOptions;
+  process.stdout.write(JSON.stringify(measureStore({ ...opts, log: (line) => process.stderr.write(`${line}\n`) })));
+} else if (isMain) {
   const num = (name: string) => (arg(name) === undefined ? undefined : Number(arg(name)));
-  const r = runStoreBench({
+  const r = await runStoreBench({
     days: num('days'),
     accounts: num('accounts'),
     models: num('models'),
     runs: num('runs'),
     timeZone: arg('tz'),
     keep: process.argv.includes('--keep'),
+    inProcess: process.argv.includes('--in-process'),
     log: (line) => console.log(line),
   });
   const f = (n: number, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d });
@@ -193,5 +234,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
   console.log(`          ${f(r.rowsPerSecond, 0)} rows/s (a row = one snapshot insert or one usage-bucket upsert incl. roll-up upkeep); ${f(r.rowsPerCpuSecond, 0)} rows per CPU-second; ${f(r.snapshotsPerSecond, 0)} snapshots/s`);
   console.log(`  db size: ${f(r.dbBytes / 1024 / 1024)} MB${r.dbPath && process.argv.includes('--keep') ? ` (${r.dbPath})` : ''}`);
   for (const q of r.queries) console.log(`  ${q.name}: p50 ${f(q.p50Ms, 2)} ms, p95 ${f(q.p95Ms, 2)} ms over ${q.runs} runs (${q.points} points)`);
-  console.log(`  peak RSS: ${f(r.peakRssMb)} MB`);
+  const heap = r.semiSpaceMb === null ? 'V8 defaults' : `child process, --max-semi-space-size=${r.semiSpaceMb}`;
+  console.log(`  peak RSS: ${f(r.peakRssMb)} MiB (${heap})`);
 }

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CoreOptions } from '../../electron/core/ports.ts';
 import { electronMock, FakeBrowserWindow, FakeNotification, FakeTray, invokeMain, resetElectronMock } from './electron-mock.ts';
 import type { RecordingApi } from './fake-api.ts';
-import { status, usd } from './fixtures.ts';
+import { alert, status, usd } from './fixtures.ts';
 
 vi.mock('electron', async () => (await import('./electron-mock.ts')).electronModule());
 vi.mock('electron-store', async () => (await import('./electron-mock.ts')).electronStoreModule());
@@ -98,6 +98,23 @@ describe('electron/main.ts', () => {
     const tray = FakeTray.instances[0]!;
     expect(tray.menu!.template[0]!.label).toBe('OpenRouter — $1.25');
     expect(tray.tooltip).toContain('Lowest runway: 0.1 days (OpenRouter)');
+  });
+
+  it('shows active alerts in the tray icon and clears them when the window acknowledges one', async () => {
+    const { core } = await launch();
+    const api = core!.api as RecordingApi;
+    const tray = FakeTray.instances[0]!;
+    expect(tray.image.path).toMatch(/tray-normal[-T]/);
+    const fired = alert(5, 'critical');
+    api.activeAlerts = [fired];
+    api.emit({ type: 'alert', alert: fired });
+    await flush();
+    expect(FakeBrowserWindow.instances[0]!.webContents.sent).toContainEqual({ channel: EVENT_CHANNEL, args: [{ type: 'alert', alert: fired }] });
+    expect(tray.image.path).toMatch(/tray-alert[-T]/);
+    // No event follows an acknowledgement; the IPC call itself makes the tray look again.
+    expect(await invokeMain(INVOKE_CHANNELS.acknowledgeAlert, 'app://spendbar/index.html', 5)).toEqual({ ok: true, value: true });
+    await flush();
+    expect(tray.image.path).toMatch(/tray-normal[-T]/);
   });
 
   it('turns the core’s alerts into notifications whose click opens the account', async () => {

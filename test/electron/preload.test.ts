@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SpendbarApi, SpendbarEvent } from '../../shared/api.ts';
 import { electronMock, resetElectronMock, sendToRenderer } from './electron-mock.ts';
 import { recordingApi, type RecordingApi } from './fake-api.ts';
-import { status, usd } from './fixtures.ts';
+import { alert, status, usd } from './fixtures.ts';
 
 vi.mock('electron', async () => (await import('./electron-mock.ts')).electronModule());
 
@@ -42,6 +42,23 @@ describe('preload', () => {
       ['getStatus'],
       ['setPaused', true],
       ['refresh', undefined],
+    ]);
+  });
+
+  it('reaches the alert methods through the contract, leaving optional arguments out', async () => {
+    api.activeAlerts = [alert(4, 'critical')];
+    expect((await exposed.getAlerts()).active.map((a) => a.id)).toEqual([4]);
+    await exposed.previewAlertRule({ type: 'runway-below', account: 'or', days: 3 });
+    await exposed.alertHistory();
+    expect(await exposed.acknowledgeAlert(4)).toBe(true);
+    expect(await exposed.acknowledgeAlert(4)).toBe(false);
+    await expect(exposed.snoozeAlert({ eventId: 4 }, 'next week' as never)).rejects.toThrow(/until must be/);
+    expect(api.calls.map((c) => [c.method, ...c.args])).toEqual([
+      ['getAlerts'],
+      ['previewAlertRule', { type: 'runway-below', account: 'or', days: 3 }, undefined],
+      ['alertHistory', undefined],
+      ['acknowledgeAlert', 4],
+      ['acknowledgeAlert', 4],
     ]);
   });
 

@@ -7,7 +7,8 @@ import { startServer, isLoopback } from '../server/http-server.ts';
 import { PACKAGE_ROOT, defaultDataDir, findConfigFile, packageVersion } from './paths.ts';
 import { buildHeadlessCore, CliError } from './headless.ts';
 import { snapshotToJson } from '../snapshots.ts';
-import { startDemo, type Demo } from '../demo.ts';
+import { DEMO_RUNWAY_DAYS, startDemo, type Demo } from '../demo.ts';
+import { demoBalanceHistory } from '../demo-history.ts';
 
 const USAGE = `Spendbar ${packageVersion()} — watch what you spend on LLM APIs
 
@@ -125,6 +126,11 @@ async function serve(args: string[]): Promise<number> {
     }
   }
   const { core, warnings } = built;
+  if (demo) {
+    // Poll once, then lay a week of hourly history behind it so runway and balance charts are full at once.
+    const first = await core.pollAll();
+    core.importSnapshots(demoBalanceHistory(first, { runwayDays: DEMO_RUNWAY_DAYS }));
+  }
   for (const w of warnings) process.stderr.write(`spendbar: warning: ${w}\n`);
   const staticDir = join(PACKAGE_ROOT, 'dist', 'renderer');
   const hasDashboard = existsSync(join(staticDir, 'index.html'));

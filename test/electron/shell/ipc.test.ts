@@ -57,6 +57,92 @@ describe('registerIpc', () => {
     expect(log.warn).toHaveBeenCalledOnce();
   });
 
+  it.each([
+    ['acknowledgeAlert', [3]],
+    ['snoozeAlert', [{ eventId: 3 }, '1h']],
+    ['saveAlerts', [{ rules: [] }]],
+    ['testAlertChannel', ['popup']],
+  ] as const)('drops a foreign frame’s %s call before the core sees it', async (method, args) => {
+    registerIpc(ipcMain, api, { log });
+    const result = await invokeMain(INVOKE_CHANNELS[method], 'https://evil.example/', ...args);
+    expect(result).toEqual({ ok: false, error: { message: FOREIGN_SENDER_MESSAGE } });
+    expect(api.calls).toEqual([]);
+    // The same call from the app's page goes through.
+    expect(await invokeMain(INVOKE_CHANNELS[method], APP, ...args)).toMatchObject({ ok: true });
+    expect(api.calls.map((c) => c.method)).toEqual([method]);
+  });
+
+  it('passes valid alert calls through, including a webhook whose stored URL the core fills in', async () => {
+    const called: string[] = [];
+    registerIpc(ipcMain, api, { log, onCalled: (m) => called.push(m) });
+    const rule = { type: 'balance-below', account: 'or', amount: 5, currency: 'USD' };
+    const calls: [keyof typeof INVOKE_CHANNELS, unknown[]][] = [
+      ['getAlerts', []],
+      ['saveAlerts', [{ rules: [rule], channels: [{ id: 'slack', type: 'webhook', url: '', format: 'slack' }], quietHours: null }]],
+      ['previewAlertRule', [rule, 30]],
+      ['previewAlertRule', [rule]],
+      ['alertHistory', [{ kind: 'fired', acknowledged: false, from: 0, to: DAY, limit: 50 }]],
+      ['alertHistory', []],
+      ['snoozeAlert', [{ ruleId: 'balance-below.or.1x2y3z', subject: 'or' }, 'tomorrow']],
+      ['snoozeAlert', [{ eventId: 9 }, 1_700_000_000_000]],
+      ['acknowledgeAlert', [9]],
+      ['testAlertChannel', [{ id: 'slack', type: 'webhook' }]],
+    ];
+    for (const [method, args] of calls) expect(await invokeMain(INVOKE_CHANNELS[method], APP, ...args), method).toMatchObject({ ok: true });
+    expect(api.calls.map((c) => c.method)).toEqual(calls.map(([m]) => m));
+    expect(api.calls[3]).toEqual({ method: 'previewAlertRule', args: [rule, undefined] });
+    expect(called).toEqual(calls.map(([m]) => m));
+  });
+
+  it('refuses bad alert arguments with a message naming the problem', async () => {
+    registerIpc(ipcMain, api, { log });
+    const refused = async (method: keyof typeof INVOKE_CHANNELS, ...args: unknown[]) => {
+      const result = (await invokeMain(INVOKE_CHANNELS[method], APP, ...args)) as { ok: boolean; error: { message: string; field?: string } };
+      expect(result.ok, `${method} ${JSON.stringify(args)}`).toBe(false);
+      return result.error;
+    };
+    expect((await refused('acknowledgeAlert', 0)).message).toMatch(/eventId must be more than 0/);
+    expect((await refused('acknowledgeAlert', 2.5)).message).toMatch(/eventId must be a whole number/);
+    expect((await refused('acknowledgeAlert', '7')).message).toMatch(/eventId must be a number/);
+    expect((await refused('previewAlertRule', {}, 0)).message).toMatch(/Preview days must be from 1 to 365/);
+    expect((await refused('previewAlertRule', {}, 366)).message).toMatch(/Preview days must be from 1 to 365/);
+    expect((await refused('snoozeAlert', { eventId: 1 }, '2h')).message).toMatch(/until must be "1h", "tomorrow" or a time/);
+    expect((await refused('snoozeAlert', { ruleId: 'r' }, -5)).message).toMatch(/until must be/);
+    expect((await refused('snoozeAlert', {}, '1h')).message).toMatch(/eventId of an alert, or the ruleId/);
+    expect(await refused('snoozeAlert', { eventId: 1, ruleId: 'r' }, '1h')).toBeDefined();
+    expect(await refused('alertHistory', { kind: 'snoozed' })).toMatchObject({ field: 'kind' });
+    expect(await refused('alertHistory', { from: DAY, to: 0 })).toMatchObject({ field: 'to' });
+    expect(await refused('alertHistory', { limit: 5001 })).toMatchObject({ field: 'limit' });
+    expect(await refused('alertHistory', { accountId: '../x' })).toMatchObject({ field: 'accountId' });
+    expect(await refused('alertHistory', { sql: '1=1' })).toMatchObject({ field: 'sql' });
+    expect(await refused('saveAlerts', { rules: 'all' })).toMatchObject({ field: 'rules' });
+    expect(await refused('saveAlerts', { rules: [], quietHours: { start: '25:00', end: '07:00' } })).toMatchObject({
+      field: 'quietHours.start',
+      message: expect.stringMatching(/Quiet hours start must be a time like "22:00"/),
+    });
+    expect(await refused('saveAlerts', { rules: [], channels: [{ id: 'x', type: 'sms' }] })).toMatchObject({ field: 'channels[0]' });
+    expect(await refused('testAlertChannel', { id: 'h', type: 'webhook', url: 'ftp://hooks.example/x', format: 'json' })).toMatchObject({
+      field: 'url',
+      message: expect.stringMatching(/Webhook URL must start with http/),
+    });
+    expect(await refused('testAlertChannel', 42)).toBeDefined();
+    expect(await refused('getAlerts', 'extra')).toBeDefined();
+    expect(api.calls).toEqual([]);
+  });
+
+  it('masks a webhook URL the core’s error echoes', async () => {
+    registerIpc(ipcMain, api, { log });
+    const url = 'https://hooks.slack.example/services/T000/B000/XXXXsecretXXXX';
+    api.failWith = new Error(`Could not reach ${url}: connection refused`);
+    const result = (await invokeMain(INVOKE_CHANNELS.testAlertChannel, APP, { id: 'slack', type: 'webhook', url, format: 'slack' })) as {
+      ok: false;
+      error: { message: string };
+    };
+    expect(result.error.message).toContain('connection refused');
+    expect(result.error.message).not.toContain('XXXXsecretXXXX');
+    expect(JSON.stringify(log.error.mock.calls)).not.toContain('XXXXsecretXXXX');
+  });
+
   it('trusts the dev server origin only in development, and only that origin', async () => {
     registerIpc(ipcMain, api, { log, devServerUrl: 'http://localhost:5173/' });
     expect(await invokeMain(INVOKE_CHANNELS.getInfo, 'http://localhost:5173/#/accounts')).toMatchObject({ ok: true });

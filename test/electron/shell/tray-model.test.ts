@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatRunway, quotaUsed, runwayDays } from '../../../electron/shell/figures.ts';
 import {
   accountLine,
+  alertSummary,
   glanceText,
   loginItemSupported,
   lowestRunway,
@@ -12,11 +13,12 @@ import {
   trayTooltip,
   type TrayInput,
 } from '../../../electron/shell/tray-model.ts';
-import { account, cny, snapshot, status, usd } from '../fixtures.ts';
+import { account, alert, cny, snapshot, status, usd } from '../fixtures.ts';
 
 const base: TrayInput = {
   accounts: [account('or', 'OpenRouter'), account('ds', 'DeepSeek')],
   statuses: [],
+  alerts: [],
   glance: { kind: 'today' },
   paused: false,
   launchAtLogin: false,
@@ -29,6 +31,13 @@ describe('figures', () => {
     expect(runwayDays(snapshot('a', { balance: usd(10), today: usd(4) }))).toBeCloseTo(2.5);
     expect(runwayDays(snapshot('a', { balance: usd(10), week: cny(70) }))).toBeNull();
     expect(runwayDays(snapshot('a', { balance: usd(10) }))).toBeNull();
+  });
+
+  it('never divides a balance by spend in another currency', () => {
+    // The week is in USD, today in the balance's CNY: only today's burn may be used.
+    expect(runwayDays(snapshot('a', { balance: cny(20), week: usd(700), today: cny(4) }))).toBeCloseTo(5);
+    expect(runwayDays(snapshot('a', { balance: cny(20), week: usd(700), today: usd(4) }))).toBeNull();
+    expect(quotaUsed(snapshot('a', { quota: { limit: usd(10), used: cny(9) } }))).toBeNull();
   });
 
   it('quota use is used over limit, unknown when unlimited', () => {
@@ -46,27 +55,50 @@ describe('figures', () => {
 
 describe('trayIconState', () => {
   it('is normal with healthy accounts or none', () => {
-    expect(trayIconState([])).toBe('normal');
-    expect(trayIconState([status('or', { balance: usd(100), week: usd(7) })])).toBe('normal');
+    expect(trayIconState([], [])).toBe('normal');
+    expect(trayIconState([status('or', { balance: usd(100), week: usd(7) })], [])).toBe('normal');
   });
 
   it('is warning on a low runway or a quota past 80%', () => {
-    expect(trayIconState([status('or', { balance: usd(5), week: usd(7) })])).toBe('warning');
-    expect(trayIconState([status('or', { quota: { limit: usd(10), used: usd(8.5) } })])).toBe('warning');
+    expect(trayIconState([status('or', { balance: usd(5), week: usd(7) })], [])).toBe('warning');
+    expect(trayIconState([status('or', { quota: { limit: usd(10), used: usd(8.5) } })], [])).toBe('warning');
   });
 
   it('is alert when an account fails, runs dry or is nearly out of quota', () => {
-    expect(trayIconState([status('or', { balance: usd(100) }, { failing: true })])).toBe('alert');
-    expect(trayIconState([status('or', { balance: usd(0) })])).toBe('alert');
-    expect(trayIconState([status('or', { balance: usd(3), available: false })])).toBe('alert');
-    expect(trayIconState([status('or', { quota: { limit: usd(10), used: usd(9.6) } })])).toBe('alert');
+    expect(trayIconState([status('or', { balance: usd(100) }, { failing: true })], [])).toBe('alert');
+    expect(trayIconState([status('or', { balance: usd(0) })], [])).toBe('alert');
+    expect(trayIconState([status('or', { balance: usd(3), available: false })], [])).toBe('alert');
+    expect(trayIconState([status('or', { quota: { limit: usd(10), used: usd(9.6) } })], [])).toBe('alert');
   });
 
   it('is stale when figures are old but nothing worse is known', () => {
-    expect(trayIconState([status('or', { balance: usd(100) }, { stale: true }), status('ds', { balance: usd(9) })])).toBe('stale');
+    expect(trayIconState([status('or', { balance: usd(100) }, { stale: true }), status('ds', { balance: usd(9) })], [])).toBe('stale');
     expect(
-      trayIconState([status('or', { balance: usd(100) }, { stale: true }), status('ds', { balance: usd(1), week: usd(7) })]),
+      trayIconState([status('or', { balance: usd(100) }, { stale: true }), status('ds', { balance: usd(1), week: usd(7) })], []),
     ).toBe('warning');
+  });
+});
+
+describe('trayIconState with active alerts', () => {
+  const healthy = [status('or', { balance: usd(100), week: usd(7) })];
+  const stale = [status('or', { balance: usd(100) }, { stale: true })];
+
+  it('turns to alert on any critical alert, even when the figures look fine', () => {
+    expect(trayIconState(healthy, [alert(1, 'warning'), alert(2, 'critical')])).toBe('alert');
+    expect(trayIconState(stale, [alert(1, 'critical')])).toBe('alert');
+  });
+
+  it('turns to at least warning on a warning alert', () => {
+    expect(trayIconState(healthy, [alert(1, 'warning')])).toBe('warning');
+    expect(trayIconState(stale, [alert(1, 'warning')])).toBe('warning');
+    // Worse figures still win over a mere warning alert.
+    expect(trayIconState([status('or', { balance: usd(0) })], [alert(1, 'warning')])).toBe('alert');
+  });
+
+  it('ignores info alerts and alerts already acknowledged or recovered', () => {
+    expect(trayIconState(healthy, [alert(1, 'info')])).toBe('normal');
+    expect(trayIconState(healthy, [alert(1, 'critical', { acknowledgedAt: 1_700_000_100_000 })])).toBe('normal');
+    expect(trayIconState(stale, [alert(1, 'warning', { kind: 'recovered' })])).toBe('stale');
   });
 });
 
@@ -118,6 +150,15 @@ describe('trayTooltip', () => {
     expect(tip).toContain('1 account failing');
     expect(tip).toContain('1 account stale');
     expect(tip).toContain('Polling paused');
+  });
+
+  it('names a single active alert and counts several', () => {
+    const statuses = [status('or', { today: usd(1) })];
+    const one = trayTooltip({ ...base, statuses, alerts: [alert(7, 'critical', { title: 'OpenRouter balance below $5.00' })] });
+    expect(one.split('\n')).toEqual(['Spendbar', 'Today: $1.00', 'Alert: OpenRouter balance below $5.00']);
+    const three = [alert(1, 'warning'), alert(2, 'critical'), alert(3, 'info')];
+    expect(trayTooltip({ ...base, statuses, alerts: three })).toContain('3 active alerts');
+    expect(alertSummary([alert(1, 'critical', { acknowledgedAt: 5 })])).toBeNull();
   });
 
   it('fits the Windows limit', () => {

@@ -5,7 +5,7 @@ import type { Settings, SettingsStore } from '../../../electron/core/ports.ts';
 import { DEFAULT_PREFERENCES } from '../../../electron/core/ports.ts';
 import { electronMock, FakeTray, resetElectronMock } from '../electron-mock.ts';
 import { recordingApi } from '../fake-api.ts';
-import { account, status, usd } from '../fixtures.ts';
+import { account, alert, status, usd } from '../fixtures.ts';
 
 vi.mock('electron', async () => (await import('../electron-mock.ts')).electronModule());
 
@@ -33,6 +33,7 @@ function memorySettings(initial: Partial<Settings> = {}): SettingsStore {
 
 const input = {
   accounts: [account('or', 'OpenRouter')],
+  alerts: [],
   glance: { kind: 'today' } as const,
   paused: false,
   launchAtLogin: false,
@@ -99,6 +100,7 @@ describe('tray controller', () => {
     const opened: (string | undefined)[] = [];
     let quits = 0;
     const login = { value: false };
+    const warnings: string[] = [];
     const tray = createTray({ assetsDir: ASSETS, onAction: (a) => controller.onAction(a), platform: 'darwin' });
     const controller = createTrayController({
       api,
@@ -107,11 +109,11 @@ describe('tray controller', () => {
       loginItems: { supported: loginSupported, get: () => login.value, set: (v) => (login.value = v) },
       openWindow: (id) => opened.push(id),
       quit: () => quits++,
-      log: { warn: () => {} },
+      log: { warn: (m) => warnings.push(m) },
     });
     const fake = FakeTray.instances[0]!;
     const click = (label: string) => (fake.menu!.template.find((i) => i.label === label)!.click as () => void)();
-    return { api, settings, opened, quitCount: () => quits, login, controller, fake, click };
+    return { api, settings, opened, quitCount: () => quits, login, controller, fake, click, warnings };
   }
   const flush = () => new Promise((r) => setTimeout(r, 0));
 
@@ -124,7 +126,69 @@ describe('tray controller', () => {
     expect(fake.image.path).toMatch(/tray-alertTemplate\.png$/);
     controller.onEvent({ type: 'accounts', accounts: [account('or', 'Renamed')] });
     expect(fake.menu!.template[0]!.label).toMatch(/^Renamed/);
-    expect(api.calls.map((c) => c.method).sort()).toEqual(['getInfo', 'getStatus', 'listAccounts']);
+    // Load reads alerts with the rest; each status event re-reads them.
+    expect(api.calls.map((c) => c.method).sort()).toEqual(['getAlerts', 'getAlerts', 'getInfo', 'getStatus', 'listAccounts']);
+  });
+
+  it('shows the active alerts in the icon and follows them on alert and status events', async () => {
+    const { api, controller, fake } = setup();
+    api.activeAlerts = [alert(1, 'warning', { title: 'OpenRouter runway below 7 days' })];
+    await controller.load();
+    expect(fake.image.path).toMatch(/tray-warningTemplate\.png$/);
+    expect(fake.tooltip).toContain('Alert: OpenRouter runway below 7 days');
+
+    const critical = alert(2, 'critical');
+    api.activeAlerts = [critical, ...api.activeAlerts];
+    controller.onEvent({ type: 'alert', alert: critical });
+    await flush();
+    expect(fake.image.path).toMatch(/tray-alertTemplate\.png$/);
+    expect(fake.tooltip).toContain('2 active alerts');
+
+    // The breach ended: the next poll's status event brings the icon back.
+    api.activeAlerts = [];
+    controller.onEvent({ type: 'status', statuses: [status('or', { balance: usd(9) })] });
+    await flush();
+    expect(fake.image.path).toMatch(/tray-normalTemplate\.png$/);
+    expect(api.calls.filter((c) => c.method === 'getAlerts')).toHaveLength(3);
+  });
+
+  it('re-reads alerts on request, keeps only the newest answer, and survives a failed read', async () => {
+    const { api, controller, fake } = setup();
+    api.activeAlerts = [alert(1, 'critical')];
+    await controller.load();
+    expect(fake.image.path).toMatch(/tray-alertTemplate\.png$/);
+    await api.acknowledgeAlert(1);
+    await controller.refreshAlerts();
+    expect(fake.image.path).toMatch(/tray-normalTemplate\.png$/);
+
+    // Two reads in flight: the older answer (a critical alert) must not overwrite the newer (none).
+    let answerFirst: (() => void) | undefined;
+    const realGetAlerts = api.getAlerts;
+    api.getAlerts = () => {
+      const late = realGetAlerts();
+      api.getAlerts = realGetAlerts;
+      return new Promise((resolve) => (answerFirst = () => void late.then(resolve)));
+    };
+    api.activeAlerts = [alert(3, 'critical')];
+    const first = controller.refreshAlerts();
+    api.activeAlerts = [];
+    await controller.refreshAlerts();
+    answerFirst!();
+    await first;
+    expect(fake.image.path).toMatch(/tray-normalTemplate\.png$/);
+
+    api.activeAlerts = [alert(4, 'critical')];
+    api.failWith = new Error('The store is closed');
+    await expect(controller.refreshAlerts()).resolves.toBeUndefined();
+    expect(fake.image.path).toMatch(/tray-normalTemplate\.png$/);
+  });
+
+  it('still draws the tray when alerts cannot be read at start', async () => {
+    const { api, controller, fake, warnings } = setup();
+    api.getAlerts = () => Promise.reject(new Error('alerts table missing'));
+    await controller.load();
+    expect(fake.menu!.template[0]!.label).toBe('OpenRouter — $9.00');
+    expect(warnings).toEqual(['spendbar: reading alerts failed: alerts table missing']);
   });
 
   it('redraws the glance when the preference changes', async () => {
@@ -141,7 +205,7 @@ describe('tray controller', () => {
     click('Refresh now');
     click('Pause polling');
     await flush();
-    expect(api.calls.map((c) => [c.method, ...c.args]).slice(3)).toEqual([['refresh', undefined], ['setPaused', true]]);
+    expect(api.calls.map((c) => [c.method, ...c.args]).slice(4)).toEqual([['refresh', undefined], ['setPaused', true]]);
     expect(fake.menu!.template.find((i) => i.label === 'Pause polling')!.checked).toBe(true);
     click('Open Spendbar');
     click('OpenRouter — $9.00');

@@ -1,0 +1,123 @@
+// The type-specific inputs of the rule editor: one labelled control per draft field.
+import type { ReactNode } from 'react';
+import { parseScope, visibleFields, type DraftField, type RuleDraft } from '../../lib/alerts.ts';
+
+interface FieldSpec {
+  label: (d: RuleDraft) => string;
+  help?: (d: RuleDraft) => string | null;
+  kind: 'number' | 'text' | 'select';
+  options?: { value: string; label: string }[];
+}
+
+const currencyOf = (d: RuleDraft) => parseScope(d.scope).currency ?? (d.currency.trim().toUpperCase() || 'currency');
+
+const SPECS: Record<DraftField, FieldSpec> = {
+  amount: { label: (d) => `Amount (${currencyOf(d)})`, kind: 'number' },
+  currency: { label: () => 'Currency', help: () => 'The currency of the amount, e.g. USD or CNY.', kind: 'text' },
+  days: { label: () => 'Days of runway left', help: () => "Balance ÷ the last 7 days' average burn.", kind: 'number' },
+  spendWindow: {
+    label: () => 'Window',
+    help: () => 'Calendar windows in your time zone.',
+    kind: 'select',
+    options: [
+      { value: 'today', label: 'Today' },
+      { value: 'week', label: 'This week' },
+      { value: 'month', label: 'This month' },
+    ],
+  },
+  levels: { label: () => 'Levels (% used)', help: () => 'Separate several with commas, e.g. 50, 80, 95. Each fires once per quota window.', kind: 'text' },
+  tokens: { label: () => 'Monthly budget (tokens)', kind: 'number' },
+  percent: { label: () => 'Warn at (% of the budget)', kind: 'number' },
+  metric: {
+    label: () => 'Measure',
+    kind: 'select',
+    options: [
+      { value: 'cost', label: 'Spend' },
+      { value: 'requests', label: 'Requests' },
+    ],
+  },
+  spikeWindow: {
+    label: () => 'Over',
+    kind: 'select',
+    options: [
+      { value: 'hour', label: 'The last hour' },
+      { value: 'day', label: 'The last day' },
+    ],
+  },
+  factor: { label: () => 'Factor (× the usual)', help: () => 'The usual: median of the same hour of the week over the previous 4 weeks.', kind: 'number' },
+  minimum: {
+    label: (d) => (d.metric === 'requests' ? 'Only above (requests)' : `Only above (${currencyOf(d)})`),
+    help: () => 'A minimum, so tiny accounts do not alert on every blip.',
+    kind: 'number',
+  },
+  minutes: { label: () => 'Minutes failing or stale', kind: 'number' },
+};
+
+export interface RuleFieldsProps {
+  draft: RuleDraft;
+  idFor: (field: string) => string;
+  invalid: (field: string) => Record<string, unknown>;
+  currencies: string[];
+  onChange: (patch: Partial<RuleDraft>) => void;
+}
+
+export function RuleFields({ draft, idFor, invalid, currencies, onChange }: RuleFieldsProps) {
+  const controls: ReactNode[] = visibleFields(draft).map((field) => {
+    const spec = SPECS[field];
+    const id = idFor(field);
+    const help = spec.help?.(draft);
+    const common = {
+      id,
+      'data-testid': `rule-field-${field}`,
+      value: String(draft[field]),
+      'aria-describedby': help ? `${id}-help` : undefined,
+      ...invalid(field),
+    };
+    let control: ReactNode;
+    if (spec.kind === 'select') {
+      control = (
+        <select {...common} onChange={(e) => onChange({ [field]: e.target.value } as Partial<RuleDraft>)}>
+          {spec.options!.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      );
+    } else if (field === 'currency') {
+      control = (
+        <>
+          <input {...common} list={`${id}-list`} autoComplete="off" spellCheck={false} maxLength={8} onChange={(e) => onChange({ currency: e.target.value.toUpperCase() })} />
+          <datalist id={`${id}-list`}>
+            {currencies.map((c) => (
+              <option key={c} value={c} />
+            ))}
+          </datalist>
+        </>
+      );
+    } else {
+      control = (
+        <input
+          {...common}
+          type={spec.kind === 'number' ? 'number' : 'text'}
+          inputMode={spec.kind === 'number' ? 'decimal' : undefined}
+          step={spec.kind === 'number' ? 'any' : undefined}
+          autoComplete="off"
+          onChange={(e) => onChange({ [field]: e.target.value } as Partial<RuleDraft>)}
+        />
+      );
+    }
+    return (
+      <div className="field" key={field}>
+        <label htmlFor={id}>{spec.label(draft)}</label>
+        {control}
+        {help && (
+          <small className="muted" id={`${id}-help`}>
+            {help}
+          </small>
+        )}
+      </div>
+    );
+  });
+  return <div className="rule-fields" data-testid="rule-fields" data-type={draft.type}>{controls}</div>;
+}

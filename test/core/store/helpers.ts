@@ -1,0 +1,104 @@
+// Shared fixtures for the store tests: temp-dir databases and snapshot builders.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach } from 'vitest';
+import type { Snapshot, UsageBucket } from '../../../shared/domain.ts';
+import { SnapshotStore, type StoreOptions } from '../../../electron/core/store/index.ts';
+
+export const HOUR = 3_600_000;
+export const DAY = 86_400_000;
+
+const dirs: string[] = [];
+const stores: SnapshotStore[] = [];
+
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+export function tempDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'spendbar-store-'));
+  dirs.push(d);
+  return d;
+}
+
+export function tempDbPath(): string {
+  return path.join(tempDir(), 'spendbar.db');
+}
+
+/** Opens a store on a fresh file in a temp dir; closed and removed after the test. */
+export function openStore(opts: StoreOptions = {}, file = tempDbPath()): SnapshotStore {
+  const s = SnapshotStore.open(file, opts);
+  stores.push(s);
+  return s;
+}
+
+export function track(store: SnapshotStore): SnapshotStore {
+  stores.push(store);
+  return store;
+}
+
+export function bucket(start: number, over: Partial<UsageBucket> = {}): UsageBucket {
+  return {
+    start,
+    width: 'hour',
+    model: 'gpt-x',
+    key: '',
+    requests: 1,
+    inputTokens: 100,
+    outputTokens: 50,
+    cachedTokens: 10,
+    reasoningTokens: 5,
+    cost: { micros: 1000, currency: 'USD' },
+    ...over,
+  };
+}
+
+export function okSnapshot(accountId: string, time: number, over: Partial<Snapshot> = {}): Snapshot {
+  const balance = over.balance === undefined ? { micros: 50_000_000, currency: 'USD' } : over.balance;
+  return {
+    accountId,
+    provider: 'openrouter',
+    time,
+    ok: true,
+    error: null,
+    balance,
+    balances: balance ? [balance] : [],
+    spent: {},
+    quota: null,
+    usage: [],
+    estimated: false,
+    notes: [],
+    ...over,
+  };
+}
+
+export function failedSnapshot(accountId: string, time: number): Snapshot {
+  return {
+    accountId,
+    provider: 'openrouter',
+    time,
+    ok: false,
+    error: { kind: 'server', message: 'OpenRouter answered 503: try again later.', status: 503 },
+    balance: null,
+    balances: [],
+    spent: {},
+    quota: null,
+    usage: [],
+    estimated: false,
+    notes: [],
+  };
+}
+
+/** Deterministic pseudo-random numbers (mulberry32) so property-style tests are reproducible. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
