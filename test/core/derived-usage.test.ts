@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { DERIVED_MODEL, deriveHourlySpend } from '../../electron/core/derived-usage.ts';
 import type { Snapshot } from '../../shared/domain.ts';
 
-const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 10, 23, 10, 0, 0);
 
 function snap(time: number, fig: { total?: number; balance?: number; currency?: string; ok?: boolean; usage?: boolean }): Snapshot {

@@ -56,12 +56,14 @@ const SPECS: Record<DraftField, FieldSpec> = {
 export interface RuleFieldsProps {
   draft: RuleDraft;
   idFor: (field: string) => string;
-  invalid: (field: string) => Record<string, unknown>;
+  /** Fields the current problem names; they point at the message by id. */
+  invalid: Set<string>;
+  errorId: string;
   currencies: string[];
   onChange: (patch: Partial<RuleDraft>) => void;
 }
 
-export function RuleFields({ draft, idFor, invalid, currencies, onChange }: RuleFieldsProps) {
+export function RuleFields({ draft, idFor, invalid, errorId, currencies, onChange }: RuleFieldsProps) {
   const controls: ReactNode[] = visibleFields(draft).map((field) => {
     const spec = SPECS[field];
     const id = idFor(field);
@@ -70,8 +72,8 @@ export function RuleFields({ draft, idFor, invalid, currencies, onChange }: Rule
       id,
       'data-testid': `rule-field-${field}`,
       value: String(draft[field]),
-      'aria-describedby': help ? `${id}-help` : undefined,
-      ...invalid(field),
+      'aria-invalid': invalid.has(field) || undefined,
+      'aria-describedby': [help ? `${id}-help` : '', invalid.has(field) ? errorId : ''].filter(Boolean).join(' ') || undefined,
     };
     let control: ReactNode;
     if (spec.kind === 'select') {

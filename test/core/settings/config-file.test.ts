@@ -36,7 +36,7 @@ const surfercloud: ProviderDescriptor = {
   reports: [],
 };
 const descriptors = (id: string) => ({ openrouter, surfercloud })[id as 'openrouter' | 'surfercloud'];
-const env = { OPENROUTER_KEY: OR_KEY, SC_PUBLIC: PUBLIC, EMPTY: '' };
+const env: NodeJS.ProcessEnv = { OPENROUTER_KEY: OR_KEY, SC_PUBLIC: PUBLIC, EMPTY: '' };
 
 let dir: string;
 beforeEach(() => {
@@ -119,7 +119,35 @@ describe('loadConfigFile: a good file', () => {
   });
 
   it('accepts an empty object', () => {
-    expect(load({})).toEqual({ accounts: [], alerts: [], preferences: {}, warnings: [] });
+    expect(load({})).toEqual({ accounts: [], alerts: [], channels: [], preferences: {}, warnings: [] });
+  });
+});
+
+describe('loadConfigFile: alert channels and quiet hours', () => {
+  it('resolves a webhook URL from the environment and skips one whose variable is unset', () => {
+    env.CFG_TEST_HOOK = 'https://hooks.example.com/services/T000/B000/XXXX';
+    try {
+      const loaded = load({
+        channels: [
+          { id: 'team', type: 'webhook', format: 'slack', urlEnv: 'CFG_TEST_HOOK' },
+          { id: 'gone', type: 'webhook', urlEnv: 'CFG_TEST_UNSET_HOOK' },
+          { id: 'popup', type: 'popup' },
+        ],
+        quietHours: { start: '22:00', end: '07:00' },
+      });
+      expect(loaded.channels).toEqual([
+        { id: 'team', type: 'webhook', format: 'slack', url: 'https://hooks.example.com/services/T000/B000/XXXX' },
+        { id: 'popup', type: 'popup' },
+      ]);
+      expect(loaded.quietHours).toEqual({ start: '22:00', end: '07:00' });
+      expect(loaded.warnings.join('\n')).toMatch(/channels\[1\] is skipped: urlEnv names CFG_TEST_UNSET_HOOK/);
+    } finally {
+      delete env.CFG_TEST_HOOK;
+    }
+  });
+
+  it('rejects channels that are not a list', () => {
+    expect(fileError({ channels: { id: 'x' } }).message).toMatch(/"channels" must be a list/);
   });
 });
 
