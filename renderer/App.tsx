@@ -1,15 +1,18 @@
-import { useState } from 'react';
+import { useCallback, useState, type ReactNode } from 'react';
 import type { SpendbarApi } from '../shared/api.ts';
 import { LiveProvider, useLive } from './state/live.tsx';
 import { Overview } from './views/Overview.tsx';
 import { Usage } from './views/Usage.tsx';
 import { Accounts } from './views/Accounts.tsx';
+import { Alerts } from './views/alerts/Alerts.tsx';
+import { AlertsProvider, AlertsTabLabel } from './views/alerts/AlertsContext.tsx';
 
-export type View = 'overview' | 'usage' | 'accounts';
-const VIEWS: { id: View; label: string }[] = [
+export type View = 'overview' | 'usage' | 'accounts' | 'alerts';
+const VIEWS: { id: View; label: ReactNode; testId?: string }[] = [
   { id: 'overview', label: 'Overview' },
   { id: 'usage', label: 'Usage' },
   { id: 'accounts', label: 'Accounts' },
+  { id: 'alerts', label: <AlertsTabLabel />, testId: 'alerts-tab' },
 ];
 
 function LiveBar() {
@@ -46,47 +49,52 @@ function LiveBar() {
 function Shell({ initialView }: { initialView: View }) {
   const live = useLive();
   const [view, setView] = useState<View>(initialView);
+  const openAlerts = useCallback(() => setView('alerts'), []);
   return (
-    <div className="app">
-      <header className="app-header">
-        <div className="brand">
-          <h1>Spendbar</h1>
-          {live.info?.demo && (
-            <span className="badge badge-demo" data-testid="demo-label" title="Figures come from the built-in demo providers, not real accounts">
-              Demo data
-            </span>
-          )}
-        </div>
-        <LiveBar />
-        <nav aria-label="Views" className="tabs">
-          {VIEWS.map((v) => (
-            <button key={v.id} type="button" className="tab" data-testid={`tab-${v.id}`} aria-current={view === v.id ? 'page' : undefined} onClick={() => setView(v.id)}>
-              {v.label}
-            </button>
-          ))}
-        </nav>
-      </header>
-      <main className="app-main" id="main">
-        {live.loadError ? (
-          <div className="card" role="alert" data-testid="load-error">
-            <p className="error-text">{live.loadError}</p>
-            <button type="button" className="btn" onClick={live.retryLoad}>
-              Try again
-            </button>
+    <AlertsProvider onOpen={openAlerts}>
+      <div className="app">
+        <header className="app-header">
+          <div className="brand">
+            <h1>Spendbar</h1>
+            {live.info?.demo && (
+              <span className="badge badge-demo" data-testid="demo-label" title="Figures come from the built-in demo providers, not real accounts">
+                Demo data
+              </span>
+            )}
           </div>
-        ) : !live.loaded ? (
-          <p className="muted" data-testid="loading">
-            Loading…
-          </p>
-        ) : view === 'overview' ? (
-          <Overview />
-        ) : view === 'usage' ? (
-          <Usage />
-        ) : (
-          <Accounts />
-        )}
-      </main>
-    </div>
+          <LiveBar />
+          <nav aria-label="Views" className="tabs">
+            {VIEWS.map((v) => (
+              <button key={v.id} type="button" className="tab" data-testid={v.testId ?? `tab-${v.id}`} aria-current={view === v.id ? 'page' : undefined} onClick={() => setView(v.id)}>
+                {v.label}
+              </button>
+            ))}
+          </nav>
+        </header>
+        <main className="app-main" id="main">
+          {live.loadError ? (
+            <div className="card" role="alert" data-testid="load-error">
+              <p className="error-text">{live.loadError}</p>
+              <button type="button" className="btn" onClick={live.retryLoad}>
+                Try again
+              </button>
+            </div>
+          ) : !live.loaded ? (
+            <p className="muted" data-testid="loading">
+              Loading…
+            </p>
+          ) : view === 'overview' ? (
+            <Overview />
+          ) : view === 'usage' ? (
+            <Usage />
+          ) : view === 'accounts' ? (
+            <Accounts />
+          ) : (
+            <Alerts />
+          )}
+        </main>
+      </div>
+    </AlertsProvider>
   );
 }
 

@@ -7,6 +7,7 @@ import { useLive } from '../state/live.tsx';
 import { useNow } from '../state/useNow.ts';
 import { useQuery } from '../state/useQuery.ts';
 import { AccountCard } from './AccountCard.tsx';
+import { AlertsBanner } from './alerts/AlertsBanner.tsx';
 
 /** Per-account runway from the last week of balances, in the currency of the account's main balance. */
 export function runwaysByAccount(result: SeriesResult | null, statuses: readonly AccountStatus[], now: number): Map<string, Runway> {
@@ -75,6 +76,7 @@ export function Overview() {
       <h2 id="overview-title" className="visually-hidden">
         Overview
       </h2>
+      <AlertsBanner />
       <div className="card totals" data-testid="totals">
         <TotalsRow label="Balance" amounts={totals.balance} testId="totals-balance" />
         <TotalsRow label="Spent today" amounts={totals.today} testId="totals-today" />

@@ -1,9 +1,10 @@
 // An in-memory SpendbarApi with realistic figures for component tests: four accounts (USD, CNY+USD, a failing
 // gateway, a tokens-only config account), a month of hourly usage by model and key, and balance histories.
 import type { AccountInput, AlertPreview, AlertsInput, AlertsView, AppInfo, FilterValues, ProviderDescriptor, SnoozeTarget, SnoozeUntil, SpendbarApi, SpendbarEvent, TestResult, TotalsQuery } from '../../shared/api.ts';
-import type { AlertChannel, AlertEvent, Delivery } from '../../shared/alerts.ts';
+import type { AlertChannel, AlertEvent, AlertHistoryFilter, Delivery } from '../../shared/alerts.ts';
 import type { Account, AccountStatus, SeriesPoint, SeriesQuery, SeriesResult, Series, Snapshot, UsageBucket, UsageTotals } from '../../shared/domain.ts';
 import { money } from '../../shared/money.ts';
+import { FakeAlerts } from './alerts-fake.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -40,6 +41,8 @@ function snapshot(accountId: string, provider: Account['provider'], time: number
 export interface FakeApiOptions {
   now?: number;
   demo?: boolean;
+  /** Seeds an alert history (acknowledged, recovered and active alerts); rules and channels are always there. */
+  alertHistory?: boolean;
 }
 
 export class FakeSpendbarApi implements SpendbarApi {
@@ -52,6 +55,7 @@ export class FakeSpendbarApi implements SpendbarApi {
   readonly calls: { method: string; args: unknown[] }[] = [];
   private listeners = new Set<(e: SpendbarEvent) => void>();
   paused = false;
+  readonly alerts: FakeAlerts;
 
   constructor(opts: FakeApiOptions = {}) {
     this.now = opts.now ?? Date.now();
@@ -89,6 +93,8 @@ export class FakeSpendbarApi implements SpendbarApi {
     this.statuses = [st('or', or, or), st('ds', ds, ds), st('gw', gwFail, gwOld, { stale: true, consecutiveFailures: 3 }), st('sc', sc, sc)];
     this.generateUsage();
     this.generateBalances();
+    this.alerts = new FakeAlerts({ now, accounts: () => this.accounts, balances: this.balances, usage: () => this.matching({ from: 0, to: Infinity }), emit: (e) => this.emit(e) });
+    if (opts.alertHistory) this.alerts.seedHistory();
   }
 
   private generateUsage(): void {
@@ -203,31 +209,34 @@ export class FakeSpendbarApi implements SpendbarApi {
     this.log('setPaused', paused);
     this.paused = paused;
   }
-  // Alerts have their own view and tests; the dashboard's fake only has to answer like an empty setup.
+  // Alerts: see alerts-fake.ts. Every call is logged so tests can see what the UI sent.
   async getAlerts(): Promise<AlertsView> {
-    return { rules: [], channels: [], quietHours: null, errors: [], active: [] };
+    this.log('getAlerts');
+    return this.alerts.view();
   }
   async saveAlerts(input: AlertsInput): Promise<AlertsView> {
-    this.log('saveAlerts', input);
-    return this.getAlerts();
+    this.log('saveAlerts', structuredClone(input));
+    return this.alerts.save(structuredClone(input));
   }
-  async previewAlertRule(_rule: unknown, days = 30): Promise<AlertPreview> {
-    return { fires: 0, times: [], days };
+  async previewAlertRule(rule: unknown, days = 30): Promise<AlertPreview> {
+    this.log('previewAlertRule', structuredClone(rule), days);
+    return this.alerts.preview(structuredClone(rule), days);
   }
-  async alertHistory(): Promise<AlertEvent[]> {
-    return [];
+  async alertHistory(filter?: AlertHistoryFilter): Promise<AlertEvent[]> {
+    this.log('alertHistory', filter);
+    return this.alerts.history(filter);
   }
   async snoozeAlert(target: SnoozeTarget, until: SnoozeUntil): Promise<{ until: number }> {
     this.log('snoozeAlert', target, until);
-    return { until: typeof until === 'number' ? until : this.now + HOUR };
+    return this.alerts.snooze(target, until);
   }
   async acknowledgeAlert(eventId: number): Promise<boolean> {
     this.log('acknowledgeAlert', eventId);
-    return false;
+    return this.alerts.acknowledge(eventId);
   }
   async testAlertChannel(channel: string | AlertChannel): Promise<Delivery> {
-    this.log('testAlertChannel', channel);
-    throw new Error('No alert channels in the dashboard fake.');
+    this.log('testAlertChannel', structuredClone(channel));
+    return this.alerts.test(structuredClone(channel));
   }
   subscribe(listener: (event: SpendbarEvent) => void): () => void {
     this.listeners.add(listener);

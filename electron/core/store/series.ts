@@ -150,7 +150,9 @@ function usageSeries(ctx: QueryContext, q: SeriesQuery, starts: readonly number[
 
 /**
  * Answers a series query. Range is [from, to); a point's t is its bucket's start (the first bucket may start before
- * `from` and holds only data from `from` on). Buckets without stored data are omitted, not zero-filled.
+ * `from` and holds only data from `from` on). Buckets without stored data are omitted, not zero-filled. Usage counts
+ * in the bucket containing its start, whatever its width. Balance series have no model or key: grouped by account
+ * they are per account, otherwise summed over accounts ("all"); always one series per currency.
  */
 export function querySeries(ctx: QueryContext, q: SeriesQuery): SeriesResult {
   const zone = checkTimeZone(q.timeZone ?? 'UTC');

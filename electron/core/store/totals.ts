@@ -21,8 +21,8 @@ function totalsSql(seg: Segment, groupCol: string, filters: string): string {
  * different currencies are only ordered, never added), then total tokens, then group.
  */
 export function queryTotals(ctx: QueryContext, q: TotalsQuery): UsageTotals[] {
+  if (!Object.hasOwn(GROUP_COLUMN, q.groupBy)) throw new RangeError(`Unknown groupBy "${q.groupBy}".`);
   const groupCol = GROUP_COLUMN[q.groupBy];
-  if (q.groupBy === ('none' as string) || !groupCol) throw new RangeError(`Unknown groupBy "${q.groupBy}".`);
   const f = filterSql(q);
   const merged = new Map<string, UsageTotals>();
   for (const seg of usageSegments(ctx, q.from, q.to)) {

@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// `npm run bench`: prints the benchmark figures (no assertions). Each part runs in its own process so its memory
+// figures are its own.  npm run bench -- --quick   runs a 30-day store bench instead of a year.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const quick = process.argv.includes('--quick');
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+console.log(`Spendbar benchmarks — ${new Date().toISOString()}`);
+console.log(`machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}\n`);
+
+function run(label, args) {
+  console.log(`## ${label}`);
+  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) console.log(`(${label} failed with exit code ${r.status})`);
+  console.log('');
+}
+
+run('store', ['scripts/bench/store.ts', ...(quick ? ['--days', '30'] : [])]);
+if (!existsSync(join(root, 'dist/renderer/index.html'))) {
+  console.log('## dashboard\n(building the dashboard first)');
+  spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+}
+if (existsSync('/usr/bin/chromium') || process.env.SPENDBAR_CHROMIUM) run('dashboard', ['scripts/bench/ui.ts']);
+else console.log('## dashboard\nskipped: no Chromium at /usr/bin/chromium (apt-get install -y chromium)');
