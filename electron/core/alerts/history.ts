@@ -28,9 +28,10 @@ export function historyFromStore(store: SnapshotStoreLike): AlertHistory {
       return store.series({ metric, bucket, groupBy: 'account', from, to, accountIds: [accountId], timeZone, maxPoints: Math.max(1000, span) }).series;
     },
     dataSince(accountId) {
-      // Not part of the store's API: a cheap MIN over its usage table, with "unknown" when the schema differs.
+      // Not part of the store's API. The usage table's key starts with `start`, so walking it in that order stops at
+      // the account's first bucket (a MIN with this WHERE would scan every row); "unknown" when the schema differs.
       try {
-        const row = store.db?.prepare('SELECT min(start) AS t FROM usage_buckets WHERE account_id = ?').get(accountId) as { t: number | null } | undefined;
+        const row = store.db?.prepare('SELECT start AS t FROM usage_buckets WHERE account_id = ? ORDER BY start LIMIT 1').get(accountId) as { t: number | null } | undefined;
         return row?.t ?? null;
       } catch {
         return null;
