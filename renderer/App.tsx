@@ -1,11 +1,13 @@
-import { useCallback, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useState, type ReactNode } from 'react';
 import type { SpendbarApi } from '../shared/api.ts';
 import { LiveProvider, useLive } from './state/live.tsx';
 import { Overview } from './views/Overview.tsx';
 import { Usage } from './views/Usage.tsx';
 import { Accounts } from './views/Accounts.tsx';
-import { Alerts } from './views/alerts/Alerts.tsx';
 import { AlertsProvider, AlertsTabLabel } from './views/alerts/AlertsContext.tsx';
+
+// The Alerts tab carries the rule schemas (zod): loaded on first visit, so the first paint of the other views stays small.
+const Alerts = lazy(() => import('./views/alerts/Alerts.tsx').then((m) => ({ default: m.Alerts })));
 
 export type View = 'overview' | 'usage' | 'accounts' | 'alerts';
 const VIEWS: { id: View; label: ReactNode; testId?: string }[] = [
@@ -90,7 +92,9 @@ function Shell({ initialView }: { initialView: View }) {
           ) : view === 'accounts' ? (
             <Accounts />
           ) : (
-            <Alerts />
+            <Suspense fallback={<p className="muted">Loading alerts…</p>}>
+              <Alerts />
+            </Suspense>
           )}
         </main>
       </div>

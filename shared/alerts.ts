@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { Currency, Money } from './money.ts';
 import { toMicros } from './money.ts';
-import { formatIssues } from './schemas.ts';
+import { formatIssues, isValidTimeZone } from './schemas.ts';
 
 export const RULE_TYPES = [
   'balance-below',
@@ -117,14 +117,7 @@ export interface QuietHours {
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 const idSchema = z.string().regex(ID, { error: "must be 1–64 letters, digits, '_', '.', ':' or '-'" });
 
-export function isValidTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isValidTimeZone };
 
 function webhookUrlProblem(value: string, format: WebhookFormat): string | null {
   let url: URL;

@@ -50,3 +50,20 @@ export function deriveHourlySpend(current: Snapshot, earlier: Snapshot[]): Usage
     cost: { micros, currency: now.money.currency },
   };
 }
+
+export const DERIVED_WINDOWS_NOTE = 'Today, this week and this month are summed from that estimated hourly spend, since Spendbar began watching this account.';
+
+/**
+ * Spend windows for a provider that reports none, from the derived hourly spend: what is stored before the current
+ * hour plus the hour just derived. `storedCost(from, to)` sums stored cost micros of the currency in [from, to).
+ */
+export function deriveSpendWindows(
+  derived: UsageBucket,
+  starts: { today: number; week: number; month: number },
+  storedCost: (from: number, to: number) => number,
+): { today: Money; week: Money; month: Money } | null {
+  if (!derived.cost) return null;
+  const currency = derived.cost.currency;
+  const sum = (from: number): Money => ({ micros: (from < derived.start ? storedCost(from, derived.start) : 0) + derived.cost!.micros, currency });
+  return { today: sum(starts.today), week: sum(starts.week), month: sum(starts.month) };
+}

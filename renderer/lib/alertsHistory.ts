@@ -1,8 +1,7 @@
 // Wording and filters for the alert history and the rule preview: pure, so the tests can hold them to the figures.
 import type { AlertPreview } from '../../shared/api.ts';
 import type { AlertChannel, AlertEvent, AlertHistoryFilter, AlertUnit, Delivery } from '../../shared/alerts.ts';
-import { formatMoney } from '../../shared/money.ts';
-import { formatCount } from './format.ts';
+import { formatCount, formatMoneyShort } from './format.ts';
 
 /** "Would have fired 3 times in the last 30 days." */
 export function previewText(p: AlertPreview): string {
@@ -15,7 +14,7 @@ export function previewText(p: AlertPreview): string {
 export function formatAlertValue(value: number, unit: AlertUnit): string {
   switch (unit.kind) {
     case 'money':
-      return formatMoney({ micros: Math.round(value), currency: unit.currency });
+      return formatMoneyShort({ micros: Math.round(value), currency: unit.currency });
     case 'percent':
       return `${Number(value.toFixed(1))}%`;
     case 'days':

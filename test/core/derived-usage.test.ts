@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DERIVED_MODEL, deriveHourlySpend } from '../../electron/core/derived-usage.ts';
+import { DERIVED_MODEL, deriveHourlySpend, deriveSpendWindows } from '../../electron/core/derived-usage.ts';
 import type { Snapshot } from '../../shared/domain.ts';
 
 const T0 = Date.UTC(2026, 10, 23, 10, 0, 0);
@@ -51,5 +51,19 @@ describe('deriveHourlySpend', () => {
     const before = snap(T0 - 60_000, { total: 100 });
     const failed = { ...snap(T0 + 60_000, { total: 0 }), ok: false };
     expect(deriveHourlySpend(snap(T0 + 120_000, { total: 400 }), [before, failed])?.cost?.micros).toBe(300);
+  });
+});
+
+describe('deriveSpendWindows', () => {
+  it('adds the hour just derived to what is stored since each window began', () => {
+    const derived = deriveHourlySpend(snap(T0 + 600_000, { total: 1_300_000 }), [snap(T0 - 60_000, { total: 1_000_000 })])!;
+    const stored = new Map([[T0 - 86_400_000 * 3, 2_000_000], [T0 - 3_600_000 * 2, 500_000]]);
+    const storedCost = (from: number, to: number) => [...stored].filter(([t]) => t >= from && t < to).reduce((n, [, v]) => n + v, 0);
+    const windows = deriveSpendWindows(derived, { today: T0 - 10 * 3_600_000, week: T0 - 86_400_000 * 4, month: T0 - 86_400_000 * 20 }, storedCost);
+    expect(windows).toEqual({
+      today: { micros: 800_000, currency: 'USD' },
+      week: { micros: 2_800_000, currency: 'USD' },
+      month: { micros: 2_800_000, currency: 'USD' },
+    });
   });
 });

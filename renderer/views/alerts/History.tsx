@@ -9,6 +9,7 @@ import { useQuery } from '../../state/useQuery.ts';
 import { useAlerts } from './AlertsContext.tsx';
 
 const SEVERITY_BADGE = { critical: 'badge-danger', warning: 'badge-warn', info: 'badge-info' } as const;
+const SEVERITY_LABEL = { critical: 'Critical', warning: 'Warning', info: 'Info' } as const;
 
 export function History({ view }: { view: AlertsView }) {
   const { api, accounts } = useLive();
@@ -111,7 +112,7 @@ export function History({ view }: { view: AlertsView }) {
                   <strong className="history-title">{e.title}</strong>
                   <span className="badges">
                     {active && <span className="badge badge-danger">Active</span>}
-                    <span className={`badge ${e.kind === 'recovered' ? 'badge-ok' : SEVERITY_BADGE[e.severity]}`}>{e.kind === 'recovered' ? 'Recovered' : e.severity}</span>
+                    <span className={`badge ${e.kind === 'recovered' ? 'badge-ok' : SEVERITY_BADGE[e.severity]}`}>{e.kind === 'recovered' ? 'Recovered' : SEVERITY_LABEL[e.severity]}</span>
                   </span>
                 </div>
                 <p className="history-body">{e.body}</p>
