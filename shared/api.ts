@@ -98,6 +98,8 @@ export interface AlertRuleView {
 export interface AlertsView {
   rules: AlertRuleView[];
   channels: AlertChannel[];
+  /** Ids of channels defined in the config file: read-only in the UI, and never saved to settings. */
+  configChannelIds: string[];
   quietHours: QuietHours | null;
   /** Problems found in stored or config-file rules and channels; those items are skipped, the rest work. */
   errors: string[];
@@ -105,7 +107,7 @@ export interface AlertsView {
   active: AlertEvent[];
 }
 
-/** What the rule editor saves: the settings rules (config-file ones are not included), channels and quiet hours. */
+/** What the rule editor saves: the settings rules and channels (config-file ones are left out, and ignored if sent), and quiet hours. */
 export interface AlertsInput {
   rules: unknown[];
   channels?: unknown[];

@@ -108,6 +108,7 @@ export class AlertService {
         ...this.settingsRules.map((r) => ({ rule: ruleToConfig(r) as AlertsView['rules'][number]['rule'], source: 'settings' as const })),
       ],
       channels: this.channels.map(maskChannel),
+      configChannelIds: this.configChannelIds(),
       quietHours: this.quietHours,
       errors: this.problems,
       active: this.engine.active(),
@@ -124,11 +125,13 @@ export class AlertService {
     let channelIds = this.channels.map((c) => c.id);
     if (input.channels !== undefined) {
       if (!Array.isArray(input.channels)) throw new AccountInputError('channels must be a list.', 'channels');
+      // Config-file channels are read-only: if a UI sends them back, they are not copied into settings.
+      const fromConfig = new Set(this.configChannelIds());
+      const own = input.channels.filter((c) => !fromConfig.has(String((c as { id?: unknown })?.id)));
       // An edited webhook with an empty URL keeps the stored one (URLs are write-only, like keys).
-      const resolved = input.channels.map((c) => this.withStoredUrl(c));
-      const v = validateChannels(resolved);
+      const v = validateChannels(own.map((c) => this.withStoredUrl(c)));
       if (v.errors.length) throw new AccountInputError(v.errors.map((e) => e.message).join('\n'), 'channels');
-      channelIds = v.channels.map((c) => c.id);
+      channelIds = [...fromConfig, ...v.channels.map((c) => c.id)];
       channelsForSettings = v.channels.map((c) => {
         if (c.type !== 'webhook') return { ...c };
         newUrls.set(c.id, c.url);
@@ -203,6 +206,13 @@ export class AlertService {
 
   close(): Promise<void> {
     return this.engine.close();
+  }
+
+  private configChannelIds(): string[] {
+    return (this.opts.config?.channels ?? []).flatMap((c) => {
+      const id = (c as { id?: unknown })?.id;
+      return typeof id === 'string' ? [id] : [];
+    });
   }
 
   private storedChannelsWithUrls(stored: unknown[]): unknown[] {

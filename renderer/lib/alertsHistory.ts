@@ -30,7 +30,7 @@ export function formatAlertValue(value: number, unit: AlertUnit): string {
 
 /** "Delivered" or why not, for a channel test or one delivery of an alert. */
 export function deliveryText(d: Delivery): string {
-  if (d.ok) return d.message ? `Delivered (${d.message}).` : 'Delivered.';
+  if (d.ok) return d.message ? `Delivered: ${d.message}` : 'Delivered';
   const tries = d.attempts > 1 ? ` after ${d.attempts} attempts` : '';
   return `Not delivered${tries}: ${d.message ?? 'no answer'}`;
 }

@@ -48,7 +48,7 @@ beforeAll(async () => {
         credentials: { apiKey: KEY },
       },
     ],
-    configAlerts: { rules: [{ type: 'provider-failing', account: 'ds', minutes: 30 }, { type: 'balance-below', account: 'nobody', amount: 1, currency: 'USD' }] },
+    configAlerts: { channels: [{ id: 'desk', type: 'popup' }], rules: [{ type: 'provider-failing', account: 'ds', minutes: 30 }, { type: 'balance-below', account: 'nobody', amount: 1, currency: 'USD' }] },
   });
 });
 
@@ -81,7 +81,7 @@ describe('alerts through the core API', () => {
     expect(JSON.stringify(settings.get())).not.toContain('very-secret-path');
     expect(secrets.get('alert-channel.team.url')).toBe(hookUrl);
     expect(JSON.stringify(view)).not.toContain('very-secret-path');
-    expect(view.channels).toEqual([expect.objectContaining({ id: 'team', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/…path$/) })]);
+    expect(view.channels).toEqual([{ id: 'desk', type: 'popup' }, expect.objectContaining({ id: 'team', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/…path$/) })]);
     // Saving the channel again without its URL keeps the stored one.
     await core.api.saveAlerts({ rules: settings.get().alerts, channels: [{ id: 'team', type: 'webhook', format: 'json', url: '' }] });
     expect(secrets.get('alert-channel.team.url')).toBe(hookUrl);
@@ -101,6 +101,14 @@ describe('alerts through the core API', () => {
     expect((await core.api.getAlerts()).active.map((a) => a.id)).toEqual([history[0]!.id]);
     expect(await core.api.acknowledgeAlert(history[0]!.id)).toBe(true);
     expect((await core.api.getAlerts()).active).toEqual([]);
+  });
+
+  it('never copies config-file channels into settings, even when a UI sends them back', async () => {
+    const before = await core.api.getAlerts();
+    expect(before.configChannelIds).toEqual(['desk']);
+    await core.api.saveAlerts({ rules: settings.get().alerts, channels: [{ id: 'desk', type: 'popup' }, { id: 'team', type: 'webhook', format: 'json', url: '' }] });
+    expect((settings.get().alertChannels ?? []).map((c) => (c as { id: string }).id)).toEqual(['team']);
+    expect((await core.api.getAlerts()).errors.filter((e) => /used twice/.test(e))).toEqual([]);
   });
 
   it('previews a rule from stored history', async () => {

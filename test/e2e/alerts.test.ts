@@ -98,6 +98,16 @@ describe.skipIf(!hasBrowser)('alerts end to end', () => {
     expect(await page.getByTestId('alerts-banner-title').textContent()).toBe(events[0]!.title);
     expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
     await shot('banner');
+
+    // A fresh page at tray-popover width shows the same banner, without overflowing.
+    const narrow = await browser.context.newPage();
+    await narrow.setViewportSize({ width: 360, height: 740 });
+    await narrow.goto(served.url);
+    await narrow.getByTestId('alerts-banner').waitFor();
+    expect(await narrow.getByTestId('alerts-banner-title').textContent()).toBe(events[0]!.title);
+    expect(await overflow(narrow)).toBeLessThanOrEqual(0);
+    await shot('banner-360', narrow);
+    await narrow.close();
   });
 
   it('acknowledges the alert from the history; the banner goes away', async () => {
@@ -128,6 +138,7 @@ describe.skipIf(!hasBrowser)('alerts end to end', () => {
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     try {
       const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/s3cret-token-wxyz`;
+      await page.getByTestId('alerts-tab').click();
       await page.getByTestId('channel-add').click();
       await page.getByTestId('channel-format').selectOption('json');
       await page.getByTestId('channel-id').fill('receiver');

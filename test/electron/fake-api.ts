@@ -74,7 +74,7 @@ export function recordingApi(statuses: AccountStatus[] = [status('or', { balance
     return { version: '0.1.0-test', mode: 'app', demo: false, timeZone: 'UTC', secretProtection: 'os', paused: api.paused };
   }
   function view(): AlertsView {
-    return { rules: [], channels: [{ id: 'popup', type: 'popup' }], quietHours: null, errors: [], active: [...api.activeAlerts] };
+    return { rules: [], channels: [{ id: 'popup', type: 'popup' }], configChannelIds: [], quietHours: null, errors: [], active: [...api.activeAlerts] };
   }
   function record<T>(method: string, args: unknown[], value: T): Promise<T> {
     api.calls.push({ method, args });

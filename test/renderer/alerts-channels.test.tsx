@@ -25,11 +25,11 @@ describe('Alert channels', () => {
     expect(document.body.innerHTML).not.toContain('s3cretToken');
 
     fireEvent.click(within(channelRow('popup')).getByTestId('channel-test'));
-    await waitFor(() => expect(within(channelRow('popup')).getByTestId('channel-result').textContent).toBe('Delivered (shown).'));
+    await waitFor(() => expect(within(channelRow('popup')).getByTestId('channel-result').textContent).toBe('Delivered: shown'));
     fireEvent.click(within(channelRow('slack')).getByTestId('channel-test'));
     const result = await waitFor(() => within(channelRow('slack')).getByTestId('channel-result'));
     await waitFor(() => expect(result.dataset.ok).toBe('true'));
-    expect(result.textContent).toBe('Delivered (HTTP 200 from hooks.slack.com).');
+    expect(result.textContent).toBe('Delivered: HTTP 200 from hooks.slack.com');
     expect(api.callsTo('testAlertChannel')).toEqual([['popup'], ['slack']]);
   });
 

@@ -113,6 +113,7 @@ export class FakeAlerts {
       rules: [...this.configRules.map((rule) => ({ rule, source: 'config' as const })), ...this.settingsRules.map((rule) => ({ rule, source: 'settings' as const }))] as AlertsView['rules'],
       channels: this.channels.map((c) => (c.type === 'webhook' ? { ...c, url: maskUrl(c.url) } : c)),
       quietHours: this.quietHours,
+      configChannelIds: [],
       errors: [],
       active: this.active(),
     });

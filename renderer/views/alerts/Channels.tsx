@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { AlertsView } from '../../../shared/api.ts';
 import type { AlertChannel } from '../../../shared/alerts.ts';
 import { channelFromDraft, checkChannels, draftFromChannel, freeChannelId, keepChannel, newWebhookDraft, WEBHOOK_FORMATS, type ChannelDraft } from '../../lib/alertsChannels.ts';
@@ -20,6 +20,12 @@ export function Channels({ view }: { view: AlertsView }) {
   const [notice, setNotice] = useState<string | null>(null);
   const rules = settingsRulesOf(view);
   const accountIds = accounts.map((a) => a.id);
+  const addButton = useRef<HTMLButtonElement>(null);
+  const wasEditing = useRef(false);
+  useEffect(() => {
+    if (!editing && wasEditing.current) addButton.current?.focus();
+    wasEditing.current = editing !== null;
+  }, [editing]);
 
   /** The list with one channel replaced, added or (draft null) removed, as the core takes it. */
   const listWith = (draft: ChannelDraft | null, removeId?: string): AlertChannel[] => {
@@ -74,7 +80,7 @@ export function Channels({ view }: { view: AlertsView }) {
               Add desktop popups
             </button>
           )}
-          <button type="button" className="btn" data-testid="channel-add" disabled={editing !== null} onClick={() => { setNotice(null); setEditing(newWebhookDraft(ids)); }}>
+          <button type="button" className="btn" data-testid="channel-add" ref={addButton} disabled={editing !== null} onClick={() => { setNotice(null); setEditing(newWebhookDraft(ids)); }}>
             Add webhook
           </button>
         </div>

@@ -1,7 +1,7 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { AlertRuleView, AlertsView } from '../../../shared/api.ts';
 import type { RuleType } from '../../../shared/alerts.ts';
-import { accountCurrency, accountScope, describeRule, draftFromRule, newDraft, RULE_TYPE_LABELS, type RuleDraft } from '../../lib/alerts.ts';
+import { accountCurrency, accountScope, describeRule, draftFromRule, newDraft, RULE_TYPE_LABELS, SCOPE_ALL, type RuleDraft } from '../../lib/alerts.ts';
 import { useLive } from '../../state/live.tsx';
 import { useAlerts } from './AlertsContext.tsx';
 import { RuleEditor } from './RuleEditor.tsx';
@@ -19,6 +19,13 @@ export function Rules({ view }: { view: AlertsView }) {
   const [error, setError] = useState<string | null>(null);
   const settingsRules = settingsRulesOf(view);
   const labelOf = (id: string) => accounts.find((a) => a.id === id)?.label ?? id;
+  // Back from the editor, keyboard focus returns to where it started instead of the top of the page.
+  const addButton = useRef<HTMLButtonElement>(null);
+  const wasEditing = useRef(false);
+  useEffect(() => {
+    if (!editing && wasEditing.current) addButton.current?.focus();
+    wasEditing.current = editing !== null;
+  }, [editing]);
 
   const saveList = async (rules: Record<string, unknown>[], done: string) => {
     setError(null);
@@ -32,9 +39,8 @@ export function Rules({ view }: { view: AlertsView }) {
 
   const startNew = () => {
     const first = accounts[0]?.id;
-    const type: RuleType = 'balance-below';
     setNotice(null);
-    setEditing({ index: null, draft: newDraft(type, first ? accountScope(first) : '*', accountCurrency(statuses, first) ?? 'USD') });
+    setEditing({ index: null, draft: newDraft('balance-below', first ? accountScope(first) : SCOPE_ALL, accountCurrency(statuses, first) ?? 'USD') });
   };
 
   if (editing) {
@@ -117,7 +123,7 @@ export function Rules({ view }: { view: AlertsView }) {
     <section className="alerts-section" aria-labelledby="alert-rules-title">
       <div className="section-head">
         <h3 id="alert-rules-title">Rules</h3>
-        <button type="button" className="btn btn-primary" data-testid="rule-add" onClick={startNew}>
+        <button type="button" className="btn btn-primary" data-testid="rule-add" ref={addButton} onClick={startNew}>
           Add rule
         </button>
       </div>
