@@ -105,8 +105,10 @@ export function above(value: number, threshold: number, marginPct: number, inclu
   };
 }
 
+/** Alert text speaks in cents ("$58.61"); only an amount under a cent keeps its digits. */
 export function fmt(micros: number, currency: Currency): string {
-  return formatMoney({ micros: Math.round(micros), currency });
+  const rounded = Math.abs(micros) >= 10_000 ? Math.round(micros / 10_000) * 10_000 : Math.round(micros);
+  return formatMoney({ micros: rounded, currency });
 }
 
 export function fmtCount(n: number): string {
