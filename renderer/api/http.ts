@@ -37,6 +37,59 @@ export function createHttpApi(opts: HttpApiOptions = {}): SpendbarApi {
   const doFetch = opts.fetch ?? ((input, init) => fetch(input, init));
   const openEvents = opts.eventSource ?? ((url: string) => new EventSource(url) as EventSourceLike);
 
+  // One event stream however many parts of the page listen: each stream holds one of the browser's six
+  // connections to the server, and the server answers each new stream with a full status push.
+  const listeners = new Set<(event: SpendbarEvent) => void>();
+  let events: { close(): void } | null = null;
+  const dispatch = (event: SpendbarEvent) => {
+    for (const l of [...listeners]) {
+      try {
+        l(event);
+      } catch (err) {
+        // One broken listener must not starve the others; the error still surfaces.
+        setTimeout(() => {
+          throw err;
+        });
+      }
+    }
+  };
+
+  function openStream(): { close(): void } {
+    const url = `${base}${HTTP_ROUTES.events}${opts.token ? `?token=${encodeURIComponent(opts.token)}` : ''}`;
+    const source = openEvents(url);
+    let dropped = false;
+    let closed = false;
+    source.onmessage = (ev) => {
+      let event: SpendbarEvent;
+      try {
+        event = JSON.parse(String(ev.data)) as SpendbarEvent;
+      } catch {
+        // A malformed event must not break the stream; the next one carries full state again.
+        return;
+      }
+      dispatch(event);
+    };
+    source.onerror = () => {
+      dropped = true;
+    };
+    source.onopen = () => {
+      // EventSource reconnects by itself; events sent while it was away are lost, so resync the status.
+      if (!dropped) return;
+      dropped = false;
+      call<AccountStatus[]>('GET', HTTP_ROUTES.status)
+        .then((statuses) => {
+          if (!closed) dispatch({ type: 'status', statuses });
+        })
+        .catch(() => undefined);
+    };
+    return {
+      close() {
+        closed = true;
+        source.close();
+      },
+    };
+  }
+
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
@@ -87,33 +140,17 @@ export function createHttpApi(opts: HttpApiOptions = {}): SpendbarApi {
     acknowledgeAlert: async (eventId) => (await call<{ acknowledged: boolean }>('POST', HTTP_ROUTES.alertAcknowledge, { eventId })).acknowledged,
     testAlertChannel: (channel) => call('POST', HTTP_ROUTES.alertTest, typeof channel === 'string' ? { channelId: channel } : { channel }),
     subscribe(listener: (event: SpendbarEvent) => void) {
-      const url = `${base}${HTTP_ROUTES.events}${opts.token ? `?token=${encodeURIComponent(opts.token)}` : ''}`;
-      const source = openEvents(url);
-      let dropped = false;
-      let closed = false;
-      source.onmessage = (ev) => {
-        try {
-          listener(JSON.parse(String(ev.data)) as SpendbarEvent);
-        } catch {
-          // A malformed event must not break the stream; the next one carries full state again.
-        }
-      };
-      source.onerror = () => {
-        dropped = true;
-      };
-      source.onopen = () => {
-        // EventSource reconnects by itself; events sent while it was away are lost, so resync the status.
-        if (!dropped) return;
-        dropped = false;
-        call<AccountStatus[]>('GET', HTTP_ROUTES.status)
-          .then((statuses) => {
-            if (!closed) listener({ type: 'status', statuses });
-          })
-          .catch(() => undefined);
-      };
+      listeners.add(listener);
+      events ??= openStream();
+      let subscribed = true;
       return () => {
-        closed = true;
-        source.close();
+        if (!subscribed) return;
+        subscribed = false;
+        listeners.delete(listener);
+        if (listeners.size === 0 && events) {
+          events.close();
+          events = null;
+        }
       };
     },
   };

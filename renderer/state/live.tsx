@@ -3,7 +3,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { AppInfo, ProviderDescriptor, SpendbarApi } from '../../shared/api.ts';
 import type { Account, AccountStatus } from '../../shared/domain.ts';
-import { applySnapshot, isRefreshing } from './merge.ts';
+import { applySnapshot, hasNewFigures, isRefreshing } from './merge.ts';
 
 export interface LiveState {
   api: SpendbarApi;
@@ -35,6 +35,28 @@ export function useLive(): LiveState {
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
+type FirstLoad = [AppInfo, ProviderDescriptor[], Account[], AccountStatus[]];
+const firstLoads = new WeakMap<SpendbarApi, Promise<FirstLoad>>();
+const loadAll = (api: SpendbarApi): Promise<FirstLoad> => Promise.all([api.getInfo(), api.listProviders(), api.listAccounts(), api.getStatus()]);
+
+/**
+ * Sends the first load's requests before React has rendered anything (main.tsx calls it at start-up); the
+ * provider then takes these requests instead of sending its own.
+ */
+export function preloadLive(api: SpendbarApi): void {
+  if (firstLoads.has(api)) return;
+  const load = loadAll(api);
+  // The provider handles a failure; this only keeps it from counting as unhandled until the provider mounts.
+  load.catch(() => undefined);
+  firstLoads.set(api, load);
+}
+
+function takeLoad(api: SpendbarApi): Promise<FirstLoad> {
+  const load = firstLoads.get(api);
+  firstLoads.delete(api);
+  return load ?? loadAll(api);
+}
+
 export function LiveProvider({ api, children }: { api: SpendbarApi; children: ReactNode }) {
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [providers, setProviders] = useState<ProviderDescriptor[]>([]);
@@ -47,6 +69,14 @@ export function LiveProvider({ api, children }: { api: SpendbarApi; children: Re
   const [refreshError, setRefreshError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
   const bumpTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  // Event handlers compare a push with what is shown, outside a state updater (those may run twice).
+  const statusesRef = useRef<AccountStatus[]>([]);
+  // History views mount after the first load and read the store then: pushes before it need no re-query.
+  const loadedRef = useRef(false);
+  const putStatuses = useCallback((next: AccountStatus[]) => {
+    statusesRef.current = next;
+    setStatuses(next);
+  }, []);
 
   // Several accounts often finish polling together: one re-query for the burst, not one per snapshot.
   const bumpRevision = useCallback(() => {
@@ -59,13 +89,14 @@ export function LiveProvider({ api, children }: { api: SpendbarApi; children: Re
 
   useEffect(() => {
     let cancelled = false;
-    Promise.all([api.getInfo(), api.listProviders(), api.listAccounts(), api.getStatus()])
+    takeLoad(api)
       .then(([i, p, a, s]) => {
         if (cancelled) return;
         setInfo(i);
         setProviders(p);
         setAccounts(a);
-        setStatuses(s);
+        putStatuses(s);
+        loadedRef.current = true;
         setLoadError(null);
         setLoaded(true);
       })
@@ -75,16 +106,18 @@ export function LiveProvider({ api, children }: { api: SpendbarApi; children: Re
     return () => {
       cancelled = true;
     };
-  }, [api, attempt]);
+  }, [api, attempt, putStatuses]);
 
   useEffect(() => {
     const off = api.subscribe((event) => {
       if (event.type === 'snapshot') {
-        setStatuses((prev) => applySnapshot(prev, event.snapshot));
-        bumpRevision();
+        putStatuses(applySnapshot(statusesRef.current, event.snapshot));
+        if (loadedRef.current) bumpRevision();
       } else if (event.type === 'status') {
-        setStatuses(event.statuses);
-        bumpRevision();
+        // Every new event stream starts with a status push that repeats what the first load read: no re-query for it.
+        const prev = statusesRef.current;
+        putStatuses(event.statuses);
+        if (loadedRef.current && hasNewFigures(prev, event.statuses)) bumpRevision();
       } else if (event.type === 'accounts') {
         setAccounts(event.accounts);
       }
@@ -94,14 +127,14 @@ export function LiveProvider({ api, children }: { api: SpendbarApi; children: Re
       if (bumpTimer.current) clearTimeout(bumpTimer.current);
       bumpTimer.current = null;
     };
-  }, [api, bumpRevision]);
+  }, [api, bumpRevision, putStatuses]);
 
   const refreshNow = useCallback(
     async (accountId?: string) => {
       setManualRefreshes((n) => n + 1);
       setRefreshError(null);
       try {
-        setStatuses(await api.refresh(accountId));
+        putStatuses(await api.refresh(accountId));
         setRevision((r) => r + 1);
       } catch (err) {
         setRefreshError(message(err));
@@ -109,23 +142,23 @@ export function LiveProvider({ api, children }: { api: SpendbarApi; children: Re
         setManualRefreshes((n) => n - 1);
       }
     },
-    [api],
+    [api, putStatuses],
   );
 
   const reloadAccounts = useCallback(async () => {
     const [a, s] = await Promise.all([api.listAccounts(), api.getStatus()]);
     setAccounts(a);
-    setStatuses(s);
+    putStatuses(s);
     setRevision((r) => r + 1);
-  }, [api]);
+  }, [api, putStatuses]);
 
   const setPaused = useCallback(
     async (paused: boolean) => {
       await api.setPaused(paused);
       setInfo((i) => (i ? { ...i, paused } : i));
-      setStatuses((prev) => prev.map((s) => ({ ...s, paused })));
+      putStatuses(statusesRef.current.map((s) => ({ ...s, paused })));
     },
-    [api],
+    [api, putStatuses],
   );
 
   const retryLoad = useCallback(() => setAttempt((n) => n + 1), []);

@@ -34,3 +34,17 @@ export function applySnapshot(statuses: readonly AccountStatus[], snapshot: Snap
 export function isRefreshing(statuses: readonly AccountStatus[]): boolean {
   return statuses.some((s) => s.polling);
 }
+
+/**
+ * Whether a status push carries figures the history views have not seen: an account's latest snapshot is another
+ * one, or accounts came or went. Pushes that only move `polling` or `nextPollAt` (every poll start, every new event
+ * stream) must not re-run the Usage queries.
+ */
+export function hasNewFigures(prev: readonly AccountStatus[], next: readonly AccountStatus[]): boolean {
+  if (prev.length !== next.length) return true;
+  const seen = new Map(prev.map((s) => [s.accountId, s]));
+  return next.some((s) => {
+    const old = seen.get(s.accountId);
+    return !old || old.latest?.time !== s.latest?.time || old.lastSuccess?.time !== s.lastSuccess?.time;
+  });
+}

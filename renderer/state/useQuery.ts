@@ -1,6 +1,6 @@
 // Runs an API query when its inputs change and keeps the previous answer on screen while the next loads,
 // so a live update never flashes an empty chart.
-import { useEffect, useState } from 'react';
+import { useLayoutEffect, useState } from 'react';
 
 export interface QueryState<T> {
   data: T | null;
@@ -10,10 +10,12 @@ export interface QueryState<T> {
 
 export function useQuery<T>(run: (() => Promise<T>) | null, deps: readonly unknown[]): QueryState<T> {
   const [state, setState] = useState<QueryState<T>>({ data: null, error: null, loading: run !== null });
-  useEffect(() => {
+  // A layout effect sends the request in the commit that needs it, not after the browser has painted that commit.
+  useLayoutEffect(() => {
     if (!run) return;
     let cancelled = false;
-    setState((s) => ({ ...s, loading: true }));
+    // Already loading (the first run): keep the state, so no extra render happens before the paint.
+    setState((s) => (s.loading ? s : { ...s, loading: true }));
     run().then(
       (data) => {
         if (!cancelled) setState({ data, error: null, loading: false });

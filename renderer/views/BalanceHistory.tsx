@@ -1,11 +1,6 @@
-import { useMemo } from 'react';
-import { Line } from 'react-chartjs-2';
-import type { ChartOptions, TooltipItem } from 'chart.js';
-import '../chart/setup.ts';
-import type { Series, SeriesResult } from '../../shared/domain.ts';
-import { formatMoney, MICROS } from '../../shared/money.ts';
-import { computeRunway, formatRunway, runwayProjection } from '../lib/runway.ts';
-import { seriesColor, useChartTheme } from '../chart/theme.ts';
+import { Suspense } from 'react';
+import type { SeriesResult } from '../../shared/domain.ts';
+import { LazyBalanceChart } from '../chart/lazy.ts';
 
 export interface BalanceHistoryProps {
   result: SeriesResult | null;
@@ -18,57 +13,6 @@ export interface BalanceHistoryProps {
   range: { from: number; to: number };
 }
 
-function BalanceChart({ series, label, index, project, now, range }: { series: Series; label: string; index: number; project: boolean; now: number; range: { from: number; to: number } }) {
-  const theme = useChartTheme();
-  const currency = series.currency ?? 'USD';
-  const runway = useMemo(() => (project ? computeRunway(series.points, { now }) : null), [series.points, project, now]);
-  const actual = series.points.map((p) => ({ x: p.t, y: p.v / MICROS }));
-  const projection = runway ? runwayProjection(runway).map((p) => ({ x: p.t, y: p.v / MICROS })) : [];
-  const color = seriesColor(index);
-  const money = (y: number) => formatMoney({ micros: Math.round(y * MICROS), currency });
-  const data = {
-    datasets: [
-      // Few points (a new account) are drawn as dots: a line needs two points to be visible at all.
-      { label: 'Balance', data: actual, borderColor: color, backgroundColor: color, pointRadius: actual.length < 30 ? 3 : 0, borderWidth: 2 },
-      ...(projection.length > 1 ? [{ label: 'Projection', data: projection, borderColor: color, borderDash: [6, 4], pointRadius: 0, borderWidth: 2 }] : []),
-    ],
-  };
-  const options: ChartOptions<'line'> = {
-    responsive: true,
-    maintainAspectRatio: false,
-    animation: false,
-    parsing: false,
-    normalized: true,
-    interaction: { mode: 'nearest', axis: 'x', intersect: false },
-    plugins: { tooltip: { callbacks: { label: (ctx: TooltipItem<'line'>) => `${ctx.dataset.label ?? ''}: ${money(ctx.parsed.y ?? 0)}` } } },
-    scales: {
-      x: { type: 'time', min: range.from, max: Math.max(range.to, projection.at(-1)?.x ?? 0), ticks: { color: theme.text, maxRotation: 0, autoSkip: true, maxTicksLimit: 5 }, grid: { color: theme.grid } },
-      y: { beginAtZero: true, ticks: { color: theme.text, callback: (v) => money(Number(v)) }, grid: { color: theme.grid } },
-    },
-  };
-  const summary = JSON.stringify([
-    { label: 'Balance', points: actual.length },
-    { label: 'Projection', points: projection.length },
-  ]);
-  const title = `${label}${series.currency ? ` (${series.currency})` : ''}`;
-  return (
-    <figure className="balance-chart" data-testid="balance-chart" data-account-id={series.group} data-series={summary}>
-      <figcaption>
-        <strong>{title}</strong>
-        {runway && (
-          <span className="muted small" data-testid="balance-runway">
-            {' '}
-            {formatRunway(runway)}
-          </span>
-        )}
-      </figcaption>
-      <div className="chart-box chart-box-small">
-        <Line data={data} options={options} aria-label={`Balance history of ${title}${runway ? `; ${formatRunway(runway)}` : ''}`} />
-      </div>
-    </figure>
-  );
-}
-
 export function BalanceHistory({ result, loading, labelFor, project, now, range }: BalanceHistoryProps) {
   const series = (result?.series ?? []).filter((s) => s.points.length > 0);
   return (
@@ -77,11 +21,13 @@ export function BalanceHistory({ result, loading, labelFor, project, now, range 
       {series.length === 0 ? (
         <p className="muted">{loading ? 'Loading…' : 'No balance reported in this period.'}</p>
       ) : (
-        <div className="balance-grid">
-          {series.map((s, i) => (
-            <BalanceChart key={`${s.group}-${s.currency ?? ''}`} series={s} label={labelFor(s.group)} index={i} project={project} now={now} range={range} />
-          ))}
-        </div>
+        <Suspense fallback={<p className="muted">Loading…</p>}>
+          <div className="balance-grid">
+            {series.map((s, i) => (
+              <LazyBalanceChart key={`${s.group}-${s.currency ?? ''}`} series={s} label={labelFor(s.group)} index={i} project={project} now={now} range={range} />
+            ))}
+          </div>
+        </Suspense>
       )}
     </section>
   );

@@ -1,12 +1,8 @@
-import { useMemo, useState } from 'react';
-import { Bar } from 'react-chartjs-2';
-import type { ChartOptions, TooltipItem } from 'chart.js';
-import '../chart/setup.ts';
+import { Suspense, useMemo, useState } from 'react';
 import type { SeriesResult } from '../../shared/domain.ts';
-import { formatMoney, MICROS } from '../../shared/money.ts';
-import { seriesSummary, trendSeries, type ChartSeries } from '../lib/chartData.ts';
-import { formatCompact, formatCount } from '../lib/format.ts';
-import { seriesColor, useChartTheme } from '../chart/theme.ts';
+import { trendSeries } from '../lib/chartData.ts';
+import { seriesColor } from '../chart/theme.ts';
+import { LazyTrendCanvas } from '../chart/lazy.ts';
 import { Legend } from './Legend.tsx';
 
 export type TrendMetric = 'requests' | 'totalTokens' | 'inputTokens' | 'outputTokens' | 'cost';
@@ -33,64 +29,17 @@ export interface TrendChartProps {
   labelFor: (group: string) => string;
 }
 
-function exactValue(s: ChartSeries | undefined, y: number, metric: TrendMetric): string {
-  if (metric === 'cost' && s?.currency) return formatMoney({ micros: Math.round(y * MICROS), currency: s.currency });
-  return formatCount(y);
-}
-
 export function TrendChart(props: TrendChartProps) {
   const { result, metric, bucket, stack, labelFor } = props;
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
-  const theme = useChartTheme();
   const series = useMemo(() => trendSeries(result, { metric, hidden, labelFor }), [result, metric, hidden, labelFor]);
   const colors = useMemo(() => new Map(series.map((s, i) => [s.id, seriesColor(i)])), [series]);
-  const currencies = [...new Set(series.map((s) => s.currency).filter(Boolean))] as string[];
-
   const toggle = (id: string) =>
     setHidden((prev) => {
       const next = new Set(prev);
       if (!next.delete(id)) next.add(id);
       return next;
     });
-
-  const data = {
-    datasets: series.map((s) => ({
-      label: s.label,
-      data: s.points,
-      hidden: s.hidden,
-      backgroundColor: colors.get(s.id),
-      // Each currency stacks on its own: a CNY bar never sits on top of a USD one.
-      stack: s.currency ?? 'all',
-    })),
-  };
-
-  const options: ChartOptions<'bar'> = {
-    responsive: true,
-    maintainAspectRatio: false,
-    animation: false,
-    parsing: false,
-    normalized: true,
-    interaction: { mode: 'x', intersect: false },
-    plugins: {
-      tooltip: {
-        callbacks: {
-          label: (ctx: TooltipItem<'bar'>) => `${ctx.dataset.label ?? ''}: ${exactValue(series[ctx.datasetIndex], ctx.parsed.y ?? 0, metric)}`,
-        },
-      },
-    },
-    scales: {
-      x: { type: 'time', stacked: true, time: { unit: bucket, tooltipFormat: bucket === 'hour' ? 'PP p' : 'PP' }, ticks: { color: theme.text, maxRotation: 0, autoSkip: true, maxTicksLimit: 10 }, grid: { color: theme.grid } },
-      y: {
-        stacked: true,
-        beginAtZero: true,
-        ticks: {
-          color: theme.text,
-          callback: (v) => (metric === 'cost' && currencies.length === 1 ? formatMoney({ micros: Math.round(Number(v) * MICROS), currency: currencies[0]! }, 0) : formatCompact(Number(v))),
-        },
-        grid: { color: theme.grid },
-      },
-    },
-  };
 
   const metricLabel = TREND_METRICS.find((m) => m.id === metric)?.label ?? metric;
   const downsampled = result && result.bucket !== bucket;
@@ -127,27 +76,15 @@ export function TrendChart(props: TrendChartProps) {
         </div>
       </div>
       {downsampled && <p className="muted small">Shown per {result.bucket}: too many points for per-{bucket} bars.</p>}
-      <div
-        className="chart-box"
-        data-testid="trend-chart"
-        data-series={seriesSummary(series)}
-        data-metric={metric}
-        data-bucket={result?.bucket ?? bucket}
-        aria-busy={props.loading}
+      <Suspense
+        fallback={
+          <div className="chart-box" aria-busy="true">
+            <p className="chart-empty muted">Loading…</p>
+          </div>
+        }
       >
-        {series.length === 0 ? (
-          <p className="chart-empty muted" data-testid="trend-empty">
-            {props.loading ? 'Loading…' : 'No usage in this period.'}
-          </p>
-        ) : (
-          <Bar
-            data={data}
-            options={options}
-            data-testid="trend-canvas"
-            aria-label={`${metricLabel} per ${result?.bucket ?? bucket}, stacked by ${stack}: ${series.filter((s) => !s.hidden).map((s) => `${s.label} ${exactValue(s, s.sum, metric)}`).join(', ')}`}
-          />
-        )}
-      </div>
+        <LazyTrendCanvas series={series} colors={colors} metric={metric} metricLabel={metricLabel} bucket={bucket} shownBucket={result?.bucket ?? bucket} stack={stack} loading={props.loading} />
+      </Suspense>
       <Legend series={series} colors={colors} onToggle={toggle} testId="trend-legend" />
     </section>
   );

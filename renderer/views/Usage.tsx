@@ -35,7 +35,7 @@ export function Usage() {
     [bucket, stack, range, filter, timeZone],
   );
 
-  const filters = useQuery(() => api.filterValues(), [api, accounts, revision]);
+  // Effects start in this order and the core answers one query at a time: the chart above the fold goes first.
   const trend = useQuery(() => api.querySeries({ ...baseQuery, metric }), [api, baseQuery, metric]);
   const totals = useQuery(() => api.queryTotals({ groupBy: 'model', from: range.from, to: range.to, ...filterArrays(filter) }), [api, range, filter]);
   const balance = useQuery(
@@ -43,6 +43,7 @@ export function Usage() {
     () => api.querySeries({ metric: 'balance', bucket: range.to - range.from <= 32 * DAY_MS ? 'hour' : 'day', groupBy: 'account', from: range.from, to: range.to, accountIds: filterArrays(filter).accountIds, timeZone, maxPoints: 800 }),
     [api, range, filter.accountId, timeZone],
   );
+  const filters = useQuery(() => api.filterValues(), [api, accounts, revision]);
 
   const accountLabel = useCallback((id: string) => accounts.find((a) => a.id === id)?.label ?? id, [accounts]);
   const groupLabel = useCallback((g: string) => (stack === 'key' ? keyLabel(g) : g), [stack]);

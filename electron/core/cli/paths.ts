@@ -1,6 +1,6 @@
 // Where headless Spendbar keeps its data and finds its config, unless told otherwise.
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -19,8 +19,19 @@ export function findConfigFile(explicit: string | undefined, dataDir: string, en
   return existsSync(inData) ? inData : undefined;
 }
 
-/** The package root (holds package.json and dist/renderer). */
-export const PACKAGE_ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
+/** The package root (holds package.json and dist/renderer), found upwards from this file or from its bundle. */
+export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findPackageRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    try {
+      if ((JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string }).name === 'spendbar') return dir;
+    } catch {
+      /* no package.json here: keep going up */
+    }
+    if (dirname(dir) === dir) return start;
+  }
+}
 
 export function packageVersion(): string {
   try {

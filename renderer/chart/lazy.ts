@@ -1,0 +1,14 @@
+// Chart.js and its date adapter are most of the dashboard's script, and only the Usage view draws charts: they
+// load on first use, or right at start-up when the page opens on Usage, so they download and compile while the
+// first API calls are in flight instead of before them.
+import { lazy } from 'react';
+
+let charts: Promise<typeof import('./charts.tsx')> | null = null;
+
+export function loadCharts(): Promise<typeof import('./charts.tsx')> {
+  charts ??= import('./charts.tsx');
+  return charts;
+}
+
+export const LazyTrendCanvas = lazy(() => loadCharts().then((m) => ({ default: m.TrendCanvas })));
+export const LazyBalanceChart = lazy(() => loadCharts().then((m) => ({ default: m.BalanceChart })));

@@ -1,0 +1,69 @@
+// One account's balance line and its runway projection: Chart.js lives here, loaded lazily with the trend chart.
+import { useMemo } from 'react';
+import { Line } from 'react-chartjs-2';
+import type { ChartOptions, TooltipItem } from 'chart.js';
+import '../chart/setup.ts';
+import type { Series } from '../../shared/domain.ts';
+import { formatMoney, MICROS } from '../../shared/money.ts';
+import { computeRunway, formatRunway, runwayProjection } from '../lib/runway.ts';
+import { seriesColor, useChartTheme } from '../chart/theme.ts';
+
+export interface BalanceChartProps {
+  series: Series;
+  label: string;
+  index: number;
+  project: boolean;
+  now: number;
+  range: { from: number; to: number };
+}
+
+export function BalanceChart({ series, label, index, project, now, range }: BalanceChartProps) {
+  const theme = useChartTheme();
+  const currency = series.currency ?? 'USD';
+  const runway = useMemo(() => (project ? computeRunway(series.points, { now }) : null), [series.points, project, now]);
+  const actual = series.points.map((p) => ({ x: p.t, y: p.v / MICROS }));
+  const projection = runway ? runwayProjection(runway).map((p) => ({ x: p.t, y: p.v / MICROS })) : [];
+  const color = seriesColor(index);
+  const money = (y: number) => formatMoney({ micros: Math.round(y * MICROS), currency });
+  const data = {
+    datasets: [
+      // Few points (a new account) are drawn as dots: a line needs two points to be visible at all.
+      { label: 'Balance', data: actual, borderColor: color, backgroundColor: color, pointRadius: actual.length < 30 ? 3 : 0, borderWidth: 2 },
+      ...(projection.length > 1 ? [{ label: 'Projection', data: projection, borderColor: color, borderDash: [6, 4], pointRadius: 0, borderWidth: 2 }] : []),
+    ],
+  };
+  const options: ChartOptions<'line'> = {
+    responsive: true,
+    maintainAspectRatio: false,
+    animation: false,
+    parsing: false,
+    normalized: true,
+    interaction: { mode: 'nearest', axis: 'x', intersect: false },
+    plugins: { tooltip: { callbacks: { label: (ctx: TooltipItem<'line'>) => `${ctx.dataset.label ?? ''}: ${money(ctx.parsed.y ?? 0)}` } } },
+    scales: {
+      x: { type: 'time', min: range.from, max: Math.max(range.to, projection.at(-1)?.x ?? 0), ticks: { color: theme.text, maxRotation: 0, autoSkip: true, maxTicksLimit: 5 }, grid: { color: theme.grid } },
+      y: { beginAtZero: true, ticks: { color: theme.text, callback: (v) => money(Number(v)) }, grid: { color: theme.grid } },
+    },
+  };
+  const summary = JSON.stringify([
+    { label: 'Balance', points: actual.length },
+    { label: 'Projection', points: projection.length },
+  ]);
+  const title = `${label}${series.currency ? ` (${series.currency})` : ''}`;
+  return (
+    <figure className="balance-chart" data-testid="balance-chart" data-account-id={series.group} data-series={summary}>
+      <figcaption>
+        <strong>{title}</strong>
+        {runway && (
+          <span className="muted small" data-testid="balance-runway">
+            {' '}
+            {formatRunway(runway)}
+          </span>
+        )}
+      </figcaption>
+      <div className="chart-box chart-box-small">
+        <Line data={data} options={options} aria-label={`Balance history of ${title}${runway ? `; ${formatRunway(runway)}` : ''}`} />
+      </div>
+    </figure>
+  );
+}
