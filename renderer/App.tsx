@@ -5,11 +5,12 @@ import { Overview } from './views/Overview.tsx';
 import { Usage } from './views/Usage.tsx';
 import { Accounts } from './views/Accounts.tsx';
 import { AlertsProvider, AlertsTabLabel } from './views/alerts/AlertsContext.tsx';
+import type { View } from './lib/view.ts';
 
 // The Alerts tab carries the rule schemas (zod): loaded on first visit, so the first paint of the other views stays small.
 const Alerts = lazy(() => import('./views/alerts/Alerts.tsx').then((m) => ({ default: m.Alerts })));
 
-export type View = 'overview' | 'usage' | 'accounts' | 'alerts';
+export type { View };
 const VIEWS: { id: View; label: ReactNode; testId?: string }[] = [
   { id: 'overview', label: 'Overview' },
   { id: 'usage', label: 'Usage' },

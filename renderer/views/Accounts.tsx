@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { Account } from '../../shared/domain.ts';
 import { useLive } from '../state/live.tsx';
 import { AccountForm } from './AccountForm.tsx';
+import { SecretProtection } from './SecretProtection.tsx';
 
 type Mode = { kind: 'list' } | { kind: 'add' } | { kind: 'edit'; account: Account };
 
@@ -22,7 +23,7 @@ function Credentials({ account }: { account: Account }) {
 
 export function Accounts() {
   const live = useLive();
-  const { api, accounts, providers } = live;
+  const { api, accounts, providers, info } = live;
   const [mode, setMode] = useState<Mode>({ kind: 'list' });
   const [confirming, setConfirming] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -69,6 +70,7 @@ export function Accounts() {
           Add account
         </button>
       </div>
+      <SecretProtection protection={info?.secretProtection} />
       {notice && (
         <p role="status" className="notice" data-testid="accounts-notice">
           {notice}

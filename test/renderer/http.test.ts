@@ -142,6 +142,31 @@ describe('HTTP transport', () => {
   });
 });
 
+describe('HTTP transport: one event stream', () => {
+  it('shares one stream between listeners and closes it after the last one leaves', async () => {
+    const shared = api();
+    const streams = () => seen.filter((r) => r.url.startsWith('/api/events')).length;
+    const opened = streams();
+    const a: SpendbarEvent[] = [];
+    const b: SpendbarEvent[] = [];
+    const offA = shared.subscribe((e) => a.push(e));
+    const offB = shared.subscribe((e) => b.push(e));
+    await waitUntil(() => sse.size === 1);
+    const event: SpendbarEvent = { type: 'accounts', accounts: [] };
+    for (const res of sse) res.write(`data: ${JSON.stringify(event)}\n\n`);
+    await waitUntil(() => a.length === 1 && b.length === 1);
+    expect(streams()).toBe(opened + 1);
+    offA();
+    offA();
+    for (const res of sse) res.write(`data: ${JSON.stringify(event)}\n\n`);
+    await waitUntil(() => b.length === 2);
+    expect(a).toHaveLength(1);
+    expect(sse.size).toBe(1);
+    offB();
+    await waitUntil(() => sse.size === 0);
+  });
+});
+
 async function waitUntil(ok: () => boolean, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
   while (!ok()) {

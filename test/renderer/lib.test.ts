@@ -3,7 +3,8 @@ import { breakdownRows, sortRows } from '../../renderer/lib/breakdown.ts';
 import { seriesSummary, trendSeries } from '../../renderer/lib/chartData.ts';
 import { ALL, DEFAULT_FILTER, defaultBucket, filterArrays, resolveRange } from '../../renderer/lib/period.ts';
 import { FormError, initialValues, toAccountInput } from '../../renderer/lib/accountForm.ts';
-import { applySnapshot } from '../../renderer/state/merge.ts';
+import { applySnapshot, hasNewFigures } from '../../renderer/state/merge.ts';
+import { viewFromSearch } from '../../renderer/lib/view.ts';
 import type { UsageTotals } from '../../shared/domain.ts';
 import { FakeSpendbarApi, PROVIDERS } from './fake-api.ts';
 
@@ -89,6 +90,29 @@ describe('account form', () => {
       expect((err as FormError).field).toBe('pollIntervalSec');
     }
     expect(() => toAccountInput({ ...v, credentials: { publicKey: 'p', privateKey: 'q' }, baseUrl: 'ftp://x' }, surfer)).toThrow(/http/);
+  });
+});
+
+describe('viewFromSearch', () => {
+  it('opens the view the link names, and the overview for anything else', () => {
+    expect(viewFromSearch('?view=alerts')).toBe('alerts');
+    expect(viewFromSearch('?view=usage&x=1')).toBe('usage');
+    expect(viewFromSearch('?view=accounts')).toBe('accounts');
+    expect(viewFromSearch('?view=settings')).toBe('overview');
+    expect(viewFromSearch('')).toBe('overview');
+  });
+});
+
+describe('hasNewFigures', () => {
+  it('is true only when a snapshot changed or accounts came or went, not for polling flags', async () => {
+    const api = new FakeSpendbarApi();
+    const statuses = await api.getStatus();
+    expect(hasNewFigures(statuses, structuredClone(statuses))).toBe(false);
+    expect(hasNewFigures(statuses, statuses.map((s) => ({ ...s, polling: true, nextPollAt: api.now + 60_000 })))).toBe(false);
+    const gw = statuses.find((s) => s.accountId === 'gw')!;
+    expect(hasNewFigures(statuses, applySnapshot(statuses, { ...gw.lastSuccess!, time: api.now + 1 }))).toBe(true);
+    expect(hasNewFigures(statuses, statuses.slice(1))).toBe(true);
+    expect(hasNewFigures(statuses, statuses.map((s, i) => (i === 0 ? { ...s, accountId: 'new' } : s)))).toBe(true);
   });
 });
 
