@@ -167,7 +167,7 @@ describe('Alert rules', () => {
     expect(saved[0]).toEqual({ id: 'or-low', type: 'balance-below', name: 'Top up OpenRouter', enabled: true, account: 'or', currency: 'USD', amount: 60, margin: 20, channels: ['slack'] });
     expect(within(ruleRow('or-low')).getByText('Balance of OpenRouter personal below $60.00 (re-arms 20% past it)')).toBeTruthy();
     // Keyboard focus comes back to the list, not to the top of the page.
-    expect(document.activeElement).toBe(screen.getByTestId('rule-add'));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('rule-add')));
   });
 
   it('toggles and deletes settings rules', async () => {
