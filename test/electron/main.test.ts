@@ -189,7 +189,7 @@ describe('electron/main.ts', () => {
     electronMock.backend = 'basic_text';
     const { opts } = await launch();
     expect(opts!.secrets.protection).toBe(realPlatform === 'linux' ? 'obfuscated' : 'os');
-    const key = 'sk-0123456789abcdef0123456789abcdef';
+    const key = 'sk-test-0123456789abcdef-not-real';
     opts!.secrets.set('or.apiKey', key);
     expect(opts!.secrets.get('or.apiKey')).toBe(key);
     const files = readdirSync(dir);

@@ -7,7 +7,7 @@ import { DEFAULT_POLL_INTERVAL_SEC } from '../../../shared/domain.ts';
 import { loadConfigFile, type LoadedConfig } from '../../../electron/core/settings/config-file.ts';
 import { ConfigFileError } from '../../../electron/core/settings/errors.ts';
 
-const OR_KEY = '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';
+const OR_KEY = 'sk-or-v1-test-key-not-real-9a8b7c6d5e4f3a2b1c0d9e8f7a6b';
 const PRIVATE = '46f09bb9fab4f12dfc160dae12273d5332b5debe';
 const PUBLIC = 'ucloudsomeone@example.com1296235120854146120';
 const posix = process.platform !== 'win32';

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileSecretStore, createMemorySecretStore } from '../../../electron/core/settings/file-secrets.ts';
 import { SecretStoreError } from '../../../electron/core/settings/errors.ts';
 
-const KEY = 'sk-or-v1-4f6a0d8e2b9c71355e0f6a7d8c9b0a1e2f3d4c5b6a7980fedcba0123456789';
+const KEY = 'sk-or-v1-test-key-not-real-4f6a0d8e2b9c71355e0f6a7d8c9b';
 const posix = process.platform !== 'win32';
 
 let root: string;
