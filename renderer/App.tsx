@@ -1,11 +1,11 @@
-import { lazy, Suspense, useCallback, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { SpendbarApi } from '../shared/api.ts';
 import { LiveProvider, useLive } from './state/live.tsx';
 import { Overview } from './views/Overview.tsx';
 import { Usage } from './views/Usage.tsx';
 import { Accounts } from './views/Accounts.tsx';
 import { AlertsProvider, AlertsTabLabel } from './views/alerts/AlertsContext.tsx';
-import type { View } from './lib/view.ts';
+import { accountFromHash, type View } from './lib/view.ts';
 
 // The Alerts tab carries the rule schemas (zod): loaded on first visit, so the first paint of the other views stays small.
 const Alerts = lazy(() => import('./views/alerts/Alerts.tsx').then((m) => ({ default: m.Alerts })));
@@ -51,8 +51,32 @@ function LiveBar() {
 
 function Shell({ initialView }: { initialView: View }) {
   const live = useLive();
-  const [view, setView] = useState<View>(initialView);
+  const [view, setView] = useState<View>(accountFromHash(window.location.hash) ? 'overview' : initialView);
   const openAlerts = useCallback(() => setView('alerts'), []);
+  const [focusAccount, setFocusAccount] = useState<string | null>(() => accountFromHash(window.location.hash));
+  // A notification click opens the window at "#/account/<id>": show that account's card.
+  useEffect(() => {
+    const onHash = () => {
+      const id = accountFromHash(window.location.hash);
+      if (id) {
+        setView('overview');
+        setFocusAccount(id);
+      }
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  useEffect(() => {
+    if (!focusAccount || view !== 'overview' || !live.loaded) return;
+    const card = document.querySelector<HTMLElement>(`[data-testid="account-card"][data-account-id="${CSS.escape(focusAccount)}"]`);
+    if (!card) return;
+    card.scrollIntoView?.({ block: 'center' });
+    card.setAttribute('tabindex', '-1');
+    card.focus();
+    card.classList.add('is-focused');
+    const t = setTimeout(() => card.classList.remove('is-focused'), 4000);
+    return () => clearTimeout(t);
+  }, [focusAccount, view, live.loaded]);
   return (
     <AlertsProvider onOpen={openAlerts}>
       <div className="app">

@@ -8,3 +8,14 @@ export function viewFromSearch(search: string): View {
   const requested = new URLSearchParams(search).get('view');
   return VIEWS.find((v) => v === requested) ?? 'overview';
 }
+
+/** The account a "#/account/<id>" route points at (set by the app when a notification is clicked), or null. */
+export function accountFromHash(hash: string): string | null {
+  const m = /^#\/account\/([^/]+)$/.exec(hash);
+  if (!m?.[1]) return null;
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return null;
+  }
+}
