@@ -144,6 +144,16 @@ export function createTrayController(opts: TrayControllerOptions): TrayControlle
           render();
           return;
         }
+        case 'set-glance': {
+          const settings = opts.settings.get();
+          try {
+            // The settings change listener redraws the title.
+            opts.settings.set({ ...settings, preferences: { ...settings.preferences, glance: action.glance } });
+          } catch (err) {
+            report('saving the menu-bar figure')(err);
+          }
+          return;
+        }
         case 'quit':
           opts.quit();
           return;

@@ -27,12 +27,14 @@ export type TrayAction =
   | { kind: 'refresh' }
   | { kind: 'toggle-pause' }
   | { kind: 'toggle-launch-at-login' }
+  | { kind: 'set-glance'; glance: Preferences['glance'] }
   | { kind: 'quit' };
 
 export type TrayMenuItem =
   | { type: 'separator' }
   | { type: 'normal'; label: string; enabled: boolean; action?: TrayAction }
-  | { type: 'checkbox'; label: string; enabled: boolean; checked: boolean; action: TrayAction };
+  | { type: 'checkbox' | 'radio'; label: string; enabled: boolean; checked: boolean; action: TrayAction }
+  | { type: 'submenu'; label: string; items: TrayMenuItem[] };
 
 const NO_FIGURE = '—';
 /** Windows cuts tray tooltips at 127 characters. */
@@ -138,7 +140,22 @@ export function accountLine(account: Account, status: AccountStatus | undefined)
   return `${marker}${account.label} — ${parts.join(' · ')}`;
 }
 
-export function trayMenuModel(input: TrayInput): TrayMenuItem[] {
+/** The choices for the menu-bar figure: today's spend, this month's, or one account's balance. */
+export function glanceMenu(input: Pick<TrayInput, 'accounts' | 'glance'>): TrayMenuItem {
+  const g = input.glance;
+  const choice = (label: string, glance: Preferences['glance'], checked: boolean): TrayMenuItem => ({ type: 'radio', label, enabled: true, checked, action: { kind: 'set-glance', glance } });
+  return {
+    type: 'submenu',
+    label: 'Show in menu bar',
+    items: [
+      choice("Today's spend", { kind: 'today' }, g.kind === 'today'),
+      choice("This month's spend", { kind: 'month' }, g.kind === 'month'),
+      ...input.accounts.map((a) => choice(`${a.label} balance`, { kind: 'balance', accountId: a.id }, g.kind === 'balance' && g.accountId === a.id)),
+    ],
+  };
+}
+
+export function trayMenuModel(input: TrayInput, platform: NodeJS.Platform = 'linux'): TrayMenuItem[] {
   const byId = new Map(input.statuses.map((s) => [s.accountId, s]));
   const accountItems: TrayMenuItem[] =
     input.accounts.length === 0
@@ -156,6 +173,8 @@ export function trayMenuModel(input: TrayInput): TrayMenuItem[] {
     { type: 'checkbox', label: 'Pause polling', enabled: true, checked: input.paused, action: { kind: 'toggle-pause' } },
     { type: 'separator' },
     { type: 'normal', label: 'Open Spendbar', enabled: true, action: { kind: 'open' } },
+    // Only macOS shows a title beside the tray icon.
+    ...(platform === 'darwin' ? [glanceMenu(input)] : []),
     {
       type: 'checkbox',
       label: 'Launch at login',

@@ -30,6 +30,7 @@ export interface SpendbarTray {
 export function toMenuTemplate(model: readonly TrayMenuItem[], onAction: (a: TrayAction) => void): MenuItemConstructorOptions[] {
   return model.map((item): MenuItemConstructorOptions => {
     if (item.type === 'separator') return { type: 'separator' };
+    if (item.type === 'submenu') return { label: item.label, submenu: toMenuTemplate(item.items, onAction) };
     const action = item.action;
     const base: MenuItemConstructorOptions = {
       type: item.type,
@@ -37,7 +38,7 @@ export function toMenuTemplate(model: readonly TrayMenuItem[], onAction: (a: Tra
       enabled: item.enabled,
       ...(action ? { click: () => onAction(action) } : {}),
     };
-    return item.type === 'checkbox' ? { ...base, checked: item.checked } : base;
+    return item.type === 'checkbox' || item.type === 'radio' ? { ...base, checked: item.checked } : base;
   });
 }
 
@@ -66,7 +67,7 @@ export function createTray(opts: TrayOptions): SpendbarTray {
       }
       tray.setToolTip(trayTooltip(input));
       if (platform === 'darwin') tray.setTitle(glanceText(input));
-      tray.setContextMenu(Menu.buildFromTemplate(toMenuTemplate(trayMenuModel(input), opts.onAction)));
+      tray.setContextMenu(Menu.buildFromTemplate(toMenuTemplate(trayMenuModel(input, platform), opts.onAction)));
     },
     destroy() {
       nativeTheme.off('updated', onTheme);

@@ -197,6 +197,12 @@ describe('trayMenuModel', () => {
     expect(model.find((i) => i.type === 'checkbox' && i.label === 'Launch at login')).toMatchObject({ checked: true, enabled: true });
   });
 
+  it('offers the menu-bar figure only on macOS, the one platform that shows it', () => {
+    expect(trayMenuModel(base, 'linux').some((i) => i.type === 'submenu')).toBe(false);
+    const picker = trayMenuModel({ ...base, glance: { kind: 'month' } }, 'darwin').find((i) => i.type === 'submenu');
+    expect(picker?.type === 'submenu' && picker.items.filter((i) => i.type === 'radio' && i.checked).map((i) => i.type !== 'separator' && i.label)).toEqual(["This month's spend"]);
+  });
+
   it('disables Launch at login where the platform cannot do it', () => {
     const model = trayMenuModel({ ...base, launchAtLogin: true, loginItemSupported: loginItemSupported('linux') });
     expect(model.find((i) => i.type === 'checkbox' && i.label === 'Launch at login')).toMatchObject({ checked: false, enabled: false });

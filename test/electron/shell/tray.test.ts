@@ -218,6 +218,22 @@ describe('tray controller', () => {
     expect(quitCount()).toBe(1);
   });
 
+  it("lets the user pick the menu-bar figure, saved in preferences", async () => {
+    const { controller, fake, settings } = setup();
+    await controller.load();
+    expect(fake.title).toBe('—');
+    const picker = fake.menu!.template.find((i) => i.label === 'Show in menu bar')!;
+    const items = picker.submenu as { label: string; type: string; checked: boolean; click: () => void }[];
+    expect(items.map((i) => [i.label, i.type, i.checked])).toEqual([
+      ["Today's spend", 'radio', true],
+      ["This month's spend", 'radio', false],
+      ['OpenRouter balance', 'radio', false],
+    ]);
+    items[2]!.click();
+    expect(settings.get().preferences.glance).toEqual({ kind: 'balance', accountId: 'or' });
+    expect(fake.title).toBe('$9.00');
+  });
+
   it('leaves login items alone where unsupported', async () => {
     const { controller, login, fake } = setup(false);
     await controller.load();
