@@ -3,6 +3,7 @@
 // whose message has the account's secrets masked out.
 import { BUCKET_MS, MIN_POLL_INTERVAL_SEC, type Account, type Snapshot, type UsageBucket } from '../../shared/domain.ts';
 import type { Money } from '../../shared/money.ts';
+import { blankSnapshot } from './snapshots.ts';
 import { ProviderError, redact, toPollError } from './errors.ts';
 import { DEFAULT_TIMEOUT_MS, type HttpClient } from './http.ts';
 import type { FetchContext, ProviderAdapter, ProviderReading } from './providers/types.ts';
@@ -45,22 +46,7 @@ export async function pollAccount(account: Account, deps: PollAccountDeps): Prom
 
 /** A snapshot that carries only an error: no figures, so the last good ones keep being shown. */
 export function failedSnapshot(account: Account, error: Snapshot['error'], time: number): Snapshot {
-  const s: Snapshot = {
-    accountId: account.id,
-    provider: account.provider,
-    time,
-    ok: false,
-    error,
-    balance: null,
-    balances: [],
-    spent: {},
-    quota: null,
-    usage: [],
-    estimated: false,
-    notes: [],
-  };
-  if (account.demo !== undefined) s.demo = account.demo;
-  return s;
+  return blankSnapshot(account.id, account.provider, time, { ok: false, error, ...(account.demo !== undefined ? { demo: account.demo } : {}) });
 }
 
 function okSnapshot(account: Account, r: ProviderReading, time: number, secrets: string[]): Snapshot {

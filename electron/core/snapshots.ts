@@ -1,6 +1,25 @@
 // Small pure helpers over snapshots, shared by the engine, the CLI and the server.
-import type { Account, Snapshot } from '../../shared/domain.ts';
+import type { Account, ProviderId, Snapshot } from '../../shared/domain.ts';
 import { fromMicros, type Money } from '../../shared/money.ts';
+
+/** A successful snapshot with no figures yet; `over` fills in what a poll (or a test) knows. */
+export function blankSnapshot(accountId: string, provider: ProviderId, time: number, over: Partial<Snapshot> = {}): Snapshot {
+  return {
+    accountId,
+    provider,
+    time,
+    ok: true,
+    error: null,
+    balance: null,
+    balances: [],
+    spent: {},
+    quota: null,
+    usage: [],
+    estimated: false,
+    notes: [],
+    ...over,
+  };
+}
 
 export interface MajorAmount {
   amount: number;

@@ -1,3 +1,4 @@
+import { blankSnapshot } from '../../electron/core/snapshots.ts';
 import { describe, expect, it } from 'vitest';
 import { DERIVED_MODEL, deriveHourlySpend, deriveSpendWindows } from '../../electron/core/derived-usage.ts';
 import type { Snapshot } from '../../shared/domain.ts';
@@ -6,20 +7,13 @@ const T0 = Date.UTC(2026, 10, 23, 10, 0, 0);
 
 function snap(time: number, fig: { total?: number; balance?: number; currency?: string; ok?: boolean; usage?: boolean }): Snapshot {
   const currency = fig.currency ?? 'USD';
-  return {
-    accountId: 'a',
-    provider: 'newapi',
-    time,
+  return blankSnapshot('a', 'newapi', time, {
     ok: fig.ok ?? true,
-    error: null,
     balance: fig.balance === undefined ? null : { micros: fig.balance, currency },
-    balances: [],
     spent: fig.total === undefined ? {} : { total: { micros: fig.total, currency } },
-    quota: null,
     usage: fig.usage ? [{ start: T0, width: 'day', model: 'm', key: '', requests: 1, inputTokens: 1, outputTokens: 1, cachedTokens: 0, reasoningTokens: 0, cost: null }] : [],
-    estimated: false,
-    notes: [],
-  };
+  });
+
 }
 
 describe('deriveHourlySpend', () => {

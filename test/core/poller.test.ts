@@ -1,3 +1,4 @@
+import { blankSnapshot } from '../../electron/core/snapshots.ts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Account, PollError, Snapshot } from '../../shared/domain.ts';
 import { Poller, type PollerOptions } from '../../electron/core/poller.ts';
@@ -10,20 +11,7 @@ function acct(id: string, pollIntervalSec = 300): Account {
 }
 
 function snapshotFor(account: Account, time: number, error: PollError | null): Snapshot {
-  return {
-    accountId: account.id,
-    provider: account.provider,
-    time,
-    ok: error === null,
-    error,
-    balance: null,
-    balances: [],
-    spent: {},
-    quota: null,
-    usage: [],
-    estimated: false,
-    notes: [],
-  };
+  return blankSnapshot(account.id, account.provider, time, { ok: error === null, error });
 }
 
 interface Outcome {

@@ -1,5 +1,6 @@
 // Test fixtures for the alert engine: snapshot builders, a fake clock, a recording notifier, and a small SQLite-backed
 // stand-in for SnapshotStore (same table names for what the adapter reads), driven through historyFromStore.
+import { blankSnapshot } from '../../../electron/core/snapshots.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,21 +15,7 @@ export const DAY = 86_400_000;
 export const usd = (major: number) => ({ micros: Math.round(major * 1e6), currency: 'USD' });
 
 export function snap(accountId: string, time: number, over: Partial<Snapshot> = {}): Snapshot {
-  return {
-    accountId,
-    provider: 'newapi',
-    time,
-    ok: true,
-    error: null,
-    balance: null,
-    balances: [],
-    spent: {},
-    quota: null,
-    usage: [],
-    estimated: false,
-    notes: [],
-    ...over,
-  };
+  return blankSnapshot(accountId, 'newapi', time, over);
 }
 
 export function balanceSnap(accountId: string, time: number, major: number, currency = 'USD'): Snapshot {

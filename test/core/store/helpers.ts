@@ -1,4 +1,5 @@
 // Shared fixtures for the store tests: temp-dir databases and snapshot builders.
+import { blankSnapshot } from '../../../electron/core/snapshots.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,38 +58,14 @@ export function bucket(start: number, over: Partial<UsageBucket> = {}): UsageBuc
 
 export function okSnapshot(accountId: string, time: number, over: Partial<Snapshot> = {}): Snapshot {
   const balance = over.balance === undefined ? { micros: 50_000_000, currency: 'USD' } : over.balance;
-  return {
-    accountId,
-    provider: 'openrouter',
-    time,
-    ok: true,
-    error: null,
-    balance,
-    balances: balance ? [balance] : [],
-    spent: {},
-    quota: null,
-    usage: [],
-    estimated: false,
-    notes: [],
-    ...over,
-  };
+  return blankSnapshot(accountId, 'openrouter', time, { balance, balances: balance ? [balance] : [], ...over });
 }
 
 export function failedSnapshot(accountId: string, time: number): Snapshot {
-  return {
-    accountId,
-    provider: 'openrouter',
-    time,
+  return blankSnapshot(accountId, 'openrouter', time, {
     ok: false,
     error: { kind: 'server', message: 'OpenRouter answered 503: try again later.', status: 503 },
-    balance: null,
-    balances: [],
-    spent: {},
-    quota: null,
-    usage: [],
-    estimated: false,
-    notes: [],
-  };
+  });
 }
 
 /** Deterministic pseudo-random numbers (mulberry32) so property-style tests are reproducible. */
