@@ -2,7 +2,8 @@
 // without a management key). To still answer "where did the money go, and when", the core turns successive
 // snapshots into hourly spend: the rise of the lifetime spend, or else the drops of the balance (a rise of the
 // balance is a top-up, never negative spend). The bucket is labelled so no one mistakes it for provider data.
-import { BUCKET_MS, type Snapshot, type UsageBucket } from '../../shared/domain.ts';
+import { BUCKET_MS, type Account, type Snapshot, type UsageBucket } from '../../shared/domain.ts';
+import { bucketStart, type SnapshotStore } from './store/index.ts';
 import type { Money } from '../../shared/money.ts';
 
 export const DERIVED_MODEL = '(all models, estimated from balance changes)';
@@ -66,4 +67,27 @@ export function deriveSpendWindows(
   const currency = derived.cost.currency;
   const sum = (from: number): Money => ({ micros: (from < derived.start ? storedCost(from, derived.start) : 0) + derived.cost!.micros, currency });
   return { today: sum(starts.today), week: sum(starts.week), month: sum(starts.month) };
+}
+
+/**
+ * For a provider without a usage breakdown: puts the hour's derived spend on the snapshot and, when the provider
+ * reports no spend windows either, today / this week / this month in the user's zone (marked estimated).
+ */
+export function addDerivedSpend(snapshot: Snapshot, account: Account, store: SnapshotStore, zone: string): void {
+  // Enough history to find the last snapshot before this hour, even at a long poll interval.
+  const lookback = BUCKET_MS.hour + 2 * account.pollIntervalSec * 1000;
+  const derived = deriveHourlySpend(snapshot, store.snapshots(account.id, snapshot.time - lookback, snapshot.time, { okOnly: true }));
+  if (!derived) return;
+  snapshot.usage = [derived];
+  snapshot.notes = [...snapshot.notes, DERIVED_NOTE];
+  if (snapshot.spent.today || snapshot.spent.month) return;
+  const t = snapshot.time;
+  const starts = { today: bucketStart(zone, 'day', t), week: bucketStart(zone, 'week', t), month: bucketStart(zone, 'month', t) };
+  const storedCost = (from: number, to: number) =>
+    store.totals({ groupBy: 'account', from, to, accountIds: [account.id], models: [DERIVED_MODEL] }).find((r) => r.currency === derived.cost?.currency)?.costMicros ?? 0;
+  const windows = deriveSpendWindows(derived, starts, storedCost);
+  if (!windows) return;
+  snapshot.spent = { ...snapshot.spent, ...windows };
+  snapshot.estimated = true;
+  snapshot.notes.push(DERIVED_WINDOWS_NOTE);
 }

@@ -11,9 +11,9 @@ import type { Core, CoreOptions, Preferences } from './ports.ts';
 import { AlertService, type AlertConfig } from './alert-service.ts';
 import { Poller } from './poller.ts';
 import { failedSnapshot, pollAccount } from './poll-account.ts';
-import { DERIVED_MODEL, DERIVED_NOTE, DERIVED_WINDOWS_NOTE, deriveHourlySpend, deriveSpendWindows } from './derived-usage.ts';
+import { addDerivedSpend } from './derived-usage.ts';
 import { getAdapter, listDescriptors } from './providers/registry.ts';
-import { SnapshotStore, bucketStart } from './store/index.ts';
+import { SnapshotStore } from './store/index.ts';
 
 export interface EngineOptions extends CoreOptions {
   configAccounts?: ConfigAccount[];
@@ -77,28 +77,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
         });
     // An account removed while its poll ran leaves no rows behind.
     if (!book.get(account.id)) return snapshot;
-    const derived = deriveHourlySpend(snapshot, store.snapshots(account.id, snapshot.time - 3_600_000 - 2 * account.pollIntervalSec * 1000, snapshot.time, { okOnly: true }));
-    if (derived) {
-      snapshot.usage = [derived];
-      snapshot.notes = [...snapshot.notes, DERIVED_NOTE];
-      if (!snapshot.spent.today && !snapshot.spent.month) {
-        const zone = timeZone();
-        const t = snapshot.time;
-        const windows = deriveSpendWindows(
-          derived,
-          { today: bucketStart(zone, 'day', t), week: bucketStart(zone, 'week', t), month: bucketStart(zone, 'month', t) },
-          (from, to) =>
-            store
-              .totals({ groupBy: 'account', from, to, accountIds: [account.id], models: [DERIVED_MODEL] })
-              .find((r) => r.currency === derived.cost?.currency)?.costMicros ?? 0,
-        );
-        if (windows) {
-          snapshot.spent = { ...snapshot.spent, ...windows };
-          snapshot.estimated = true;
-          snapshot.notes.push(DERIVED_WINDOWS_NOTE);
-        }
-      }
-    }
+    addDerivedSpend(snapshot, account, store, timeZone());
     store.saveSnapshot(snapshot);
     alerts.onSnapshot(snapshot);
     return snapshot;

@@ -61,3 +61,26 @@ describe('deriveSpendWindows', () => {
     });
   });
 });
+
+describe('addDerivedSpend with a real store', () => {
+  it('adds the derived hour and estimated windows to a snapshot from a balance-only provider', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { SnapshotStore } = await import('../../electron/core/store/index.ts');
+    const { addDerivedSpend } = await import('../../electron/core/derived-usage.ts');
+    const store = SnapshotStore.open(join(mkdtempSync(join(tmpdir(), 'spendbar-derived-')), 'spendbar.db'), { timeZone: 'UTC' });
+    try {
+      const account = { id: 'a', provider: 'newapi' as const, label: 'A', pollIntervalSec: 300 };
+      store.saveSnapshot(snap(T0 - 300_000, { total: 1_000_000 }));
+      const now = snap(T0 + 300_000, { total: 1_250_000 });
+      addDerivedSpend(now, account, store, 'UTC');
+      expect(now.usage).toEqual([expect.objectContaining({ start: T0, model: DERIVED_MODEL, cost: { micros: 250_000, currency: 'USD' } })]);
+      expect(now.spent.today).toEqual({ micros: 250_000, currency: 'USD' });
+      expect(now.spent.total).toEqual({ micros: 1_250_000, currency: 'USD' });
+      expect(now.estimated).toBe(true);
+    } finally {
+      store.close();
+    }
+  });
+});
