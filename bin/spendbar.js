@@ -2,9 +2,10 @@
 // The `spendbar` command. Runs the bundled build (dist/headless, from `npm run build`) while it is newer than every
 // source file, else the TypeScript sources through Node's built-in type stripping.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { headlessBundle, headlessSources, isFresh } from './freshness.js';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 13)) {
@@ -13,23 +14,10 @@ if (major < 22 || (major === 22 && minor < 13)) {
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bundle = join(root, 'dist', 'headless', 'spendbar.mjs');
-
-function newestSource(dir) {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newestSource(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-function bundleIsFresh() {
-  if (!existsSync(bundle)) return false;
-  const sources = [join(root, 'electron', 'core'), join(root, 'shared')].filter((d) => existsSync(d));
-  if (sources.length === 0) return true; // an installed package without sources
-  return statSync(bundle).mtimeMs >= Math.max(...sources.map(newestSource));
-}
+const bundle = headlessBundle(root);
+const sources = headlessSources(root).filter((d) => existsSync(d));
+// An installed package without sources runs its bundle; a checkout runs it only while no source is newer.
+const bundleIsFresh = () => existsSync(bundle) && (sources.length === 0 || isFresh(bundle, sources));
 
 let entry;
 if (bundleIsFresh()) entry = pathToFileURL(bundle).href;
