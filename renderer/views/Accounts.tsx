@@ -3,6 +3,7 @@ import type { Account } from '../../shared/domain.ts';
 import { useLive } from '../state/live.tsx';
 import { AccountForm } from './AccountForm.tsx';
 import { SecretProtection } from './SecretProtection.tsx';
+import { Outcome } from './Outcome.tsx';
 
 type Mode = { kind: 'list' } | { kind: 'add' } | { kind: 'edit'; account: Account };
 
@@ -71,16 +72,7 @@ export function Accounts() {
         </button>
       </div>
       <SecretProtection protection={info?.secretProtection} />
-      {notice && (
-        <p role="status" className="notice" data-testid="accounts-notice">
-          {notice}
-        </p>
-      )}
-      {error && (
-        <p role="alert" className="error-text" data-testid="accounts-error">
-          {error}
-        </p>
-      )}
+      <Outcome notice={notice} error={error} testId="accounts" />
       {accounts.length === 0 && <p className="muted">No accounts yet.</p>}
       <ul className="account-list" data-testid="account-list">
         {accounts.map((a) => {

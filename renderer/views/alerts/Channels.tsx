@@ -9,6 +9,7 @@ import { ChannelEditor } from './ChannelEditor.tsx';
 import { QuietHoursEditor } from './QuietHoursEditor.tsx';
 import { settingsRulesOf } from './Rules.tsx';
 import { TestResultLine, type TestState } from './TestResultLine.tsx';
+import { Outcome } from '../Outcome.tsx';
 
 export function Channels({ view }: { view: AlertsView }) {
   const { api, accounts } = useLive();
@@ -85,16 +86,7 @@ export function Channels({ view }: { view: AlertsView }) {
           </button>
         </div>
       </div>
-      {notice && (
-        <p role="status" className="notice" data-testid="channels-notice">
-          {notice}
-        </p>
-      )}
-      {error && (
-        <p role="alert" className="error-text" data-testid="channels-error">
-          {error}
-        </p>
-      )}
+      <Outcome notice={notice} error={error} testId="channels" />
       {editing && (
         <ChannelEditor
           key={editing.existing?.id ?? 'new'}

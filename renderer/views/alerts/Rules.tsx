@@ -5,6 +5,7 @@ import { accountCurrency, accountScope, describeRule, draftFromRule, newDraft, R
 import { useLive } from '../../state/live.tsx';
 import { useAlerts } from './AlertsContext.tsx';
 import { RuleEditor } from './RuleEditor.tsx';
+import { Outcome } from '../Outcome.tsx';
 
 type Editing = { index: number | null; draft: RuleDraft } | null;
 
@@ -127,16 +128,7 @@ export function Rules({ view }: { view: AlertsView }) {
           Add rule
         </button>
       </div>
-      {notice && (
-        <p role="status" className="notice" data-testid="rules-notice">
-          {notice}
-        </p>
-      )}
-      {error && (
-        <p role="alert" className="error-text" data-testid="rules-error">
-          {error}
-        </p>
-      )}
+      <Outcome notice={notice} error={error} testId="rules" />
       {view.rules.length === 0 ? (
         <p className="muted" data-testid="rules-empty">
           No alert rules yet. Add one to hear about a low balance or a spending spike before it hurts.
