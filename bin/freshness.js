@@ -1,5 +1,5 @@
 // Is a build output newer than every source it was built from? Shared by bin/spendbar.js (which runs the headless
-// bundle only while it is fresh) and scripts/ensure-dashboard.js (which rebuilds what is stale).
+// bundle only while it is fresh) and bin/dashboard.js (which rebuilds what is stale before `serve`).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 

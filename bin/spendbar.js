@@ -1,33 +1,45 @@
 #!/usr/bin/env node
-// The `spendbar` command. Runs the bundled build (dist/headless, from `npm run build`) while it is newer than every
-// source file, else the TypeScript sources through Node's built-in type stripping.
-import { spawnSync } from 'node:child_process';
+// The `spendbar` command. Runs on Node >= 22.13: an older Node hands over to the one `npm install` brought.
+// `serve` first builds the dashboard and the headless bundle when they are missing or stale. Then it runs the
+// bundle (dist/headless) while it is newer than every source file, else the TypeScript sources through Node's
+// built-in type stripping.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { headlessBundle, headlessSources, isFresh } from './freshness.js';
+import { bundledNode, handOver, isSupportedNode, oldNodeMessage } from './runtime.js';
 
-const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 22 || (major === 22 && minor < 13)) {
-  process.stderr.write(`spendbar needs Node.js 22.13 or newer (for node:sqlite); this is ${process.version}.\n`);
-  process.exit(1);
-}
+const self = fileURLToPath(import.meta.url);
+const root = join(dirname(self), '..');
+const args = process.argv.slice(2);
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bundle = headlessBundle(root);
-const sources = headlessSources(root).filter((d) => existsSync(d));
-// An installed package without sources runs its bundle; a checkout runs it only while no source is newer.
-const bundleIsFresh = () => existsSync(bundle) && (sources.length === 0 || isFresh(bundle, sources));
-
-let entry;
-if (bundleIsFresh()) entry = pathToFileURL(bundle).href;
-else {
-  if (!process.features?.typescript) {
-    // Node 22.13–22.17 strips types only behind a flag: run again with it.
-    const r = spawnSync(process.execPath, ['--experimental-strip-types', '--no-warnings', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
-    process.exit(r.status ?? 1);
+async function run() {
+  if (!isSupportedNode(process.versions.node)) {
+    const node = bundledNode(root);
+    if (node && node !== process.execPath) return handOver(node, [self, ...args]);
+    process.stderr.write(`${oldNodeMessage(process.version)}\n`);
+    process.exit(1);
   }
-  entry = '../electron/core/cli/main.ts';
+  if (args[0] === 'serve') {
+    const { ensureBuilt } = await import('./dashboard.js');
+    const built = ensureBuilt(root);
+    if (built.error) {
+      process.stderr.write(`spendbar: ${built.error}\n`);
+      process.exit(1);
+    }
+  }
+  const bundle = headlessBundle(root);
+  const sources = headlessSources(root).filter((d) => existsSync(d));
+  // An installed package without sources runs its bundle; a checkout runs it only while no source is newer.
+  if (existsSync(bundle) && (sources.length === 0 || isFresh(bundle, sources))) return start(pathToFileURL(bundle).href);
+  // Node 22.13–22.17 strips types only behind a flag: run again with it.
+  if (!process.features?.typescript) return handOver(process.execPath, ['--experimental-strip-types', '--no-warnings', self, ...args]);
+  return start('../electron/core/cli/main.ts');
 }
-const { main } = await import(entry);
-process.exitCode = await main(process.argv.slice(2));
+
+async function start(entry) {
+  const { main } = await import(entry);
+  process.exitCode = await main(args);
+}
+
+await run();

@@ -138,7 +138,9 @@ async function serve(args: string[]): Promise<number> {
   await core.start();
   process.stdout.write(`Spendbar is serving on ${server.url}${token ? '  (open with #token=<your token>)' : ''}\n`);
   process.stdout.write(`  data: ${dataDir}${demo ? '  (demo: fake providers, no real keys)' : ''}\n`);
-  if (!hasDashboard) process.stdout.write('  dashboard not built: run `npm run build` (the API and /metrics work without it)\n');
+  if (!hasDashboard) {
+    process.stderr.write('spendbar: warning: this copy has no dashboard (dist/renderer is missing and Vite is not installed to build it); the API and /metrics work. Reinstall from a checkout with `npm install`.\n');
+  }
 
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -33,6 +33,13 @@ export interface RunningServer {
 
 const MAX_BODY = 1024 * 1024;
 
+const NO_DASHBOARD_PAGE = `<!doctype html><meta charset="utf-8"><title>Spendbar</title>
+<h1>Spendbar is running, but this copy has no dashboard</h1>
+<p>It was installed without its built dashboard files (<code>dist/renderer</code>). The JSON API under <code>/api/</code> and
+Prometheus <code>/metrics</code> work. Reinstall Spendbar from a checkout with <code>npm install</code>: <code>spendbar serve</code> then
+builds the dashboard on its first start.</p>
+`;
+
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
@@ -161,8 +168,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (url.pathname.startsWith('/api/')) throw new HttpError(404, `No API route ${method} ${url.pathname}.`);
     if ((method === 'GET' || method === 'HEAD') && opts.staticDir && (await serveStatic(opts.staticDir, url.pathname, res))) return;
     if (!opts.staticDir && url.pathname === '/') {
-      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('Spendbar API is running. Build the dashboard with `npm run build` to serve it here; /metrics and /api/* work now.\n');
+      // Only a copy installed without its dist/ and without the tools to build it gets here (bin/spendbar.js builds
+      // the dashboard before every serve): say what is missing, not how to develop Spendbar.
+      res.writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'" });
+      res.end(NO_DASHBOARD_PAGE);
       return;
     }
     throw new HttpError(404, `Nothing at ${url.pathname}.`);

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { locateElectron, SERVE_HINT } from '../../../scripts/electron-binary.js';
+import { installFailureReason, locateElectron, NO_ELECTRON_EXIT, SERVE_HINT } from '../../../scripts/electron-binary.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 let dir: string;
@@ -54,9 +54,10 @@ describe('npm start: finding Electron', () => {
     });
   });
 
-  it('the script itself exits 1 with that message, without trying a download in --check mode', () => {
+  it('the script itself exits 3 with that message, without trying a download in --check mode', () => {
     const run = runStart(['--check'], fakeElectronPackage(false));
-    expect(run.status).toBe(1);
+    expect(NO_ELECTRON_EXIT).toBe(3);
+    expect(run.status).toBe(NO_ELECTRON_EXIT);
     expect(run.stderr).toContain('the Electron binary is not installed');
     expect(run.stderr).toContain('npm run serve');
     expect(run.stdout).not.toContain('trying its installer');
@@ -66,5 +67,32 @@ describe('npm start: finding Electron', () => {
     const run = runStart(['--check'], fakeElectronPackage(true));
     expect(run.status).toBe(0);
     expect(run.stdout).toContain(join(dir, 'dist', 'electron'));
+  });
+
+  it('when the download fails: one message with the reason and the demo alternative, no raw error or stack', () => {
+    const pkg = fakeElectronPackage(false);
+    // What Electron's installer prints where github.com cannot be reached.
+    writeFileSync(
+      join(pkg, 'install.js'),
+      "console.error('TypeError: fetch failed\\n    at node:internal/deps/undici/undici:13510:13\\n  [cause]: Error: getaddrinfo ENOTFOUND github.com'); process.exit(1);\n",
+    );
+    const run = runStart([], pkg);
+    expect(run.status).toBe(NO_ELECTRON_EXIT);
+    const all = `${run.stdout}${run.stderr}`;
+    expect(all).not.toContain('TypeError');
+    expect(all).not.toMatch(/\n\s+at /);
+    expect(all).not.toContain('ENOTFOUND');
+    expect(run.stderr).toContain('downloading it failed');
+    expect(run.stderr).toContain('could not be resolved');
+    expect(run.stderr).toContain('npm run serve -- --demo');
+    expect(run.stderr.match(/Spendbar cannot start/g)).toHaveLength(1);
+  });
+
+  it('names the reason a download failed in words', () => {
+    expect(installFailureReason({ status: 1, output: 'TypeError: fetch failed\n [cause]: connect ECONNREFUSED 1.2.3.4:443' })).toContain('connection');
+    expect(installFailureReason({ status: 1, output: 'Error: getaddrinfo EAI_AGAIN github.com' })).toContain('could not be resolved');
+    expect(installFailureReason({ status: null, timedOut: true, output: '' })).toContain('2 minutes');
+    expect(installFailureReason({ status: 1, output: 'Error: Generated checksum for "electron.zip" did not match expected checksum.' })).toContain('checksum');
+    expect(installFailureReason({ status: 7, output: 'something else' })).toContain('exit status 7');
   });
 });
