@@ -35,6 +35,8 @@ export interface ProviderDescriptor {
   reports: string[];
   /** Provider console, for "open in browser" links. */
   consoleUrl?: string;
+  /** Spend comes from the provider's own cost reports: never also estimated from balance changes. */
+  exactSpend?: boolean;
 }
 
 export interface AppInfo {

@@ -2,7 +2,12 @@
 // Times are integer epoch milliseconds (UTC). Money is integer micro-units plus a currency.
 import type { Currency, Money } from './money.ts';
 
-export type ProviderId = 'newapi' | 'openrouter' | 'deepseek' | 'surfercloud';
+export type ProviderId =
+  | 'newapi'
+  | 'openrouter'
+  | 'deepseek'
+  | 'surfercloud'
+  | 'openai';
 
 export const DEFAULT_POLL_INTERVAL_SEC = 300;
 export const MIN_POLL_INTERVAL_SEC = 60;

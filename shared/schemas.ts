@@ -5,7 +5,13 @@ import type { AccountInput, TotalsQuery } from './api.ts';
 import type { Account, CredentialHint, ProviderId, SeriesQuery } from './domain.ts';
 import { MIN_POLL_INTERVAL_SEC } from './domain.ts';
 
-const PROVIDER_IDS = ['newapi', 'openrouter', 'deepseek', 'surfercloud'] as const satisfies readonly ProviderId[];
+const PROVIDER_IDS = [
+  'newapi',
+  'openrouter',
+  'deepseek',
+  'surfercloud',
+  'openai',
+] as const satisfies readonly ProviderId[];
 
 export const accountIdSchema = z
   .string({ error: 'Account id must be a string' })

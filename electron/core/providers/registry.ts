@@ -5,12 +5,14 @@ import { newapiAdapter } from './newapi.ts';
 import { openrouterAdapter } from './openrouter.ts';
 import { deepseekAdapter } from './deepseek.ts';
 import { surfercloudAdapter } from './surfercloud.ts';
+import { openaiAdapter } from './openai.ts';
 
 const ADAPTERS: Record<ProviderId, ProviderAdapter> = {
   newapi: newapiAdapter,
   openrouter: openrouterAdapter,
   deepseek: deepseekAdapter,
   surfercloud: surfercloudAdapter,
+  openai: openaiAdapter,
 };
 
 export function getAdapter(id: string): ProviderAdapter | undefined {
