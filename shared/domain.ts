@@ -7,7 +7,8 @@ export type ProviderId =
   | 'openrouter'
   | 'deepseek'
   | 'surfercloud'
-  | 'openai';
+  | 'openai'
+  | 'anthropic';
 
 export const DEFAULT_POLL_INTERVAL_SEC = 300;
 export const MIN_POLL_INTERVAL_SEC = 60;

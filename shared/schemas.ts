@@ -11,6 +11,7 @@ const PROVIDER_IDS = [
   'deepseek',
   'surfercloud',
   'openai',
+  'anthropic',
 ] as const satisfies readonly ProviderId[];
 
 export const accountIdSchema = z

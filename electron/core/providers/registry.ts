@@ -6,6 +6,7 @@ import { openrouterAdapter } from './openrouter.ts';
 import { deepseekAdapter } from './deepseek.ts';
 import { surfercloudAdapter } from './surfercloud.ts';
 import { openaiAdapter } from './openai.ts';
+import { anthropicAdapter } from './anthropic.ts';
 
 const ADAPTERS: Record<ProviderId, ProviderAdapter> = {
   newapi: newapiAdapter,
@@ -13,6 +14,7 @@ const ADAPTERS: Record<ProviderId, ProviderAdapter> = {
   deepseek: deepseekAdapter,
   surfercloud: surfercloudAdapter,
   openai: openaiAdapter,
+  anthropic: anthropicAdapter,
 };
 
 export function getAdapter(id: string): ProviderAdapter | undefined {
