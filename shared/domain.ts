@@ -8,7 +8,9 @@ export type ProviderId =
   | 'deepseek'
   | 'surfercloud'
   | 'openai'
-  | 'anthropic';
+  | 'anthropic'
+  | 'moonshot'
+  | 'siliconflow';
 
 export const DEFAULT_POLL_INTERVAL_SEC = 300;
 export const MIN_POLL_INTERVAL_SEC = 60;

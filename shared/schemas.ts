@@ -12,6 +12,8 @@ const PROVIDER_IDS = [
   'surfercloud',
   'openai',
   'anthropic',
+  'moonshot',
+  'siliconflow',
 ] as const satisfies readonly ProviderId[];
 
 export const accountIdSchema = z

@@ -7,6 +7,8 @@ import { deepseekAdapter } from './deepseek.ts';
 import { surfercloudAdapter } from './surfercloud.ts';
 import { openaiAdapter } from './openai.ts';
 import { anthropicAdapter } from './anthropic.ts';
+import { moonshotAdapter } from './moonshot.ts';
+import { siliconflowAdapter } from './siliconflow.ts';
 
 const ADAPTERS: Record<ProviderId, ProviderAdapter> = {
   newapi: newapiAdapter,
@@ -15,6 +17,8 @@ const ADAPTERS: Record<ProviderId, ProviderAdapter> = {
   surfercloud: surfercloudAdapter,
   openai: openaiAdapter,
   anthropic: anthropicAdapter,
+  moonshot: moonshotAdapter,
+  siliconflow: siliconflowAdapter,
 };
 
 export function getAdapter(id: string): ProviderAdapter | undefined {
