@@ -37,6 +37,8 @@ export interface ProviderDescriptor {
   consoleUrl?: string;
   /** Spend comes from the provider's own cost reports: never also estimated from balance changes. */
   exactSpend?: boolean;
+  /** Config-file objects whose members are option fields (custom: `request`, `figures`). */
+  configGroups?: string[];
 }
 
 export interface AppInfo {

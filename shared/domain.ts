@@ -10,7 +10,8 @@ export type ProviderId =
   | 'openai'
   | 'anthropic'
   | 'moonshot'
-  | 'siliconflow';
+  | 'siliconflow'
+  | 'custom';
 
 export const DEFAULT_POLL_INTERVAL_SEC = 300;
 export const MIN_POLL_INTERVAL_SEC = 60;

@@ -14,6 +14,7 @@ const PROVIDER_IDS = [
   'anthropic',
   'moonshot',
   'siliconflow',
+  'custom',
 ] as const satisfies readonly ProviderId[];
 
 export const accountIdSchema = z
@@ -65,14 +66,29 @@ const optionValueSchema = z.union([z.string(), z.array(z.string())], {
 /** Names that are secrets wherever they appear; they never belong among an account's plain options. */
 const SECRET_NAME = /^(api[-_]?key|private[-_]?key|public[-_]?key)$|(secret|password|token)$/i;
 
+/**
+ * A custom endpoint's header that carries a credential must take it from the API key field ({apiKey}): written out
+ * it would sit in the settings file and reach the UI in clear. Returns the problem, or null.
+ */
+export function secretHeaderProblem(line: string): string | null {
+  const name = line.split(':', 1)[0]?.trim() ?? '';
+  if (!/auth|key|token|secret|cookie|session/i.test(name) || line.includes('{apiKey}')) return null;
+  return `the ${name.slice(0, 40)} header must use {apiKey} (e.g. "${name.slice(0, 40)}: Bearer {apiKey}"), with the secret in the API key field`;
+}
+
 const optionsSchema = z.record(z.string(), optionValueSchema).superRefine((options, ctx) => {
-  for (const name of Object.keys(options)) {
+  for (const [name, value] of Object.entries(options)) {
     if (SECRET_NAME.test(name)) {
       ctx.addIssue({
         code: 'custom',
         path: [name],
         message: `'${name}' is a secret: it goes in the credentials, not among the options`,
       });
+    }
+    if (name === 'headers') {
+      const lines = Array.isArray(value) ? value : value.split(',');
+      const problem = lines.map(secretHeaderProblem).find((p) => p !== null);
+      if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
     }
   }
 });

@@ -9,6 +9,7 @@ import { openaiAdapter } from './openai.ts';
 import { anthropicAdapter } from './anthropic.ts';
 import { moonshotAdapter } from './moonshot.ts';
 import { siliconflowAdapter } from './siliconflow.ts';
+import { customAdapter } from './custom.ts';
 
 const ADAPTERS: Record<ProviderId, ProviderAdapter> = {
   newapi: newapiAdapter,
@@ -19,6 +20,7 @@ const ADAPTERS: Record<ProviderId, ProviderAdapter> = {
   anthropic: anthropicAdapter,
   moonshot: moonshotAdapter,
   siliconflow: siliconflowAdapter,
+  custom: customAdapter,
 };
 
 export function getAdapter(id: string): ProviderAdapter | undefined {

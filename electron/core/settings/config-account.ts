@@ -3,7 +3,7 @@
 import type { FieldDescriptor, ProviderDescriptor } from '../../../shared/api.ts';
 import type { Account, CredentialHint, PollError, ProviderId } from '../../../shared/domain.ts';
 import { DEFAULT_POLL_INTERVAL_SEC } from '../../../shared/domain.ts';
-import { accountIdSchema, baseUrlSchema, pollIntervalSchema, providerIdSchema } from '../../../shared/schemas.ts';
+import { accountIdSchema, baseUrlSchema, pollIntervalSchema, providerIdSchema, secretHeaderProblem } from '../../../shared/schemas.ts';
 import { maskSecret } from '../errors.ts';
 
 export interface ConfigAccount {
@@ -107,11 +107,47 @@ function readOption(value: unknown, field: FieldDescriptor): { value?: string | 
   return { value: value.trim() };
 }
 
+/**
+ * Members of grouped objects (custom's `request` and `figures`) as option fields: numbers become text and a
+ * `headers` object becomes "Name: value" lines. A member also set at the top level is a problem, not a guess.
+ */
+function flattenGroups(fields: Record<string, unknown>, groups: string[]): { fields: Record<string, unknown>; problems: string[] } {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const group of groups) {
+    const value = fields[group];
+    if (value === undefined) continue;
+    if (!isRecord(value)) {
+      problems.push(`${group} must be an object`);
+      continue;
+    }
+    for (const [key, v] of Object.entries(value)) {
+      if (fields[key] !== undefined || out[key] !== undefined) {
+        problems.push(`${group}.${key} is set twice: keep one`);
+        continue;
+      }
+      if (key === 'headers' && (isRecord(v) || Array.isArray(v))) {
+        const lines = Array.isArray(v)
+          ? v.map((l: unknown) => (typeof l === 'string' ? l : undefined))
+          : Object.entries(v).map(([h, hv]) => (typeof hv === 'string' ? `${h}: ${hv}` : undefined));
+        const secret = lines.map((l) => (l === undefined ? null : secretHeaderProblem(l))).find((p) => p !== null);
+        if (lines.some((l) => l === undefined)) problems.push(`${group}.headers values must be text`);
+        // Never kept, not even on the broken account: the line may hold a key.
+        else if (secret) problems.push(`${group}.headers: ${secret}`);
+        else out[key] = lines;
+      } else if (typeof v === 'number' && Number.isFinite(v)) out[key] = String(v);
+      else if (key === 'body' && isRecord(v)) out[key] = JSON.stringify(v);
+      else out[key] = v;
+    }
+  }
+  return { fields: out, problems };
+}
+
 export function readConfigAccount(raw: unknown, index: number, ctx: AccountContext): AccountReading {
   const where = `accounts[${index}]`;
   const problems: string[] = [];
   const warnings: string[] = [];
-  const fields = isRecord(raw) ? raw : {};
+  const fields: Record<string, unknown> = isRecord(raw) ? { ...raw } : {};
   if (!isRecord(raw)) problems.push(`must be an object like {"id": "main", "provider": "openrouter", …}`);
 
   // The id: the account's name in every message, so settle it first.
@@ -166,6 +202,12 @@ export function readConfigAccount(raw: unknown, index: number, ctx: AccountConte
   const options: Record<string, string | string[]> = {};
   let hasInlineSecret = false;
   const knownFields = new Set(BASE_FIELDS);
+  if (descriptor?.configGroups) {
+    const flat = flattenGroups(fields, descriptor.configGroups);
+    problems.push(...flat.problems);
+    for (const group of descriptor.configGroups) knownFields.add(group);
+    Object.assign(fields, flat.fields);
+  }
   if (descriptor) {
     for (const field of descriptor.credentialFields) {
       knownFields.add(field.name).add(`${field.name}Env`);
@@ -184,7 +226,11 @@ export function readConfigAccount(raw: unknown, index: number, ctx: AccountConte
       if (got.value !== undefined) options[field.name] = got.value;
     }
     for (const key of Object.keys(fields)) {
-      if (!knownFields.has(key)) warnings.push(`${name}: unknown field '${key}' is ignored`);
+      if (!knownFields.has(key) && !key.includes('.')) warnings.push(`${name}: unknown field '${key}' is ignored`);
+    }
+    for (const group of descriptor.configGroups ?? []) {
+      const members = isRecord(raw) && isRecord(raw[group]) ? Object.keys(raw[group]) : [];
+      for (const key of members) if (!knownFields.has(key)) warnings.push(`${name}: unknown field '${group}.${key}' is ignored`);
     }
   }
 
