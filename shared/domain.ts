@@ -11,7 +11,9 @@ export type ProviderId =
   | 'anthropic'
   | 'moonshot'
   | 'siliconflow'
-  | 'custom';
+  | 'custom'
+  | 'xai'
+  | 'litellm';
 
 export const DEFAULT_POLL_INTERVAL_SEC = 300;
 export const MIN_POLL_INTERVAL_SEC = 60;

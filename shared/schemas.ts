@@ -15,6 +15,8 @@ const PROVIDER_IDS = [
   'moonshot',
   'siliconflow',
   'custom',
+  'xai',
+  'litellm',
 ] as const satisfies readonly ProviderId[];
 
 export const accountIdSchema = z

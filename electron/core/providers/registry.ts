@@ -10,6 +10,8 @@ import { anthropicAdapter } from './anthropic.ts';
 import { moonshotAdapter } from './moonshot.ts';
 import { siliconflowAdapter } from './siliconflow.ts';
 import { customAdapter } from './custom.ts';
+import { xaiAdapter } from './xai.ts';
+import { litellmAdapter } from './litellm.ts';
 
 const ADAPTERS: Record<ProviderId, ProviderAdapter> = {
   newapi: newapiAdapter,
@@ -21,6 +23,8 @@ const ADAPTERS: Record<ProviderId, ProviderAdapter> = {
   moonshot: moonshotAdapter,
   siliconflow: siliconflowAdapter,
   custom: customAdapter,
+  xai: xaiAdapter,
+  litellm: litellmAdapter,
 };
 
 export function getAdapter(id: string): ProviderAdapter | undefined {
