@@ -8,6 +8,7 @@ import { DEMO_NEWAPI_KEY, startNewApiFake } from './providers/fakes/newapi.ts';
 import { DEMO_OPENROUTER_KEY, startOpenRouterFake } from './providers/fakes/openrouter.ts';
 import { DEMO_DEEPSEEK_KEY, startDeepSeekFake } from './providers/fakes/deepseek.ts';
 import { DEMO_SURFER_KEY_ID, DEMO_SURFER_PRIVATE_KEY, DEMO_SURFER_PUBLIC_KEY, startSurferCloudFake } from './providers/fakes/surfercloud.ts';
+import { startAdminDemo } from './demo-admin.ts';
 
 /** How many days each demo balance lasts at its usual burn: a spread, so one card warns and others don't. */
 export const DEMO_RUNWAY_DAYS: Record<string, number> = { 'demo-gateway': 6, 'demo-openrouter': 24, 'demo-deepseek': 40 };
@@ -44,6 +45,8 @@ export async function startDemo(opts: { tickMs?: number; pollIntervalSec?: numbe
     account('demo-deepseek', 'deepseek', 'DeepSeek', deepseek.url, { apiKey: DEMO_DEEPSEEK_KEY }),
     account('demo-surfer', 'surfercloud', 'SurferCloud', surfer.url, { publicKey: DEMO_SURFER_PUBLIC_KEY, privateKey: DEMO_SURFER_PRIVATE_KEY }, { keyId: DEMO_SURFER_KEY_ID }),
   ];
+  const admin = await startAdminDemo(account);
+  accounts.push(...admin.accounts);
 
   // A deterministic pseudo-random walk, so demo figures move without Math.random.
   let seed = 42;
@@ -59,6 +62,7 @@ export async function startDemo(opts: { tickMs?: number; pollIntervalSec?: numbe
     gateway.spend(DEMO_NEWAPI_KEY, Math.round(1000 + next() * 20000));
     deepseek.spend(DEMO_DEEPSEEK_KEY, 'CNY', Number((0.01 + next() * 0.2).toFixed(2)));
     surfer.record(Date.now(), 'deepseek-ai/DeepSeek-V3', { in: prompt, out: completion, requests: 1 });
+    admin.tick(next);
   };
   const timer = setInterval(tick, opts.tickMs ?? 10_000);
 
@@ -66,7 +70,7 @@ export async function startDemo(opts: { tickMs?: number; pollIntervalSec?: numbe
     accounts,
     async stop() {
       clearInterval(timer);
-      await Promise.all([gateway.close(), router.close(), deepseek.close(), surfer.close()]);
+      await Promise.all([gateway.close(), router.close(), deepseek.close(), surfer.close(), admin.stop()]);
     },
   };
 }

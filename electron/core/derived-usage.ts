@@ -5,6 +5,7 @@
 import { BUCKET_MS, type Account, type Snapshot, type UsageBucket } from '../../shared/domain.ts';
 import { bucketStart, type SnapshotStore } from './store/index.ts';
 import type { Money } from '../../shared/money.ts';
+import { getDescriptor } from './providers/registry.ts';
 
 export const DERIVED_MODEL = '(all models, estimated from balance changes)';
 export const DERIVED_NOTE = 'Hourly spend is estimated from changes in the balance or total spend: this provider reports no usage breakdown.';
@@ -74,6 +75,8 @@ export function deriveSpendWindows(
  * reports no spend windows either, today / this week / this month in the user's zone (marked estimated).
  */
 export function addDerivedSpend(snapshot: Snapshot, account: Account, store: SnapshotStore, zone: string): void {
+  // Admin-API figures are exact: an estimate on top of them (or in place of an empty day) would count spend twice.
+  if (getDescriptor(account.provider)?.exactSpend) return;
   // Enough history to find the last snapshot before this hour, even at a long poll interval.
   const lookback = BUCKET_MS.hour + 2 * account.pollIntervalSec * 1000;
   const derived = deriveHourlySpend(snapshot, store.snapshots(account.id, snapshot.time - lookback, snapshot.time, { okOnly: true }));

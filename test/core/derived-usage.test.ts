@@ -83,4 +83,25 @@ describe('addDerivedSpend with a real store', () => {
       store.close();
     }
   });
+
+  it.each(['openai', 'anthropic', 'xai'] as const)('never estimates spend for %s, whose admin figures are exact', async (provider) => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { SnapshotStore } = await import('../../electron/core/store/index.ts');
+    const { addDerivedSpend } = await import('../../electron/core/derived-usage.ts');
+    const store = SnapshotStore.open(join(mkdtempSync(join(tmpdir(), 'spendbar-derived-')), 'spendbar.db'), { timeZone: 'UTC' });
+    try {
+      const account = { id: 'a', provider, label: 'A', pollIntervalSec: 300 };
+      store.saveSnapshot({ ...snap(T0 - 300_000, { balance: 9_000_000 }), provider });
+      // A day with no usage rows yet and a balance that dropped: a balance-only provider would get an estimate here.
+      const now = { ...snap(T0 + 300_000, { balance: 8_000_000 }), provider };
+      addDerivedSpend(now, account, store, 'UTC');
+      expect(now.usage).toEqual([]);
+      expect(now.estimated).toBe(false);
+      expect(now.spent).toEqual({});
+    } finally {
+      store.close();
+    }
+  });
 });
