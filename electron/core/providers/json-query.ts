@@ -15,7 +15,7 @@ export function parseQuery(text: string, figure: string): Query | { error: strin
   if (t.startsWith('/')) {
     try {
       // A malformed escape (~2) makes the library throw; check once here, not on every poll.
-      [...JsonPointer.pointerSegments(t)];
+      for (const segment of JsonPointer.pointerSegments(t)) void segment;
     } catch (err) {
       return { error: `${figure} "${t.slice(0, 60)}" is not a valid JSON Pointer (${err instanceof Error ? err.message : String(err)})` };
     }

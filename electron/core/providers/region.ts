@@ -22,7 +22,7 @@ export function hostCurrency(ctx: FetchContext, hosts: Record<string, string>, p
     if (c !== 'CNY' && c !== 'USD') throw new ProviderError('config', `The currency option must be CNY or USD, not "${option.slice(0, 10)}".`);
     return c;
   }
-  let host = '';
+  let host: string;
   try {
     host = new URL(ctx.baseUrl).hostname.toLowerCase();
   } catch {
