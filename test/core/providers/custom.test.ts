@@ -5,6 +5,8 @@ import { customAdapter } from '../../../electron/core/providers/custom.ts';
 import { DEMO_ASSISTERS_KEY, DEMO_BALANCE_KEY, DEMO_RESELLER_KEY, startCustomFake, type CustomFake } from '../../../electron/core/providers/fakes/custom.ts';
 import type { FetchContext } from '../../../electron/core/providers/types.ts';
 import { accountInputSchema } from '../../../shared/schemas.ts';
+import { readConfigAccount } from '../../../electron/core/settings/config-account.ts';
+import { getDescriptor } from '../../../electron/core/providers/registry.ts';
 
 let fake: CustomFake;
 beforeAll(async () => {
@@ -128,5 +130,31 @@ describe('custom endpoint', () => {
     fake.fail({ path: '/v1/usage', times: 1, response: { status: 403, body: { error: { message: `key ${DEMO_ASSISTERS_KEY} is suspended` } } } });
     const e = await failure(customAdapter.fetch(ctx({ preset: 'assisters' }, DEMO_ASSISTERS_KEY)));
     expect(e.message).not.toContain(DEMO_ASSISTERS_KEY);
+  });
+
+  it("the README's second example, read from config: request and figures objects, JMESPath arithmetic, quota units", async () => {
+    const raw = {
+      id: 'gw-user', provider: 'custom', label: 'Gateway user', baseUrl: fake.url, apiKeyEnv: 'GATEWAY_ACCESS_TOKEN',
+      request: { path: '/api/user/self', headers: { Authorization: 'Bearer {apiKey}', 'New-Api-User': '7' } },
+      figures: { balance: 'data.quota', spentTotal: 'data.used_quota', quotaLimit: 'data.quota + data.used_quota', quotaUsed: 'data.used_quota', currency: 'USD', divideBy: 500000, errorWhen: 'success == `false` && message' },
+    };
+    const read = readConfigAccount(raw, 0, { env: { GATEWAY_ACCESS_TOKEN: 'tok-0000000000000001' }, descriptors: getDescriptor, taken: new Map(), allIds: new Set(['gw-user']) });
+    expect(read.result.error).toBeUndefined();
+    expect(read.warnings).toEqual([]);
+    fake.fail({ path: '/api/user/self', times: 1, response: { body: { success: true, message: '', data: { quota: 4_000_000, used_quota: 1_000_000 } } } });
+    const c = { ...ctx({}), account: read.result.account, credentials: read.result.credentials };
+    const r = await customAdapter.fetch(c);
+    expect(r.balance).toEqual({ micros: 8_000_000, currency: 'USD' });
+    expect(r.quota).toMatchObject({ limit: { micros: 10_000_000 }, used: { micros: 2_000_000 }, remaining: { micros: 8_000_000 } });
+    expect(fake.requests.at(-1)?.headers['new-api-user']).toBe('7');
+    fake.fail({ path: '/api/user/self', times: 1, response: { body: { success: false, message: 'access token invalid' } } });
+    expect((await failure(customAdapter.fetch(c))).message).toMatch(/access token invalid/);
+  });
+
+  it('a config file header with a written-out key is refused and never kept on the account', () => {
+    const raw = { id: 'leak', provider: 'custom', label: 'x', baseUrl: fake.url, request: { headers: { 'X-Api-Key': 'sk-live-000000000000042' } }, figures: { balance: '/a', currency: 'USD' } };
+    const read = readConfigAccount(raw, 0, { env: {}, descriptors: getDescriptor, taken: new Map(), allIds: new Set(['leak']) });
+    expect(read.result.error?.message).toMatch(/\{apiKey\}/);
+    expect(JSON.stringify(read.result)).not.toContain('sk-live-000000000000042');
   });
 });
