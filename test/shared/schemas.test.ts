@@ -44,7 +44,7 @@ describe('providerIdSchema', () => {
     expect(providerIdSchema.parse(p)).toBe(p);
   });
   it('names the known providers when refusing one', () => {
-    expect(problems(providerIdSchema, 'openai')).toBe('Provider must be one of: newapi, openrouter, deepseek, surfercloud');
+    expect(problems(providerIdSchema, 'mystery-ai')).toBe('Provider must be one of: newapi, openrouter, deepseek, surfercloud, openai, anthropic, moonshot, siliconflow, custom, xai, litellm');
   });
 });
 
@@ -91,7 +91,7 @@ describe('accountInputSchema', () => {
   it('reports each bad field with its path', () => {
     const text = problems(accountInputSchema, { provider: 'x', label: '', baseUrl: 'nope', pollIntervalSec: 10 });
     expect(text.split('\n')).toEqual([
-      'provider: Provider must be one of: newapi, openrouter, deepseek, surfercloud',
+      'provider: Provider must be one of: newapi, openrouter, deepseek, surfercloud, openai, anthropic, moonshot, siliconflow, custom, xai, litellm',
       'label: Label must not be empty',
       `baseUrl: ${BASE_URL_MESSAGE}`,
       'pollIntervalSec: Poll interval must be at least 60 seconds',

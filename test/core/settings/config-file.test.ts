@@ -153,10 +153,10 @@ describe('loadConfigFile: alert channels and quiet hours', () => {
 
 describe('loadConfigFile: one bad account never stops the others', () => {
   it.each([
-    ['unknown provider', { id: 'x', provider: 'openai', apiKey: 'k' }, "Account 'x': unknown provider \"openai\": use one of newapi, openrouter, deepseek, surfercloud"],
-    ['a key pasted as provider', { id: 'x', provider: OR_KEY }, "Account 'x': unknown provider: use one of newapi, openrouter, deepseek, surfercloud"],
+    ['unknown provider', { id: 'x', provider: 'mystery-ai', apiKey: 'k' }, "Account 'x': unknown provider \"mystery-ai\": use one of newapi, openrouter, deepseek, surfercloud, openai, anthropic, moonshot, siliconflow, custom, xai, litellm"],
+    ['a key pasted as provider', { id: 'x', provider: OR_KEY }, "Account 'x': unknown provider: use one of newapi, openrouter, deepseek, surfercloud, openai, anthropic, moonshot, siliconflow, custom, xai, litellm"],
     ['a key pasted as id', { ...good, id: OR_KEY }, "Account accounts[1]: Account id must be 1–40 lowercase letters, digits, '-' or '_', starting with a letter or digit"],
-    ['missing provider', { id: 'x', apiKey: 'k' }, "Account 'x': provider is missing: use one of newapi, openrouter, deepseek, surfercloud"],
+    ['missing provider', { id: 'x', apiKey: 'k' }, "Account 'x': provider is missing: use one of newapi, openrouter, deepseek, surfercloud, openai, anthropic, moonshot, siliconflow, custom, xai, litellm"],
     ['missing credential', { id: 'x', provider: 'openrouter' }, 'Account \'x\': apiKey is missing: add "apiKeyEnv": "NAME_OF_ENV_VAR" (or "apiKey" inline)'],
     ['env var not set', { id: 'x', provider: 'openrouter', apiKeyEnv: 'NOPE_KEY' }, "Account 'x': apiKeyEnv names NOPE_KEY, which is not set in the environment"],
     ['env var empty', { id: 'x', provider: 'openrouter', apiKeyEnv: 'EMPTY' }, "Account 'x': apiKeyEnv names EMPTY, which is empty in the environment"],
