@@ -20,8 +20,8 @@ const lastSeriesQuery = (api: FakeSpendbarApi, metric = 'requests'): SeriesQuery
 
 async function openUsage(api = new FakeSpendbarApi()) {
   render(<App api={api} initialView="usage" />);
-  // The chart code loads lazily; the first test of a run also pays for transforming it.
-  await waitFor(() => expect(series().length).toBeGreaterThan(0), { timeout: 10_000 });
+  // The chart code loads lazily; the first test of a run also pays for transforming it (slow on a busy machine).
+  await waitFor(() => expect(series().length).toBeGreaterThan(0), { timeout: 18_000 });
   return api;
 }
 
