@@ -136,6 +136,13 @@ function checkMoney(m: Money | null | undefined, field: string): void {
   if (typeof m.currency !== 'string' || !m.currency) throw bad(`The provider reported ${field} without a currency; Spendbar kept the previous figures.`);
 }
 
+/**
+ * Where a bucket may start. Hours are UTC hours. Days may start at midnight of the provider's zone (SurferCloud's
+ * China-time days start at 16:00 UTC): every zone's offset is a whole number of quarter hours. The store counts a
+ * bucket in the query bucket holding its start, so such a day lands whole in one local day of the user's zone.
+ */
+export const BUCKET_ALIGN_MS: Record<UsageBucket['width'], number> = { hour: BUCKET_MS.hour, day: 15 * 60_000 };
+
 const COUNTS = ['requests', 'inputTokens', 'outputTokens', 'cachedTokens', 'reasoningTokens'] as const;
 
 /** Rejects readings no store should keep: non-integer money, negative or NaN counts, misaligned or future buckets. */
@@ -155,8 +162,8 @@ function checkBucket(b: UsageBucket, now: number): void {
   const width = BUCKET_MS[b.width];
   const what = `usage of ${b.model || 'an unnamed model'}`;
   if (width === undefined) throw bad(`The provider reported ${what} in buckets of "${String(b.width)}", which Spendbar does not store.`);
-  if (!Number.isSafeInteger(b.start) || b.start % width !== 0) {
-    throw bad(`The provider reported ${what} for a time (${String(b.start)}) that is not the start of a UTC ${b.width}; Spendbar kept the previous figures.`);
+  if (!Number.isSafeInteger(b.start) || b.start % BUCKET_ALIGN_MS[b.width] !== 0) {
+    throw bad(`The provider reported ${what} for a time (${String(b.start)}) that is not the start of ${b.width === 'hour' ? 'a UTC hour' : 'a day in any time zone'}; Spendbar kept the previous figures.`);
   }
   for (const k of COUNTS) {
     const v = b[k];

@@ -194,11 +194,19 @@ describe('pollAccount', () => {
     expect(snap.ok).toBe(true);
   });
 
+  it('accepts a day that starts at midnight of another zone (China time: 16:00 UTC)', async () => {
+    wireUsage = [bucket({ start: TODAY - 8 * 3_600_000, width: 'day' })];
+    const snap = await pollAccount(account(), deps());
+    expect(snap.ok).toBe(true);
+    expect(snap.usage[0]?.start).toBe(TODAY - 8 * 3_600_000);
+  });
+
   it.each([
     ['a negative count', { requests: -1 }, /requests/],
     ['a NaN count', { output_tokens: Number.NaN }, /outputTokens/],
     ['fractional micro-units', { cost_micros: 1.5 }, /micro-units/],
-    ['a misaligned bucket', { start: TODAY + 1_000 }, /not the start of a UTC day/],
+    ['a misaligned bucket', { start: TODAY + 1_000 }, /not the start of a day in any time zone/],
+    ['a day starting between quarter hours', { start: TODAY + 16 * 3_600_000 + 7 * 60_000 }, /not the start of a day/],
     ['a misaligned hour', { start: TODAY + 90_000, width: 'hour' as const }, /not the start of a UTC hour/],
   ])('rejects %s as a bad response', async (_, over, message) => {
     wireUsage = [bucket(over)];
