@@ -13,6 +13,7 @@ import { Poller } from './poller.ts';
 import { failedSnapshot, pollAccount } from './poll-account.ts';
 import { addDerivedSpend } from './derived-usage.ts';
 import { getAdapter, listDescriptors } from './providers/registry.ts';
+import { RequestBudget } from './request-budget.ts';
 import { SnapshotStore } from './store/index.ts';
 
 export interface EngineOptions extends CoreOptions {
@@ -50,6 +51,8 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
   const store = SnapshotStore.open(join(opts.dataDir, 'spendbar.db'), { timeZone: timeZone() });
   const book = new AccountBook({ settings: opts.settings, secrets: opts.secrets, configAccounts: opts.configAccounts });
   const listeners = new Set<(e: SpendbarEvent) => void>();
+  // One per core: accounts on the same host share its rate limits (and a connection test counts too).
+  const budget = new RequestBudget({ now });
   let paused = false;
   let retentionTimer: NodeJS.Timeout | undefined;
 
@@ -74,6 +77,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
           now,
           timeoutMs: opts.timeoutMs ?? 15_000,
           usageSince: usageSince(account.id),
+          budget,
         });
     // An account removed while its poll ran leaves no rows behind.
     if (!book.get(account.id)) return snapshot;
@@ -145,6 +149,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
       http,
       now,
       timeoutMs: opts.timeoutMs ?? 15_000,
+      budget,
     });
     return { prepared, result: { ok: snapshot.ok, snapshot } };
   }

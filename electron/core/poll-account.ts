@@ -7,6 +7,7 @@ import { blankSnapshot } from './snapshots.ts';
 import { ProviderError, redact, toPollError } from './errors.ts';
 import { DEFAULT_TIMEOUT_MS, type HttpClient } from './http.ts';
 import type { FetchContext, ProviderAdapter, ProviderReading } from './providers/types.ts';
+import type { RequestBudget } from './request-budget.ts';
 
 export interface PollAccountDeps {
   adapters: (id: string) => ProviderAdapter | undefined;
@@ -22,6 +23,8 @@ export interface PollAccountDeps {
   deadlineMs?: number;
   now?: () => number;
   usageSince?: number;
+  /** Shared by every account of the core, so accounts on one host share its rate limits. */
+  budget?: RequestBudget;
 }
 
 /** Usage dated further ahead than this means one of the two clocks is wrong. */
@@ -35,6 +38,7 @@ export async function pollAccount(account: Account, deps: PollAccountDeps): Prom
     const timeoutMs = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const ctx: FetchContext = { account, baseUrl, credentials: deps.credentials, http: deps.http, timeoutMs, now };
     if (deps.usageSince !== undefined) ctx.usageSince = deps.usageSince;
+    if (deps.budget) ctx.budget = deps.budget;
     const reading = await withDeadline(adapter.fetch(ctx), deps.deadlineMs ?? timeoutMs * 4, baseUrl);
     const time = now();
     checkReading(reading, time);

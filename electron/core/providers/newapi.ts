@@ -1,67 +1,93 @@
-// One-API / New-API gateways (smai.ai and most OpenAI-compatible resellers). New-API's per-key endpoint is exact
-// and preferred; every fork also keeps the OpenAI-style billing endpoints, which are the fallback. Both report
-// in the gateway's own units, so the display settings from /api/status decide how figures become money.
+// One-API / New-API gateways (smai.ai and most OpenAI-compatible resellers). Every fork keeps the OpenAI-style
+// billing pair, so it is where the key's quota and spend come from (it costs no rate-limited request); /api/status
+// says what unit it is in. New-API adds a per-key endpoint and a request log (per-model usage), both behind a
+// rate limit shared by every account on the gateway (see NEWAPI_CRITICAL), and an optional access token reads the
+// user's wallet. The parts live in ./newapi/; this module decides what to ask and composes the reading.
 import type { Quota } from '../../../shared/domain.ts';
-import type { Currency, Money } from '../../../shared/money.ts';
-import { MICROS } from '../../../shared/money.ts';
+import type { Money } from '../../../shared/money.ts';
+import { formatMoney } from '../../../shared/money.ts';
 import { ProviderError, redact } from '../errors.ts';
 import { readJson, safeHost } from '../http.ts';
-import { finite, isRecord, nonNegative } from './numbers.ts';
 import type { FetchContext, ProviderAdapter, ProviderReading } from './types.ts';
+import { interpretBilling, readBilling, type BillingReply, type KeyFigures } from './newapi/billing.ts';
+import { KeyRefused, STATE_NOTES, type KeyState } from './newapi/key-state.ts';
+import { LOG_ROW_CAP, readLog, type LogRead } from './newapi/log.ts';
+import { assumedSettings, billingScale, parseSettings, rawScale, statusData, type GatewaySettings, type Scale } from './newapi/settings.ts';
+import { readTokenUsage, type TokenUsage } from './newapi/token-usage.ts';
+import { readWallet, type Wallet } from './newapi/wallet.ts';
+import { clock, get, NEWAPI_CRITICAL } from './newapi/wire.ts';
 
-const DEFAULT_QUOTA_PER_UNIT = 500_000;
-/** What hard_limit_usd holds for a key with unlimited quota. */
-const UNLIMITED_MARKER = 100_000_000;
-
-type DisplayType = 'USD' | 'CNY' | 'TOKENS';
-
-interface GatewaySettings {
-  quotaPerUnit: number;
-  displayType: DisplayType;
-  usdExchangeRate: number | null;
-  notes: string[];
-}
-
-/** How wire figures become money: micros = value × microsPerUnit. */
-interface Scale {
-  currency: Currency;
-  microsPerUnit: number;
-  estimated: boolean;
-  notes: string[];
-}
-
-/** A key's figures in wire units, before scaling. */
-interface KeyFigures {
-  limit: number | null;
-  used: number;
-  remaining: number | null;
-  /** Unix seconds; 0 or less = never. */
-  expiresAtSec: number;
-  notes: string[];
-}
-
-type TokenUsage = { available: true; figures: KeyFigures } | { available: false };
+/** Settings change rarely; every account on a gateway shares one read of them. */
+const STATUS_TTL_MS = 10 * 60_000;
+const STATUS_STALE_MS = 24 * 3_600_000;
+/** The log holds the newest 1,000 requests: reading it every 10 minutes per account misses nothing in practice. */
+export const LOG_SPACING_MS = 10 * 60_000;
 
 export const newapiAdapter: ProviderAdapter = {
   descriptor: {
     id: 'newapi',
     displayName: 'One-API / New-API gateway',
     defaultBaseUrl: 'https://smai.ai',
-    credentialFields: [{ name: 'apiKey', label: 'API key', secret: true, required: true, placeholder: 'sk-…' }],
-    optionFields: [],
-    reports: ['balance (key quota remaining)', 'lifetime spend', 'key quota limit', 'key expiry'],
+    credentialFields: [
+      {
+        name: 'apiKey',
+        label: 'API key',
+        secret: true,
+        required: true,
+        placeholder: 'sk-…',
+        help: "The sk-… key from the gateway's token page: its quota, spend and expiry, and on New-API its request log (usage per model).",
+      },
+      {
+        name: 'accessToken',
+        label: 'System access token (optional)',
+        secret: true,
+        required: false,
+        help:
+          "Reads your wallet: the real balance behind unlimited keys, exact figures when the gateway keeps per-user stats, and lifetime requests. " +
+          "On the gateway's personal settings page (Settings → Security → System access token); not the sk-… key. New-API also needs the user id below.",
+      },
+    ],
+    optionFields: [
+      {
+        name: 'userId',
+        label: 'User id (with the access token)',
+        secret: false,
+        required: false,
+        type: 'text',
+        placeholder: '7',
+        help: 'New-API checks it with the access token (the New-Api-User header): the id shown on your personal settings page.',
+      },
+      {
+        name: 'logKeyInUrl',
+        label: 'Send the key in the request-log URL',
+        secret: false,
+        required: false,
+        type: 'text',
+        placeholder: 'no',
+        help:
+          'Set "yes" only for New-API gateways built before February 2026 whose per-model usage stays empty: their request log accepts the key only in the URL, where it also lands in the gateway’s access logs.',
+      },
+    ],
+    reports: [
+      'balance (key quota remaining, or the wallet with an access token)',
+      'lifetime spend',
+      'key quota limit and expiry',
+      'used-up and expired keys',
+      'hourly requests, tokens and cost per model (New-API request log)',
+    ],
     consoleUrl: 'https://smai.ai',
   },
   async fetch(ctx) {
     const key = ctx.credentials.apiKey?.trim();
     if (!key) throw new ProviderError('config', 'Enter the gateway API key (the sk-… key from its token page) in the account settings.');
     const root = gatewayRoot(ctx.baseUrl || newapiAdapter.descriptor.defaultBaseUrl);
+    const accessToken = ctx.credentials.accessToken?.trim() || undefined;
+    const secrets = [key, key.replace(/^sk-/, ''), ...(accessToken ? [accessToken] : [])];
     try {
-      return await readGateway(ctx, root, key);
+      return await readGateway(ctx, root, key, accessToken, secrets);
     } catch (err) {
-      // A gateway may echo the token in its message; the key never leaves the adapter in an error.
-      if (err instanceof ProviderError) {
-        const secrets = [key, key.replace(/^sk-/, '')];
+      // Messages here are Spendbar's own or quoted through quote(); the whole-key mask is the last line of defence.
+      if (err instanceof ProviderError && !(err instanceof KeyRefused)) {
         throw new ProviderError(err.kind, redact(err.message, secrets), { status: err.status, retryAfterMs: err.retryAfterMs, cause: err });
       }
       throw err;
@@ -84,201 +110,247 @@ export function gatewayRoot(baseUrl: string): string {
   return url.origin + path;
 }
 
-async function readGateway(ctx: FetchContext, root: string, key: string): Promise<ProviderReading> {
-  const [settings, token] = await Promise.allSettled([readSettings(ctx, root), readTokenUsage(ctx, root, key)]);
-  if (settings.status === 'rejected') throw settings.reason;
-  if (token.status === 'rejected') throw token.reason;
-  if (token.value.available) return toReading(token.value.figures, rawScale(settings.value), settings.value, ctx.now());
-  const figures = await readBilling(ctx, root, key);
-  figures.notes.unshift('This gateway has no per-key usage endpoint; figures come from its OpenAI-compatible billing endpoints.');
-  return toReading(figures, displayScale(settings.value), settings.value, ctx.now());
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+const settle = <T>(p: Promise<T>): Promise<Settled<T>> => p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+
+function option(ctx: FetchContext, name: string): string {
+  const v = ctx.account.options?.[name];
+  return (Array.isArray(v) ? (v[0] ?? '') : (v ?? '')).trim();
 }
 
-function get(ctx: FetchContext, url: string, key?: string) {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (key) headers.authorization = `Bearer ${key}`;
-  return ctx.http({ url, headers, timeoutMs: ctx.timeoutMs });
-}
+/** The key's figures with the scale that turns them into money, or only what a refusal told us. */
+type KeyReading = { figures: KeyFigures; scale: Scale; state: KeyState | null } | { figures: null; scale: Scale; state: 'exhausted' | 'expired' };
 
-/** /api/status is public; One-API forks without it (or without display settings) get One-API's defaults. */
-async function readSettings(ctx: FetchContext, root: string): Promise<GatewaySettings> {
-  const url = `${root}/api/status`;
-  const res = await get(ctx, url);
-  let body: unknown;
+async function readGateway(ctx: FetchContext, root: string, key: string, accessToken: string | undefined, secrets: string[]): Promise<ProviderReading> {
+  const host = safeHost(root);
+  const userId = option(ctx, 'userId') || undefined;
+  const billingP = settle(readBilling(ctx, root, key, secrets));
+  const walletP = accessToken ? settle(readWallet(ctx, root, accessToken, userId, secrets)) : Promise.resolve(null);
+  let settings: GatewaySettings;
   try {
-    body = readJson(res, url, { what: 'gateway settings' });
+    settings = await readSettings(ctx, root, host);
   } catch (err) {
-    const fallback = err instanceof ProviderError && ['not-found', 'bad-response', 'auth', 'forbidden'].includes(err.kind);
-    if (!fallback) throw err;
-    body = undefined;
-  }
-  const data = isRecord(body) && body.success !== false && isRecord(body.data) ? body.data : undefined;
-  if (!data) {
-    return {
-      quotaPerUnit: DEFAULT_QUOTA_PER_UNIT,
-      displayType: 'USD',
-      usdExchangeRate: null,
-      notes: [`The gateway did not publish its settings at /api/status; assumed USD display and ${DEFAULT_QUOTA_PER_UNIT} quota per $1.`],
-    };
-  }
-  const quotaPerUnit = data.quota_per_unit === undefined || data.quota_per_unit === null ? DEFAULT_QUOTA_PER_UNIT : finite(data.quota_per_unit, 'quota_per_unit');
-  if (quotaPerUnit <= 0) throw new ProviderError('bad-response', `The gateway reported ${quotaPerUnit} for quota_per_unit, which cannot convert quota to money; Spendbar kept the previous figures.`);
-  const type = typeof data.quota_display_type === 'string' ? data.quota_display_type.toUpperCase() : 'USD';
-  const displayType: DisplayType = type === 'CNY' || type === 'TOKENS' ? type : 'USD';
-  const rate = data.usd_exchange_rate === undefined || data.usd_exchange_rate === null ? null : finite(data.usd_exchange_rate, 'usd_exchange_rate');
-  return { quotaPerUnit, displayType, usdExchangeRate: rate !== null && rate > 0 ? rate : null, notes: [] };
-}
-
-/** New-API only. A 404, a non-JSON answer or `code:false` means this gateway cannot answer here. */
-async function readTokenUsage(ctx: FetchContext, root: string, key: string): Promise<TokenUsage> {
-  const url = `${root}/api/usage/token/`;
-  const res = await get(ctx, url, key);
-  let body: unknown;
-  try {
-    body = readJson(res, url, { what: 'key usage', now: ctx.now(), passStatuses: [404] });
-  } catch (err) {
-    if (err instanceof ProviderError && err.kind === 'bad-response') return { available: false };
+    await Promise.all([billingP, walletP]);
     throw err;
   }
-  if (res.status === 404) return { available: false };
-  throwErrorBody(body, url, 'key usage', { allowFailure: true });
-  // New-API answers an unknown key with success:false here; the billing endpoints then say why in a 401.
-  if (!isRecord(body) || body.code !== true || !isRecord(body.data)) return { available: false };
-  const d = body.data;
-  const unlimited = d.unlimited_quota === true;
-  return {
-    available: true,
-    figures: {
-      limit: unlimited ? null : nonNegative(d.total_granted, 'total_granted'),
-      used: nonNegative(d.total_used, 'total_used'),
-      remaining: unlimited ? null : finite(d.total_available, 'total_available'),
-      expiresAtSec: d.expires_at === undefined || d.expires_at === null ? 0 : finite(d.expires_at, 'expires_at'),
-      notes: [],
-    },
+  const logP = settings.flavor === 'new-api' ? readLogIfDue(ctx, root, key, host, settings, secrets) : Promise.resolve(null);
+  const [billing, walletR, log] = await Promise.all([billingP, walletP, logP]);
+
+  const notes: string[] = [...settings.notes];
+  let wallet: Wallet | null = null;
+  if (walletR && walletR.ok) wallet = walletR.value;
+  else if (walletR && !walletR.ok) {
+    // A wrong token or user id is the user's to fix: the poll fails with that message and the last figures stay.
+    if (!(walletR.error instanceof ProviderError) || walletR.error.kind === 'auth' || walletR.error.kind === 'forbidden') throw walletR.error;
+    notes.push(`The wallet was not read this time: ${walletR.error.message}`);
+  }
+
+  const keyReading = await readKey(ctx, root, key, host, settings, billing, wallet);
+  if (keyReading.figures?.unlimited && !wallet && walletR && !walletR.ok) throw walletR.error;
+  const reading = compose(keyReading, settings, wallet, ctx.now(), notes);
+  if (log) {
+    reading.usage = log.buckets;
+    reading.notes.push(...log.notes);
+    if (log.rows === 0 && (reading.spent.total?.micros ?? 0) > 0 && option(ctx, 'logKeyInUrl').toLowerCase() !== 'yes') {
+      reading.notes.push(
+        'This key has spent but its request log came back empty. New-API gateways built before February 2026 read that log’s key only from the URL: set "Send the key in the request-log URL" to yes in the account options if you accept the key appearing in the gateway’s access logs.',
+      );
+    }
+  }
+  reading.notes = [...new Set(reading.notes)];
+  return reading;
+}
+
+/** /api/status, shared by every account on the host. Only a failure to reach it fails the poll. */
+async function readSettings(ctx: FetchContext, root: string, host: string): Promise<GatewaySettings> {
+  const load = async (): Promise<GatewaySettings> => {
+    const url = `${root}/api/status`;
+    const res = await get(ctx, url);
+    let body: unknown;
+    try {
+      body = readJson(res, url, { what: 'gateway settings (/api/status)', now: ctx.now() });
+    } catch (err) {
+      if (!(err instanceof ProviderError)) throw err;
+      // No settings page at all (an old fork, a proxy in front): assume the defaults and say so.
+      if (['not-found', 'bad-response', 'auth', 'forbidden', 'provider'].includes(err.kind)) {
+        return assumedSettings(`The gateway did not publish its settings at /api/status (${err.status ?? err.kind}).`);
+      }
+      // Unreachable for now: its settings say how its figures convert to money, so the poll waits for them.
+      throw new ProviderError(err.kind, `${err.message} (Its settings at /api/status say how its figures convert to money.)`, {
+        ...(err.status !== undefined ? { status: err.status } : {}),
+        ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+        cause: err,
+      });
+    }
+    const data = statusData(body);
+    return data ? parseSettings(data) : assumedSettings('The gateway answered /api/status without its settings.');
   };
+  return ctx.budget ? ctx.budget.once(host, 'newapi-status', STATUS_TTL_MS, load, { staleMs: STATUS_STALE_MS }) : load();
 }
 
-/** The OpenAI-style pair: limit in display units, usage in cents of them. Some forks serve them only under /v1. */
-async function readBilling(ctx: FetchContext, root: string, key: string): Promise<KeyFigures> {
-  const [sub, usage] = await Promise.allSettled([
-    readBillingEndpoint(ctx, root, '/dashboard/billing/subscription', key, 'key quota'),
-    readBillingEndpoint(ctx, root, '/dashboard/billing/usage', key, 'key spend'),
-  ]);
-  if (sub.status === 'rejected') throw sub.reason;
-  if (usage.status === 'rejected') throw usage.reason;
-  const hardLimit = nonNegative(sub.value.hard_limit_usd, 'hard_limit_usd');
-  const used = nonNegative(usage.value.total_usage, 'total_usage') / 100;
-  const unlimited = hardLimit >= UNLIMITED_MARKER;
-  return {
-    limit: unlimited ? null : hardLimit,
-    used,
-    remaining: unlimited ? null : hardLimit - used,
-    expiresAtSec: sub.value.access_until === undefined || sub.value.access_until === null ? 0 : finite(sub.value.access_until, 'access_until'),
-    notes: [],
-  };
+/** One request from the host's critical budget, when there is one. */
+function takeCritical(ctx: FetchContext, host: string, spaced: boolean): boolean {
+  if (!ctx.budget) return true;
+  return ctx.budget.take(host, NEWAPI_CRITICAL, spaced ? { by: ctx.account.id, minSpacingMs: LOG_SPACING_MS } : {});
 }
 
-async function readBillingEndpoint(ctx: FetchContext, root: string, path: string, key: string, what: string): Promise<Record<string, unknown>> {
-  let url = root + path;
-  let res = await get(ctx, url, key);
-  if (res.status === 404) {
-    url = `${root}/v1${path}`;
-    res = await get(ctx, url, key);
-  }
-  const body = readJson(res, url, { what, now: ctx.now() });
-  throwErrorBody(body, url, what, { allowFailure: false });
-  if (!isRecord(body)) throw new ProviderError('bad-response', `${safeHost(url)} sent ${what} in an unexpected shape. Check that the base URL is a One-API / New-API gateway.`);
-  return body;
+function blockCritical(ctx: FetchContext, host: string, err: ProviderError): number {
+  return ctx.budget ? ctx.budget.block(host, NEWAPI_CRITICAL, err.retryAfterMs) : ctx.now() + (err.retryAfterMs ?? NEWAPI_CRITICAL.windowMs);
 }
 
-/** Gateways report database and auth failures as HTTP 200 with an error body. */
-function throwErrorBody(body: unknown, url: string, what: string, opts: { allowFailure: boolean }): void {
-  if (!isRecord(body)) return;
-  const host = safeHost(url);
-  const err = body.error;
-  if (isRecord(err) || (typeof err === 'string' && err)) {
-    const message = isRecord(err) ? String(err.message ?? '') : err;
-    const type = isRecord(err) && typeof err.type === 'string' ? err.type : '';
-    const advice =
-      type === 'upstream_error'
-        ? 'The gateway had an internal error; Spendbar will retry. If it persists, tell the gateway operator.'
-        : 'Check that the key is valid on this gateway; if it is, tell the gateway operator.';
-    throw new ProviderError('provider', `${host} answered with an error while reading ${what}: "${clip(message)}". ${advice}`);
-  }
-  if (body.success === false && !opts.allowFailure) {
-    const message = typeof body.message === 'string' ? body.message : '';
-    throw new ProviderError('provider', `${host} refused to report ${what}: "${clip(message)}". Check the key on the gateway's token page.`);
+/** The per-key endpoint when the budget allows; unavailable otherwise (the caller then works without it). */
+async function tokenUsageIfAffordable(ctx: FetchContext, root: string, key: string, host: string): Promise<TokenUsage | KeyRefused> {
+  if (!takeCritical(ctx, host, false)) return { available: false };
+  try {
+    return await readTokenUsage(ctx, root, key);
+  } catch (err) {
+    if (err instanceof KeyRefused) return err;
+    if (err instanceof ProviderError && err.kind === 'rate-limited') blockCritical(ctx, host, err);
+    return { available: false };
   }
 }
 
-function clip(s: string): string {
-  return s.length > 200 ? `${s.slice(0, 200)}…` : s;
-}
-
-/** Raw quota units (New-API's per-key endpoint) → the display currency. */
-function rawScale(s: GatewaySettings): Scale {
-  if (s.displayType === 'CNY' && s.usdExchangeRate !== null) {
-    return {
-      currency: 'CNY',
-      microsPerUnit: (MICROS * s.usdExchangeRate) / s.quotaPerUnit,
-      estimated: true,
-      notes: [`The gateway shows CNY; converted from its quota at its rate of ${s.usdExchangeRate} CNY per USD, so figures are estimates.`],
-    };
+async function readKey(
+  ctx: FetchContext,
+  root: string,
+  key: string,
+  host: string,
+  settings: GatewaySettings,
+  billing: Settled<BillingReply>,
+  wallet: Wallet | null,
+): Promise<KeyReading> {
+  const mayHaveTokenUsage = settings.flavor !== 'one-api';
+  if (billing.ok) {
+    const b = billing.value;
+    const inBillingUnits = wallet ? walletInBillingUnits(wallet, settings) : null;
+    let confirmed: boolean | undefined;
+    if (settings.billingUnit === 'raw' && b.hardLimit === 100_000_000 && mayHaveTokenUsage) {
+      const t = await tokenUsageIfAffordable(ctx, root, key, host);
+      if (!(t instanceof KeyRefused) && t.available) confirmed = t.figures.unlimited;
+    }
+    return { figures: interpretBilling(b, settings, inBillingUnits, confirmed), scale: billingScale(settings), state: null };
   }
-  const notes =
-    s.displayType === 'CNY'
-      ? ['The gateway shows CNY but did not publish its exchange rate; figures are in USD.']
-      : s.displayType === 'TOKENS'
-        ? [`The gateway shows raw quota; converted to USD at its ${s.quotaPerUnit} quota per $1.`]
-        : [];
-  return { currency: 'USD', microsPerUnit: MICROS / s.quotaPerUnit, estimated: false, notes };
-}
-
-/** Billing-endpoint figures are already in the display unit, except TOKENS display, where they are raw quota. */
-function displayScale(s: GatewaySettings): Scale {
-  if (s.displayType === 'TOKENS') return rawScale(s);
-  if (s.displayType === 'CNY') {
-    const rate = s.usdExchangeRate !== null ? `its rate of ${s.usdExchangeRate} CNY per USD` : 'its own exchange rate';
-    return { currency: 'CNY', microsPerUnit: MICROS, estimated: true, notes: [`The gateway shows CNY, converted from its quota at ${rate}, so figures are estimates.`] };
+  const err = billing.error;
+  if (!(err instanceof KeyRefused)) {
+    // A gateway without the billing pair (404 on both paths) may still have New-API's per-key endpoint.
+    if (err instanceof ProviderError && err.kind === 'not-found' && mayHaveTokenUsage) {
+      const t = await tokenUsageIfAffordable(ctx, root, key, host);
+      if (!(t instanceof KeyRefused) && t.available) return { figures: t.figures, scale: rawScale(settings), state: null };
+    }
+    throw err;
   }
-  return { currency: 'USD', microsPerUnit: MICROS, estimated: false, notes: [] };
+  // New-API since 2026-04 refuses used-up and expired keys as "invalid": its read-only per-key endpoint tells.
+  let state: KeyState = err.state;
+  if (state !== 'disabled' && mayHaveTokenUsage) {
+    const t = await tokenUsageIfAffordable(ctx, root, key, host);
+    if (t instanceof KeyRefused) state = t.state === 'invalid' ? state : t.state;
+    else if (t.available) return { figures: t.figures, scale: rawScale(settings), state: null };
+  }
+  if (state === 'exhausted' || state === 'expired') return { figures: null, scale: billingScale(settings), state };
+  throw state === err.state ? err : new KeyRefused(state, `${root}/api/usage/token/`, 401);
 }
 
-function scaled(value: number, field: string, scale: Scale): Money {
+/** Raw wallet quota in the billing endpoints' unit, to compare with them. */
+function walletInBillingUnits(w: Wallet, s: GatewaySettings): { remaining: number; used: number } {
+  const f = s.billingUnit === 'raw' ? 1 : s.billingUnit === 'cny' ? (s.usdExchangeRate ?? NaN) / s.quotaPerUnit : 1 / s.quotaPerUnit;
+  return { remaining: w.remaining * f, used: w.used * f };
+}
+
+function money(value: number, field: string, scale: Scale): Money {
   const micros = Math.round(value * scale.microsPerUnit);
   if (!Number.isSafeInteger(micros)) {
     throw new ProviderError('bad-response', `The gateway reported ${value} for ${field}, which is beyond any real balance; Spendbar kept the previous figures.`);
   }
-  // -0 would print as "-$0.00".
   return { micros: micros === 0 ? 0 : micros, currency: scale.currency };
 }
 
-function toReading(f: KeyFigures, scale: Scale, settings: GatewaySettings, now: number): ProviderReading {
-  const notes = [...settings.notes, ...f.notes, ...scale.notes];
-  const used = scaled(f.used, 'used quota', scale);
-  const limit = f.limit === null ? null : scaled(f.limit, 'quota limit', scale);
-  const remaining = f.remaining === null ? null : scaled(f.remaining, 'remaining quota', scale);
+function compose(k: KeyReading, settings: GatewaySettings, wallet: Wallet | null, now: number, notes: string[]): ProviderReading {
+  const scale = k.scale;
+  let estimated = settings.estimated || scale.estimated;
+  const walletScale = rawScale(settings);
+  const walletMoney = wallet ? money(wallet.remaining, 'the wallet quota', walletScale) : null;
+  if (wallet && walletMoney) {
+    const used = money(wallet.used, 'the wallet used quota', walletScale);
+    const requests = wallet.requests === null ? '' : ` over ${wallet.requests.toLocaleString('en-US')} requests`;
+    notes.push(`Wallet (read with the access token): ${formatMoney(walletMoney)} remaining, ${formatMoney(used)} used${requests}.`);
+    if (walletScale.estimated) estimated = true;
+  }
+
+  if (k.figures === null) {
+    // The gateway refused the key and said why; what it told is all there is.
+    notes.push(STATE_NOTES[k.state], ...scale.notes);
+    const zero: Money = { micros: 0, currency: scale.currency };
+    const balance = k.state === 'exhausted' ? zero : null;
+    return { balance, balances: balance ? [balance] : [], spent: {}, quota: null, usage: [], estimated, notes, available: false };
+  }
+
+  const f = k.figures;
+  estimated ||= f.estimated;
+  notes.push(...f.notes, ...scale.notes);
+  const used = money(f.used, 'used quota', scale);
+  const limit = f.limit === null ? null : money(f.limit, 'quota limit', scale);
+  const remaining = f.remaining === null ? null : money(f.remaining, 'remaining quota', scale);
   const expiresAt = f.expiresAtSec > 0 ? f.expiresAtSec * 1000 : null;
+  let balance: Money | null = remaining;
   let available: boolean | undefined;
-  if (remaining === null) notes.push('Unlimited key: the gateway sets no quota, so there is no balance to show.');
-  else if (remaining.micros <= 0) {
+
+  if (remaining === null) {
+    if (walletMoney) {
+      balance = walletMoney;
+      notes.push('Unlimited key: the balance is your wallet, which is what limits it.');
+    } else {
+      notes.push('Unlimited key: it has no quota of its own, so there is no balance to show. Add the access token to read your wallet, which is what limits it.');
+    }
+  } else if (walletMoney && walletMoney.currency === remaining.currency && walletMoney.micros < remaining.micros && !f.perUser) {
+    balance = walletMoney;
+    notes.push(`Your wallet holds less than this key's remaining quota (${formatMoney(remaining)}): the wallet is what can still be spent.`);
+  }
+  if (remaining !== null && remaining.micros <= 0) {
     available = false;
-    notes.push("This key's quota is used up; the gateway will refuse calls until it is topped up.");
+    notes.push(STATE_NOTES.exhausted);
   }
   if (expiresAt !== null && expiresAt <= now) {
     available = false;
-    notes.push(`This key expired on ${new Date(expiresAt).toISOString().slice(0, 16).replace('T', ' ')} UTC; the gateway will refuse calls until it is renewed.`);
+    notes.push(`This key expired on ${clock(expiresAt)}; the gateway will refuse calls until its expiry is extended.`);
+  }
+  if (settings.custom && balance) {
+    const shown = (balance.micros / 1e6) * settings.custom.rate;
+    notes.push(
+      `The gateway shows amounts in its own currency (${settings.custom.symbol}, ${settings.custom.rate} per US dollar): this balance reads ${settings.custom.symbol}${shown.toFixed(2)} there. Spendbar keeps US dollars, the unit its quota is counted in.`,
+    );
   }
   const quota: Quota = { limit, used, remaining, resets: 'never', expiresAt };
-  const reading: ProviderReading = {
-    balance: remaining,
-    balances: remaining ? [remaining] : [],
-    spent: { total: used },
-    quota,
-    usage: [],
-    estimated: scale.estimated,
-    notes,
-  };
+  const reading: ProviderReading = { balance, balances: balance ? [balance] : [], spent: { total: used }, quota, usage: [], estimated, notes };
   if (available !== undefined) reading.available = available;
   return reading;
+}
+
+async function readLogIfDue(ctx: FetchContext, root: string, key: string, host: string, settings: GatewaySettings, secrets: string[]): Promise<LogRead | null> {
+  const exhaustedUntil = ctx.budget ? ctx.budget.nextAvailable(host, NEWAPI_CRITICAL) : ctx.now();
+  if (!takeCritical(ctx, host, true)) {
+    // Read less than LOG_SPACING_MS ago (nothing is missing), or the host's budget is spent for now.
+    if (exhaustedUntil <= ctx.now()) return null;
+    return {
+      buckets: [],
+      rows: -1,
+      notes: [
+        `Per-model usage was not re-read this time: New-API allows 20 request-log and key-usage reads per 20 minutes from one address, and Spendbar shares ${NEWAPI_CRITICAL.limit} of them between every account on this gateway; next read after ${clock(exhaustedUntil)}. Nothing is lost while the log holds the key's newest ${LOG_ROW_CAP.toLocaleString('en-US')} requests.`,
+      ],
+    };
+  }
+  try {
+    return await readLog(ctx, root, key, rawScale(settings), { keyInUrl: option(ctx, 'logKeyInUrl').toLowerCase() === 'yes', secrets });
+  } catch (err) {
+    if (!(err instanceof ProviderError)) throw err;
+    if (err.kind === 'rate-limited') {
+      const until = blockCritical(ctx, host, err);
+      return {
+        buckets: [],
+        rows: -1,
+        notes: [`The gateway is rate limiting its request log (429): per-model usage is read again after ${clock(until)}. Balance and spend still come from its billing endpoints.`],
+      };
+    }
+    if (err.kind === 'not-found') return { buckets: [], rows: -1, notes: ['This gateway has no per-key request log (/api/log/token), so there is no per-model usage.'] };
+    return { buckets: [], rows: -1, notes: [`Per-model usage was not read this time: ${err.message}`] };
+  }
 }

@@ -3,6 +3,7 @@
 import type { Account, BucketWidth, Quota, SpendWindows, UsageBucket } from '../../../shared/domain.ts';
 import type { Money } from '../../../shared/money.ts';
 import type { HttpClient } from '../http.ts';
+import type { RequestBudget } from '../request-budget.ts';
 import type { FieldDescriptor, ProviderDescriptor } from '../../../shared/api.ts';
 
 export type { FieldDescriptor, ProviderDescriptor };
@@ -17,6 +18,8 @@ export interface FetchContext {
   now: () => number;
   /** Start of the usage history to read (epoch ms): the last complete fetch, or the provider's maximum look-back. */
   usageSince?: number;
+  /** Rate limits and public answers shared by every account on a host; absent in one-off calls (then nothing is shared). */
+  budget?: RequestBudget;
 }
 
 /** A snapshot's figures, before the poller stamps account, time and status on it. */

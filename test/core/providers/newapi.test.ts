@@ -1,128 +1,193 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../../electron/core/errors.ts';
-import { fetchHttpClient } from '../../../electron/core/http.ts';
-import { gatewayRoot, newapiAdapter } from '../../../electron/core/providers/newapi.ts';
-import { DEMO_NEWAPI_KEY, startNewApiFake, type NewApiFake, type NewApiFakeState } from '../../../electron/core/providers/fakes/newapi.ts';
+// Gateway figures in every display mode, fork and version the upstream handlers have (providers.md part 2).
+import { describe, expect, it } from 'vitest';
+import { gatewayRoot } from '../../../electron/core/providers/newapi.ts';
+import { DEMO_NEWAPI_KEY, startNewApiFake } from '../../../electron/core/providers/fakes/newapi.ts';
 import { FAULTS } from '../../../electron/core/providers/fakes/server.ts';
-import type { ProviderReading } from '../../../electron/core/providers/types.ts';
+import { BASE_KEY, KEY, cny, notes, paths, poll, pollError, start, usd } from './newapi-helpers.ts';
 
-const KEY = 'sk-test-gateway-7f3a9c';
-// $20 granted at 500000 quota per $1; 2,345,678 quota used.
-const BASE_KEY = { name: 'primary', granted: 10_000_000, used: 2_345_678, unlimited: false, expiresAt: 0 };
+const EXACT = { limit: usd(20_000_000), used: usd(4_691_356), remaining: usd(15_308_644), resets: 'never', expiresAt: null };
 
-const running: NewApiFake[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((f) => f.close()));
-});
-
-async function start(state: Partial<NewApiFakeState> = {}): Promise<NewApiFake> {
-  const fake = await startNewApiFake({ state: { keys: { [KEY]: { ...BASE_KEY } }, ...state } });
-  running.push(fake);
-  return fake;
-}
-
-function poll(fake: NewApiFake, opts: { key?: string; baseUrl?: string; timeoutMs?: number } = {}): Promise<ProviderReading> {
-  return newapiAdapter.fetch({
-    account: { id: 'gw', provider: 'newapi', label: 'Gateway', pollIntervalSec: 300 },
-    baseUrl: opts.baseUrl ?? fake.url,
-    credentials: { apiKey: opts.key ?? KEY },
-    http: fetchHttpClient,
-    timeoutMs: opts.timeoutMs ?? 5_000,
-    now: () => Date.now(),
-  });
-}
-
-async function pollError(fake: NewApiFake, opts: Parameters<typeof poll>[1] = {}): Promise<ProviderError> {
-  const err = await poll(fake, opts).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ProviderError);
-  const pe = err as ProviderError;
-  const key = opts.key ?? KEY;
-  if (key) expect(pe.message).not.toContain(key);
-  return pe;
-}
-
-const paths = (fake: NewApiFake) => fake.requests.map((r) => r.path);
-const usd = (micros: number) => ({ micros, currency: 'USD' });
-const cny = (micros: number) => ({ micros, currency: 'CNY' });
-
-describe('newapi adapter: figures', () => {
-  it('reads the per-key endpoint in USD', async () => {
+describe('newapi adapter: figures by display mode (New-API since 2025-09-29)', () => {
+  it('reads USD display from the billing pair, with no rate-limited request', async () => {
     const fake = await start();
     const r = await poll(fake);
     expect(r.balance).toEqual(usd(15_308_644));
     expect(r.balances).toEqual([usd(15_308_644)]);
     expect(r.spent).toEqual({ total: usd(4_691_356) });
-    expect(r.quota).toEqual({ limit: usd(20_000_000), used: usd(4_691_356), remaining: usd(15_308_644), resets: 'never', expiresAt: null });
-    expect(r.usage).toEqual([]);
+    expect(r.quota).toEqual(EXACT);
     expect(r.estimated).toBe(false);
     expect(r.available).toBeUndefined();
-    expect(paths(fake).sort()).toEqual(['/api/status', '/api/usage/token/']);
-    const token = fake.requests.find((q) => q.path === '/api/usage/token/');
-    expect(token?.headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(paths(fake)).not.toContain('/api/usage/token/');
+    const sub = fake.requests.find((q) => q.path === '/dashboard/billing/subscription');
+    expect(sub?.headers.authorization).toBe(`Bearer ${KEY}`);
     expect(fake.requests.find((q) => q.path === '/api/status')?.headers.authorization).toBeUndefined();
   });
 
-  it('sends a key typed without sk- as given', async () => {
-    const fake = await start();
-    const r = await poll(fake, { key: KEY.slice(3) });
-    expect(r.balance).toEqual(usd(15_308_644));
-    expect(fake.requests.at(-1)?.headers.authorization).toBe(`Bearer ${KEY.slice(3)}`);
-  });
-
-  it('moves with spend()', async () => {
-    const fake = await start();
-    fake.spend(KEY, 500_000);
-    const r = await poll(fake);
-    expect(r.spent.total).toEqual(usd(5_691_356));
-    expect(r.balance).toEqual(usd(14_308_644));
-  });
-
   // 2,345,678 / 500000 × 7.3 = 34.2468988 CNY; 7,654,322 / 500000 × 7.3 = 111.7531012 CNY.
-  it.each([
-    ['per-key endpoint', false],
-    ['billing endpoints', true],
-  ])('shows CNY display in CNY, estimated (%s)', async (_name, noTokenEndpoint) => {
+  it('shows CNY display in CNY at the gateway rate, estimated', async () => {
     const fake = await start({ displayType: 'CNY', usdExchangeRate: 7.3 });
-    if (noTokenEndpoint) fake.fail({ path: '/api/usage/token/', response: { status: 404, body: { error: { message: 'Invalid URL' } } } });
     const r = await poll(fake);
     expect(r.quota).toEqual({ limit: cny(146_000_000), used: cny(34_246_899), remaining: cny(111_753_101), resets: 'never', expiresAt: null });
     expect(r.balance).toEqual(cny(111_753_101));
-    expect(r.spent.total).toEqual(cny(34_246_899));
     expect(r.estimated).toBe(true);
-    expect(r.notes.join(' ')).toContain('7.3 CNY per USD');
-    expect(paths(fake).includes('/dashboard/billing/usage')).toBe(noTokenEndpoint);
+    expect(notes(r)).toContain('7.3 CNY per USD');
   });
 
-  // At 1,000,000 quota per $1: 10,000,000 granted = $10, 2,345,678 used = $2.345678.
-  it.each([
-    ['per-key endpoint', false],
-    ['billing endpoints', true],
-  ])('converts TOKENS display to USD via quota_per_unit (%s)', async (_name, noTokenEndpoint) => {
+  // TOKENS: the billing pair holds raw quota. At 1,000,000 quota per $1: $10 granted, $2.345678 used.
+  it('converts TOKENS display (raw quota) to USD via quota_per_unit', async () => {
     const fake = await start({ displayType: 'TOKENS', quotaPerUnit: 1_000_000 });
-    if (noTokenEndpoint) fake.fail({ path: '/api/usage/token/', response: { status: 200, body: { code: false, message: 'disabled' } } });
     const r = await poll(fake);
     expect(r.quota).toEqual({ limit: usd(10_000_000), used: usd(2_345_678), remaining: usd(7_654_322), resets: 'never', expiresAt: null });
     expect(r.estimated).toBe(false);
-    expect(r.notes.join(' ')).toContain('1000000 quota per $1');
-    expect(paths(fake).includes('/dashboard/billing/subscription')).toBe(noTokenEndpoint);
+    expect(notes(r)).toContain('1,000,000 quota per $1');
   });
 
-  it('falls back to the billing endpoints on One-API', async () => {
-    // 3,000,000 quota = $6; 1,234,567 quota = $2.469134.
-    const fake = await start({ newApi: false, keys: { [KEY]: { ...BASE_KEY, granted: 3_000_000, used: 1_234_567 } } });
+  it('never reads a TOKENS figure of 100,000,000 or more as "unlimited" ($200+ keys)', async () => {
+    const fake = await start({ displayType: 'TOKENS', keys: { [KEY]: { ...BASE_KEY, granted: 150_000_000, used: 5_000_000 } } });
     const r = await poll(fake);
-    expect(r.quota).toEqual({ limit: usd(6_000_000), used: usd(2_469_134), remaining: usd(3_530_866), resets: 'never', expiresAt: null });
-    expect(r.balance).toEqual(usd(3_530_866));
-    expect(r.estimated).toBe(false);
-    expect(r.notes.join(' ')).toContain('billing endpoints');
-    expect(paths(fake)).toEqual(expect.arrayContaining(['/api/status', '/api/usage/token/', '/dashboard/billing/subscription', '/dashboard/billing/usage']));
+    expect(r.balance).toEqual(usd(290_000_000));
+    expect(r.quota?.limit).toEqual(usd(300_000_000));
   });
 
+  it('asks the per-key endpoint whether exactly 100,000,000 raw quota is a limit or the unlimited marker', async () => {
+    const limited = await start({ displayType: 'TOKENS', keys: { [KEY]: { ...BASE_KEY, granted: 100_000_000, used: 0 } } });
+    const r = await poll(limited);
+    expect(r.balance).toEqual(usd(200_000_000));
+    expect(r.estimated).toBe(false);
+    expect(paths(limited)).toContain('/api/usage/token/');
+
+    const unlimited = await start({ displayType: 'TOKENS', keys: { [KEY]: { ...BASE_KEY, unlimited: true } } });
+    const u = await poll(unlimited);
+    expect(u.balance).toBeNull();
+    expect(u.quota?.limit).toBeNull();
+    expect(u.spent.total).toEqual(usd(4_691_356));
+  });
+
+  it('shows CUSTOM display in USD (as the billing pair holds it) and says what the gateway shows', async () => {
+    const fake = await start({ displayType: 'CUSTOM', customSymbol: '₽', customRate: 90 });
+    const r = await poll(fake);
+    expect(r.balance).toEqual(usd(15_308_644));
+    expect(r.quota).toEqual(EXACT);
+    // 15.308644 × 90 = 1377.78
+    expect(notes(r)).toContain('₽1377.78');
+    expect(notes(r)).toContain('90 per US dollar');
+  });
+
+  it('reads a display type it does not know as dollars, as the gateway does, and says so', async () => {
+    const fake = await start();
+    fake.fail({ path: '/api/status', response: { body: { success: true, data: { quota_per_unit: 500000, quota_display_type: 'EUR', version: 'v1.0.0' } } } });
+    const r = await poll(fake);
+    expect(r.balance).toEqual(usd(15_308_644));
+    expect(r.estimated).toBe(true);
+    expect(notes(r)).toContain('"EUR"');
+  });
+});
+
+describe('newapi adapter: the display_in_currency era (One-API, New-API before 2025-09-29)', () => {
+  it('reads dollars when display_in_currency is true', async () => {
+    const fake = await start({ newApi: false, version: 'v0.5.11' });
+    const r = await poll(fake);
+    expect(r.quota).toEqual(EXACT);
+    expect(r.estimated).toBe(false);
+  });
+
+  // The bug report: $15.31 shown as 7,654,322 USD.
+  it('reads raw quota when display_in_currency is false (One-API)', async () => {
+    const fake = await start({ newApi: false, version: 'v0.5.11', displayInCurrency: false });
+    const r = await poll(fake);
+    expect(r.balance).toEqual(usd(15_308_644));
+    expect(r.quota).toEqual(EXACT);
+  });
+
+  it('reads raw quota when display_in_currency is false (New-API before quota_display_type)', async () => {
+    const fake = await start({ displayType: null, displayInCurrency: false });
+    const r = await poll(fake);
+    expect(r.quota).toEqual(EXACT);
+  });
+
+  it('keeps exactly 100,000,000 raw quota as a limit on One-API, marked estimated, since nothing can tell', async () => {
+    const fake = await start({ newApi: false, version: 'v0.5.11', displayInCurrency: false, keys: { [KEY]: { ...BASE_KEY, granted: 100_000_000, used: 0 } } });
+    const r = await poll(fake);
+    expect(r.balance).toEqual(usd(200_000_000));
+    expect(r.estimated).toBe(true);
+    expect(notes(r)).toContain('100,000,000');
+  });
+});
+
+describe('newapi adapter: One-API versions and stats modes', () => {
+  it('reads v0.4.10-alpha.5 … v0.5.x as remaining + used in both modes', async () => {
+    for (const stats of ['token', 'user'] as const) {
+      // In per-user stats the figures are the wallet's: 40,000,000 left + 9,000,000 used = $98, $18 used.
+      const fake = await start({ newApi: false, version: 'v0.4.10-alpha.5', stats, keys: { [KEY]: { ...BASE_KEY, userId: 7 } } });
+      const r = await poll(fake);
+      expect(r.balance).toEqual(stats === 'token' ? usd(15_308_644) : usd(80_000_000));
+      expect(r.estimated).toBe(false);
+    }
+  });
+
+  it('reads releases before mid-2023 (hard_limit_usd = remaining) exactly: no double subtraction', async () => {
+    const fake = await start({ newApi: false, version: 'v0.4.9' });
+    const r = await poll(fake);
+    expect(r.balance).toEqual(usd(15_308_644));
+    expect(r.quota).toEqual(EXACT);
+    expect(r.estimated).toBe(false);
+  });
+
+  it('v0.6+ per-key stats: exact balance, but estimated since per-user stats would look the same', async () => {
+    const fake = await start({ newApi: false, version: 'v0.6.10' });
+    const r = await poll(fake);
+    expect(r.balance).toEqual(usd(15_308_644));
+    expect(r.estimated).toBe(true);
+    expect(notes(r)).toContain('per-user stats');
+    expect(notes(r)).toContain('access token');
+  });
+
+  // The bug report: per-user stats on v0.6+ report remaining as the limit; "limit − used" gave $10.62 for $15.31.
+  it('v0.6+ per-user stats with the access token: the wallet, exactly', async () => {
+    const fake = await start({
+      newApi: false,
+      version: 'v0.6.11-preview.7',
+      stats: 'user',
+      keys: { [KEY]: { ...BASE_KEY, userId: 7 } },
+      users: { 7: { quota: 7_654_322, used: 2_345_678, requests: 55, accessToken: 'AccessToken0123456789abcdefABCD' } },
+    });
+    const without = await poll(fake);
+    // Without the wallet the spend (4.69) is below the reported limit (15.31): assumed per-key, and said to be a guess.
+    expect(without.estimated).toBe(true);
+    const r = await poll(fake, { accessToken: 'AccessToken0123456789abcdefABCD' });
+    expect(r.balance).toEqual(usd(15_308_644));
+    expect(r.quota).toEqual(EXACT);
+    expect(r.estimated).toBe(false);
+    expect(notes(r)).toContain("user's wallet");
+  });
+
+  it('v0.6+ per-user stats without the token: reads remaining when spend exceeds the reported limit', async () => {
+    const fake = await start({
+      newApi: false,
+      version: '',
+      stats: 'user',
+      keys: { [KEY]: { ...BASE_KEY, userId: 7 } },
+      users: { 7: { quota: 3_000_000, used: 9_000_000, requests: 5, accessToken: 'x'.repeat(32) } },
+    });
+    const r = await poll(fake);
+    expect(r.balance).toEqual(usd(6_000_000));
+    expect(r.spent.total).toEqual(usd(18_000_000));
+    expect(r.estimated).toBe(true);
+    expect(notes(r)).toContain('per-user stats');
+  });
+
+  it('New-API is never read as remaining-only (it has no such bug)', async () => {
+    const fake = await start({ stats: 'user', keys: { [KEY]: { ...BASE_KEY, userId: 7 } } });
+    const r = await poll(fake);
+    // Wallet figures: 40,000,000 left + 9,000,000 used.
+    expect(r.balance).toEqual(usd(80_000_000));
+    expect(r.estimated).toBe(false);
+  });
+});
+
+describe('newapi adapter: base URLs and settings', () => {
   it('retries the billing endpoints under /v1/ when the root 404s', async () => {
-    const fake = await start({ newApi: false });
+    const fake = await start({ newApi: false, version: 'v0.5.0' });
     fake.fail({ path: /^\/dashboard\//, response: { status: 404, body: 'not found' } });
     const r = await poll(fake);
     expect(r.balance).toEqual(usd(15_308_644));
@@ -133,7 +198,7 @@ describe('newapi adapter: figures', () => {
     const fake = await start();
     const r = await poll(fake, { baseUrl: fake.url + suffix });
     expect(r.balance).toEqual(usd(15_308_644));
-    expect(paths(fake).sort()).toEqual(['/api/status', '/api/usage/token/']);
+    expect(paths(fake)).toContain('/api/status');
   });
 
   it('normalises base URLs with a path prefix', () => {
@@ -144,92 +209,68 @@ describe('newapi adapter: figures', () => {
   it.each([
     ['a 404', { status: 404, body: { error: { message: 'Invalid URL' } } }],
     ['an HTML page', FAULTS.html(200)],
-  ])('assumes One-API defaults when /api/status is %s', async (_name, response) => {
-    const fake = await start({ newApi: false });
+    ['success:false', { status: 200, body: { success: false, message: 'no' } }],
+  ])('assumes the defaults, estimated and said, when /api/status is %s', async (_name, response) => {
+    const fake = await start({ newApi: false, version: 'v0.5.0' });
     fake.fail({ path: '/api/status', response });
     const r = await poll(fake);
     expect(r.balance).toEqual(usd(15_308_644));
-    expect(r.notes.join(' ')).toContain('assumed USD display and 500000 quota per $1');
+    expect(r.estimated).toBe(true);
+    expect(notes(r)).toContain('assumed dollar display and 500,000 quota per $1');
   });
 
-  it.each([true, false])('reports an unlimited key with no balance (newApi %s)', async (newApi) => {
-    const fake = await start({ newApi, keys: { [KEY]: { ...BASE_KEY, unlimited: true } } });
+  it.each([
+    ['missing', {}],
+    ['zero', { quota_per_unit: 0 }],
+    ['text', { quota_per_unit: 'lots' }],
+  ])('uses the default quota_per_unit, estimated and said, when it is %s', async (_name, extra) => {
+    const fake = await start({ displayType: 'TOKENS' });
+    fake.fail({ path: '/api/status', response: { body: { success: true, data: { version: 'v0.9.1', quota_display_type: 'TOKENS', ...extra } } } });
     const r = await poll(fake);
-    expect(r.balance).toBeNull();
-    expect(r.balances).toEqual([]);
-    expect(r.quota).toEqual({ limit: null, used: usd(4_691_356), remaining: null, resets: 'never', expiresAt: null });
-    expect(r.spent.total).toEqual(usd(4_691_356));
-    expect(r.notes.join(' ')).toContain('Unlimited key');
-  });
-
-  it.each([true, false])('reports a future expiry (newApi %s)', async (newApi) => {
-    const expiresAt = Math.floor(Date.now() / 1000) + 30 * 86_400;
-    const fake = await start({ newApi, keys: { [KEY]: { ...BASE_KEY, expiresAt } } });
-    const r = await poll(fake);
-    expect(r.quota?.expiresAt).toBe(expiresAt * 1000);
-    expect(r.available).toBeUndefined();
-  });
-
-  it('marks an expired key unavailable when the gateway still reports it', async () => {
-    const expiresAt = Math.floor(Date.now() / 1000) - 86_400;
-    const fake = await start({ keys: { [KEY]: { ...BASE_KEY, expiresAt } } });
-    const r = await poll(fake);
-    expect(r.quota?.expiresAt).toBe(expiresAt * 1000);
-    expect(r.available).toBe(false);
-    expect(r.notes.join(' ')).toContain('expired');
-  });
-
-  it('marks a used-up key unavailable', async () => {
-    const fake = await start({ keys: { [KEY]: { ...BASE_KEY, used: BASE_KEY.granted } } });
-    const r = await poll(fake);
-    expect(r.balance).toEqual(usd(0));
-    expect(r.available).toBe(false);
+    expect(r.balance).toEqual(usd(15_308_644));
+    expect(r.estimated).toBe(true);
+    expect(notes(r)).toContain('quota_per_unit');
   });
 
   it('reads the demo key from the default state', async () => {
     const fake = await startNewApiFake();
-    running.push(fake);
-    const r = await poll(fake, { key: DEMO_NEWAPI_KEY });
-    const k = fake.state.keys[DEMO_NEWAPI_KEY]!;
-    expect(r.spent.total).toEqual(usd(Math.round((k.used * 1_000_000) / fake.state.quotaPerUnit)));
+    try {
+      const r = await poll(fake, { key: DEMO_NEWAPI_KEY });
+      const k = fake.state.keys[DEMO_NEWAPI_KEY]!;
+      expect(r.spent.total).toEqual(usd(Math.round((k.used * 1_000_000) / 500_000)));
+    } finally {
+      await fake.close();
+    }
   });
 });
 
 describe('newapi adapter: failures', () => {
-  it('turns an unknown key into an auth error quoting the gateway', async () => {
-    const fake = await start();
+  it('turns an unknown key into an auth error that says to check the key', async () => {
+    const fake = await start({ newApi: false, version: 'v0.6.10' });
     const e = await pollError(fake, { key: 'sk-not-a-real-key-123' });
     expect(e.kind).toBe('auth');
     expect(e.status).toBe(401);
-    expect(e.message).toContain('Invalid token');
+    expect(e.message).toContain('Check that it is the whole sk-… key');
   });
 
-  it('passes on why an expired key is refused (One-API)', async () => {
-    const fake = await start({ newApi: false, keys: { [KEY]: { ...BASE_KEY, expiresAt: 1_600_000_000 } } });
+  it('reports a disabled key as disabled, not as wrong', async () => {
+    const fake = await start({ newApi: false, version: 'v0.6.10', keys: { [KEY]: { ...BASE_KEY, disabled: true } } });
     const e = await pollError(fake);
     expect(e.kind).toBe('auth');
-    expect(e.message).toContain('expired');
-  });
-
-  it('masks the key when the gateway echoes it', async () => {
-    const fake = await start();
-    fake.fail({ response: { status: 401, body: { error: { message: `token ${KEY} not found`, type: 'one_api_error' } } } });
-    const e = await pollError(fake);
-    expect(e.kind).toBe('auth');
-    expect(e.message).toContain('not found');
+    expect(e.message).toContain('disabled');
   });
 
   it('reports 403 as forbidden', async () => {
     const fake = await start();
-    fake.fail({ response: { status: 403, body: { error: { message: 'group may not read usage', type: 'one_api_error' } } } });
+    fake.fail({ path: /dashboard/, response: { status: 403, body: { error: { message: 'group may not read usage', type: 'one_api_error' } } } });
     const e = await pollError(fake);
     expect(e.kind).toBe('forbidden');
     expect(e.message).toContain('group may not read usage');
   });
 
-  it('reports 429 with Retry-After', async () => {
+  it('reports 429 on the billing pair with Retry-After', async () => {
     const fake = await start();
-    fake.fail({ response: FAULTS.rateLimited(7) });
+    fake.fail({ path: /dashboard/, response: FAULTS.rateLimited(7) });
     const e = await pollError(fake);
     expect(e.kind).toBe('rate-limited');
     expect(e.retryAfterMs).toBe(7_000);
@@ -238,7 +279,7 @@ describe('newapi adapter: failures', () => {
   it.each([
     ['everywhere', undefined],
     ['on /api/status', '/api/status'],
-  ])('reports 5xx %s as a server error', async (_name, path) => {
+  ])('reports 5xx %s as a server error (no settings: no guessing at units)', async (_name, path) => {
     const fake = await start();
     fake.fail({ path, response: FAULTS.serverError(503) });
     const e = await pollError(fake);
@@ -256,14 +297,11 @@ describe('newapi adapter: failures', () => {
     expect(e.kind).toBe('timeout');
   });
 
-  it.each([
-    ['upstream_error', true, '/api/usage/token/'],
-    ['new_api_error', false, '/dashboard/billing/usage'],
-  ])('treats a %s body on HTTP 200 as a failure', async (type, newApi, path) => {
-    const fake = await start({ newApi });
-    fake.fail({ path, response: { status: 200, body: { error: { message: 'database is locked', type } } } });
+  it.each(['upstream_error', 'new_api_error', 'one_api_error'])('treats a %s body on HTTP 200 as a server failure', async (type) => {
+    const fake = await start();
+    fake.fail({ path: '/dashboard/billing/usage', response: { status: 200, body: { error: { message: 'database is locked', type } } } });
     const e = await pollError(fake);
-    expect(e.kind).toBe('provider');
+    expect(e.kind).toBe('server');
     expect(e.message).toContain('database is locked');
   });
 
@@ -275,45 +313,41 @@ describe('newapi adapter: failures', () => {
     expect(e.message).toContain('billing is disabled for this group');
   });
 
+  it('never quotes a key the gateway echoes, whole or in part', async () => {
+    const fake = await start();
+    const bare = KEY.replace(/^sk-/, '');
+    fake.fail({ path: '/dashboard/billing/subscription', response: { status: 200, body: { success: false, message: `token ${bare.toUpperCase()} [sk-tes***a9c] ${bare.slice(2, 14)}` } } });
+    const e = await pollError(fake);
+    expect(e.message).not.toMatch(/tes\*\*\*a9c/);
+    expect(e.message.toLowerCase()).not.toContain(bare.slice(2, 14).toLowerCase());
+    expect(e.message).toContain('[key]');
+  });
+
   it.each([
     ['malformed JSON', FAULTS.malformed()],
     ['an HTML page', FAULTS.html(200)],
   ])('reports %s as a bad response', async (_name, response) => {
     const fake = await start();
-    fake.fail({ response });
+    fake.fail({ path: /dashboard/, response });
     const e = await pollError(fake);
     expect(e.kind).toBe('bad-response');
-  });
-
-  it('reports an HTML 502 from a proxy as a server error', async () => {
-    const fake = await start();
-    fake.fail({ response: FAULTS.html(502) });
-    expect((await pollError(fake)).kind).toBe('server');
-  });
-
-  const tokenBody = (data: Record<string, unknown>) => ({
-    status: 200,
-    body: { code: true, message: 'ok', data: { total_granted: 1_000_000, total_used: 10, total_available: 999_990, unlimited_quota: false, expires_at: 0, ...data } },
   });
 
   it.each([
-    ['negative usage', '/api/usage/token/', tokenBody({ total_used: -5 })],
-    ['"NaN" usage', '/api/usage/token/', tokenBody({ total_used: 'NaN' })],
-    ['an absurd grant', '/api/usage/token/', tokenBody({ total_granted: 1e300 })],
-    ['quota_per_unit 0', '/api/status', { status: 200, body: { success: true, data: { quota_per_unit: 0 } } }],
-  ])('rejects %s as a bad response', async (_name, path, response) => {
+    ['negative usage', { object: 'list', total_usage: -5 }],
+    ['"NaN" usage', { object: 'list', total_usage: 'NaN' }],
+  ])('rejects %s as a bad response', async (_name, body) => {
     const fake = await start();
-    fake.fail({ path, response });
-    const e = await pollError(fake);
-    expect(e.kind).toBe('bad-response');
-  });
-
-  it('rejects "NaN" total_usage from the billing endpoint', async () => {
-    const fake = await start({ newApi: false });
-    fake.fail({ path: '/dashboard/billing/usage', response: { status: 200, body: { object: 'list', total_usage: 'NaN' } } });
+    fake.fail({ path: '/dashboard/billing/usage', response: { status: 200, body } });
     const e = await pollError(fake);
     expect(e.kind).toBe('bad-response');
     expect(e.message).toContain('total_usage');
+  });
+
+  it('rejects an absurd limit', async () => {
+    const fake = await start();
+    fake.fail({ path: '/dashboard/billing/subscription', response: { status: 200, body: { hard_limit_usd: 1e300, access_until: 0 } } });
+    expect((await pollError(fake)).kind).toBe('bad-response');
   });
 
   it('asks for a key and a valid base URL before calling out', async () => {
