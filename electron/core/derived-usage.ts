@@ -70,13 +70,34 @@ export function deriveSpendWindows(
   return { today: sum(starts.today), week: sum(starts.week), month: sum(starts.month) };
 }
 
+/** While a provider reported its own usage this recently, its next read covers any spend since: nothing is derived. */
+export const PROVIDER_USAGE_LOOKBACK_MS = 7 * BUCKET_MS.day;
+
+export const USAGE_WINDOWS_NOTE = "Today, this week and this month are summed from the provider's own usage as Spendbar has read it.";
+
 /**
- * For a provider without a usage breakdown: puts the hour's derived spend on the snapshot and, when the provider
- * reports no spend windows either, today / this week / this month in the user's zone (marked estimated).
+ * Spend for the snapshot's account that the provider's figures do not give directly:
+ * - a provider without a usage breakdown: the hour's spend from balance changes and, when it reports no windows,
+ *   today / this week / this month in the user's zone (marked estimated);
+ * - a provider whose usage carries cost but no windows (a gateway's request log): the windows summed from that
+ *   usage, and estimates from balance changes that its usage now covers are zeroed, so nothing counts twice.
  */
 export function addDerivedSpend(snapshot: Snapshot, account: Account, store: SnapshotStore, zone: string): void {
   // Admin-API figures are exact: an estimate on top of them (or in place of an empty day) would count spend twice.
   if (getDescriptor(account.provider)?.exactSpend) return;
+  if (!snapshot.ok) return;
+  const t = snapshot.time;
+  if (snapshot.usage.length > 0) {
+    supersedeDerived(snapshot, store);
+    addUsageWindows(snapshot, store, zone);
+    return;
+  }
+  // The provider reports usage for this account but not in this poll (a rate limit, a spaced read): its next read
+  // covers this hour, so an estimate from the balance now would be counted twice.
+  if (store.hasUsageSince(account.id, t - PROVIDER_USAGE_LOOKBACK_MS, DERIVED_MODEL)) {
+    addUsageWindows(snapshot, store, zone);
+    return;
+  }
   // Enough history to find the last snapshot before this hour, even at a long poll interval.
   const lookback = BUCKET_MS.hour + 2 * account.pollIntervalSec * 1000;
   const derived = deriveHourlySpend(snapshot, store.snapshots(account.id, snapshot.time - lookback, snapshot.time, { okOnly: true }));
@@ -84,8 +105,7 @@ export function addDerivedSpend(snapshot: Snapshot, account: Account, store: Sna
   snapshot.usage = [derived];
   snapshot.notes = [...snapshot.notes, DERIVED_NOTE];
   if (snapshot.spent.today || snapshot.spent.month) return;
-  const t = snapshot.time;
-  const starts = { today: bucketStart(zone, 'day', t), week: bucketStart(zone, 'week', t), month: bucketStart(zone, 'month', t) };
+  const starts = windowStarts(zone, t);
   const storedCost = (from: number, to: number) =>
     store.totals({ groupBy: 'account', from, to, accountIds: [account.id], models: [DERIVED_MODEL] }).find((r) => r.currency === derived.cost?.currency)?.costMicros ?? 0;
   const windows = deriveSpendWindows(derived, starts, storedCost);
@@ -93,4 +113,52 @@ export function addDerivedSpend(snapshot: Snapshot, account: Account, store: Sna
   snapshot.spent = { ...snapshot.spent, ...windows };
   snapshot.estimated = true;
   snapshot.notes.push(DERIVED_WINDOWS_NOTE);
+}
+
+function windowStarts(zone: string, t: number): { today: number; week: number; month: number } {
+  return { today: bucketStart(zone, 'day', t), week: bucketStart(zone, 'week', t), month: bucketStart(zone, 'month', t) };
+}
+
+/** Where the snapshot's usage begins: from there on it is the whole story (the adapter leaves out hours it saw only in part). */
+function coveredFrom(snapshot: Snapshot): number {
+  return Math.floor(Math.min(...snapshot.usage.map((b) => b.start)) / BUCKET_MS.hour) * BUCKET_MS.hour;
+}
+
+/** Zeroes stored balance-change estimates in the hours the provider's own usage now covers. */
+function supersedeDerived(snapshot: Snapshot, store: SnapshotStore): void {
+  if (snapshot.usage.some((b) => b.model === DERIVED_MODEL)) return;
+  const from = coveredFrom(snapshot);
+  for (const { start, currency } of store.bucketStarts(snapshot.accountId, DERIVED_MODEL, from, snapshot.time + BUCKET_MS.hour)) {
+    const cost = currency ? { micros: 0, currency } : null;
+    snapshot.usage.push({ start, width: 'hour', model: DERIVED_MODEL, key: '', requests: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, cost });
+  }
+}
+
+/**
+ * Today / this week / this month for a provider whose usage has cost but that reports no windows: what is stored
+ * before this snapshot's usage begins, plus this snapshot's usage (which replaces what is stored from there on).
+ */
+function addUsageWindows(snapshot: Snapshot, store: SnapshotStore, zone: string): void {
+  if (snapshot.spent.today || snapshot.spent.week || snapshot.spent.month) return;
+  const priced = snapshot.usage.filter((b) => b.cost && b.model !== DERIVED_MODEL);
+  const currency = priced[0]?.cost?.currency ?? snapshot.spent.total?.currency ?? snapshot.balance?.currency;
+  if (!currency) return;
+  const t = snapshot.time;
+  const until = priced.length > 0 ? coveredFrom(snapshot) : t + BUCKET_MS.hour;
+  const stored = (from: number, to: number) =>
+    from >= to ? 0 : (store.totals({ groupBy: 'account', from, to, accountIds: [snapshot.accountId] }).find((r) => r.currency === currency)?.costMicros ?? 0);
+  const starts = windowStarts(zone, t);
+  const sum = (from: number): Money => {
+    let micros = stored(from, until);
+    for (const b of priced) if (b.start >= from && b.cost?.currency === currency) micros += b.cost.micros;
+    return { micros, currency };
+  };
+  snapshot.spent = { ...snapshot.spent, today: sum(starts.today), week: sum(starts.week), month: sum(starts.month) };
+  const first = Math.min(store.firstSnapshotTime(snapshot.accountId) ?? t, ...snapshot.usage.map((b) => b.start));
+  if (first > starts.month) {
+    snapshot.estimated = true;
+    snapshot.notes = [...snapshot.notes, `${USAGE_WINDOWS_NOTE} That usage begins ${new Date(first).toISOString().slice(0, 16).replace('T', ' ')} UTC, so earlier spend this month is missing.`];
+  } else {
+    snapshot.notes = [...snapshot.notes, USAGE_WINDOWS_NOTE];
+  }
 }

@@ -68,8 +68,6 @@ export class RequestBudget {
     const state = this.state(host, pool, now);
     const wait = retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs > 0 ? retryAfterMs : pool.windowMs;
     state.blockedUntil = Math.max(state.blockedUntil, now + wait);
-    // The host counted more than we did (the user's own browser, another program): our count restarts full.
-    state.taken = Array.from({ length: pool.limit }, () => now);
     return state.blockedUntil;
   }
 

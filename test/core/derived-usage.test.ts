@@ -105,3 +105,79 @@ describe('addDerivedSpend with a real store', () => {
     }
   });
 });
+
+describe('addDerivedSpend for a provider whose usage has cost (a gateway request log)', () => {
+  const HOUR = 3_600_000;
+  const account = { id: 'a', provider: 'newapi' as const, label: 'A', pollIntervalSec: 300 };
+  const logBucket = (start: number, micros: number) => ({
+    start, width: 'hour' as const, model: 'gpt-4o', key: 'primary', requests: 1, inputTokens: 10, outputTokens: 1, cachedTokens: 0, reasoningTokens: 0,
+    cost: { micros, currency: 'USD' },
+  });
+
+  async function openStore() {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { SnapshotStore } = await import('../../electron/core/store/index.ts');
+    return SnapshotStore.open(join(mkdtempSync(join(tmpdir(), 'spendbar-derived-')), 'spendbar.db'), { timeZone: 'UTC' });
+  }
+
+  it('sums today / week / month from the stored usage before the log begins plus the usage just read', async () => {
+    const { addDerivedSpend } = await import('../../electron/core/derived-usage.ts');
+    const store = await openStore();
+    try {
+      // Stored from an earlier read: 2 days ago and this morning (the log now reaches back only to T0 − 2 h).
+      store.saveSnapshot(blankSnapshot('a', 'newapi', T0 - 3 * 86_400_000, { usage: [logBucket(T0 - 2 * 86_400_000, 1_000_000), logBucket(T0 - 9 * HOUR, 300_000), logBucket(T0 - 2 * HOUR, 999)] }));
+      const now = blankSnapshot('a', 'newapi', T0 + 600_000, { spent: { total: { micros: 50_000_000, currency: 'USD' } }, usage: [logBucket(T0 - 2 * HOUR, 200_000), logBucket(T0, 50_000)] });
+      addDerivedSpend(now, account, store, 'UTC');
+      // Today: 0.3 (stored, before the log) + 0.2 (replaces the stored 999) + 0.05.
+      expect(now.spent.today).toEqual({ micros: 550_000, currency: 'USD' });
+      // 2026-11-23 is a Monday: the week began today. The month holds all of it.
+      expect(now.spent.week).toEqual({ micros: 550_000, currency: 'USD' });
+      expect(now.spent.month).toEqual({ micros: 1_550_000, currency: 'USD' });
+      expect(now.usage.every((b) => b.model !== DERIVED_MODEL)).toBe(true);
+      expect(now.notes.join(' ')).toContain("provider's own usage");
+    } finally {
+      store.close();
+    }
+  });
+
+  it('derives nothing from the balance while the provider reports usage, and keeps the windows', async () => {
+    const { addDerivedSpend } = await import('../../electron/core/derived-usage.ts');
+    const store = await openStore();
+    try {
+      store.saveSnapshot(blankSnapshot('a', 'newapi', T0 - 300_000, { spent: { total: { micros: 1_000_000, currency: 'USD' } }, usage: [logBucket(T0 - HOUR, 400_000)] }));
+      // A poll that skipped the log: the spend rose, but the next log read will carry it.
+      const now = blankSnapshot('a', 'newapi', T0 + 300_000, { spent: { total: { micros: 1_300_000, currency: 'USD' } } });
+      addDerivedSpend(now, account, store, 'UTC');
+      expect(now.usage).toEqual([]);
+      expect(now.spent.today).toEqual({ micros: 400_000, currency: 'USD' });
+      expect(now.spent.month).toEqual({ micros: 400_000, currency: 'USD' });
+      expect(now.notes.join(' ')).not.toContain('estimated from changes');
+    } finally {
+      store.close();
+    }
+  });
+
+  it('zeroes balance-change estimates in hours the provider usage now covers, so nothing counts twice', async () => {
+    const { addDerivedSpend } = await import('../../electron/core/derived-usage.ts');
+    const store = await openStore();
+    try {
+      const derived = (start: number, micros: number) => ({ ...logBucket(start, micros), model: DERIVED_MODEL, key: '', requests: 0, inputTokens: 0, outputTokens: 0 });
+      store.saveSnapshot(blankSnapshot('a', 'newapi', T0 - 5 * HOUR, { usage: [derived(T0 - 5 * HOUR, 700_000), derived(T0 - HOUR, 100_000)] }));
+      const now = blankSnapshot('a', 'newapi', T0 + 60_000, { usage: [logBucket(T0 - 2 * HOUR, 90_000)] });
+      addDerivedSpend(now, account, store, 'UTC');
+      store.saveSnapshot(now);
+      const totals = store.totals({ groupBy: 'model', from: T0 - DAY_MS, to: T0 + HOUR });
+      // The estimate before the log began stays; the one inside it is replaced by the log's figure.
+      expect(totals.map((r) => [r.group, r.costMicros])).toEqual([
+        [DERIVED_MODEL, 700_000],
+        ['gpt-4o', 90_000],
+      ]);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+const DAY_MS = 86_400_000;

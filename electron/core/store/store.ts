@@ -175,6 +175,41 @@ export class SnapshotStore {
     return row ? row.newest_start : null;
   }
 
+  /**
+   * Starts (and cost currency, '' when unpriced) of the account's buckets of `model` with start in [from, to), oldest
+   * first. The daily roll-up finds the days that hold any, so a long range costs one seek per such day, not a scan of
+   * every account's buckets.
+   */
+  bucketStarts(accountId: string, model: string, from: number, to: number): { start: number; currency: string }[] {
+    const days = this.stmt(`SELECT DISTINCT day FROM usage_daily WHERE day >= ? AND day < ? AND account_id = ? AND model = ? ORDER BY day`).all(
+      this.rollupDeps.dayOf(from),
+      to,
+      accountId,
+      model,
+    ) as { day: number }[];
+    const inDay = this.stmt(`SELECT start, currency FROM usage_buckets WHERE start >= ? AND start < ? AND account_id = ? AND model = ? ORDER BY start`);
+    const out: { start: number; currency: string }[] = [];
+    for (const { day } of days) {
+      const rows = inDay.all(Math.max(day, from), Math.min(this.rollupDeps.nextDay(day), to), accountId, model) as { start: number; currency: string }[];
+      for (const r of rows) out.push({ start: r.start, currency: r.currency });
+    }
+    return out;
+  }
+
+  /** Whether the account has usage of any model but `exceptModel` in a bucket starting on a local day from `since`'s on. */
+  hasUsageSince(accountId: string, since: number, exceptModel = ''): boolean {
+    return (
+      this.stmt(`SELECT 1 AS x FROM usage_daily WHERE day >= ? AND account_id = ? AND model <> ? LIMIT 1`).get(this.rollupDeps.dayOf(since), accountId, exceptModel) !==
+      undefined
+    );
+  }
+
+  /** Time of the account's first stored snapshot: since when Spendbar has watched it. */
+  firstSnapshotTime(accountId: string): number | null {
+    const row = this.stmt(`SELECT min(time) AS t FROM snapshots WHERE account_id = ?`).get(accountId) as { t: number | null } | undefined;
+    return row?.t ?? null;
+  }
+
   series(q: SeriesQuery): SeriesResult {
     return querySeries(this.ctx, q);
   }
