@@ -90,6 +90,20 @@ export type BucketWidth = 'hour' | 'day';
 
 export const BUCKET_MS: Record<BucketWidth, number> = { hour: 3_600_000, day: 86_400_000 };
 
+/** One API key of an account, as a provider that lists them reports it (OpenRouter management keys). */
+export interface KeySpend {
+  /** The key's name; never the key (nor more of it than "sk-or-v1-…1c96"). */
+  name: string;
+  workspace?: string;
+  disabled?: boolean;
+  spent: SpendWindows;
+  /** null = no cap. */
+  limit: Money | null;
+  remaining: Money | null;
+  resets: QuotaReset | null;
+  expiresAt?: number | null;
+}
+
 /** Usage for one model and key over one bucket of time, as the provider reported it. */
 export interface UsageBucket {
   start: number;
@@ -126,6 +140,8 @@ export interface Snapshot {
   notes: string[];
   /** Whether the account can pay for calls, when the provider says (DeepSeek is_available). */
   available?: boolean;
+  /** The account's keys with their own spend and caps, when the provider lists them. */
+  keys?: KeySpend[];
   demo?: boolean;
 }
 

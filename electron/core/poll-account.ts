@@ -71,6 +71,7 @@ function okSnapshot(account: Account, r: ProviderReading, time: number, secrets:
     notes: r.notes.map((n) => redact(n, secrets)),
   };
   if (r.available !== undefined) s.available = r.available;
+  if (r.keys) s.keys = r.keys;
   if (account.demo !== undefined) s.demo = account.demo;
   return s;
 }
@@ -160,6 +161,11 @@ export function checkReading(r: ProviderReading, now: number): void {
     checkMoney(r.quota.remaining, 'quota remaining');
   }
   for (const b of r.usage) checkBucket(b, now);
+  for (const k of r.keys ?? []) {
+    for (const [w, m] of Object.entries(k.spent)) checkMoney(m, `the spend (${w}) of key ${k.name}`);
+    checkMoney(k.limit, `the cap of key ${k.name}`);
+    checkMoney(k.remaining, `the remaining cap of key ${k.name}`);
+  }
 }
 
 function checkBucket(b: UsageBucket, now: number): void {

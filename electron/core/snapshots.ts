@@ -31,12 +31,17 @@ function major(m: Money | null | undefined): MajorAmount | null {
 }
 
 /** The `spendbar poll --json` shape: figures in major units, one object per account. */
-export function snapshotToJson(s: Snapshot, account?: Account): Record<string, unknown> {
-  const spent: Record<string, MajorAmount> = {};
+function windows(w: Snapshot['spent']): Record<string, MajorAmount> {
+  const out: Record<string, MajorAmount> = {};
   for (const k of ['today', 'week', 'month', 'total'] as const) {
-    const m = major(s.spent[k]);
-    if (m) spent[k] = m;
+    const m = major(w[k]);
+    if (m) out[k] = m;
   }
+  return out;
+}
+
+export function snapshotToJson(s: Snapshot, account?: Account): Record<string, unknown> {
+  const spent = windows(s.spent);
   return {
     accountId: s.accountId,
     provider: s.provider,
@@ -70,6 +75,20 @@ export function snapshotToJson(s: Snapshot, account?: Account): Record<string, u
       reasoningTokens: u.reasoningTokens,
       cost: major(u.cost),
     })),
+    ...(s.keys
+      ? {
+          keys: s.keys.map((k) => ({
+            name: k.name,
+            ...(k.workspace ? { workspace: k.workspace } : {}),
+            ...(k.disabled ? { disabled: true } : {}),
+            spent: windows(k.spent),
+            limit: major(k.limit),
+            remaining: major(k.remaining),
+            resets: k.resets,
+            expiresAt: k.expiresAt ? new Date(k.expiresAt).toISOString() : null,
+          })),
+        }
+      : {}),
     estimated: s.estimated,
     notes: s.notes,
     ...(s.available === undefined ? {} : { available: s.available }),

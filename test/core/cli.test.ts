@@ -54,7 +54,8 @@ beforeAll(async () => {
   or = await startOpenRouterFake({
     state: {
       keys: {
-        [OR_KEY]: { label: 'ci', limit: 100, limitReset: 'monthly', usage: 25.5, usageDaily: 1.25, usageWeekly: 8.5, usageMonthly: 25.5, isManagementKey: true, isFreeTier: false, expiresAt: null },
+        [OR_KEY]: { label: 'ci', limit: null, limitReset: null, usage: 0, usageDaily: 0, usageWeekly: 0, usageMonthly: 0, isManagementKey: true, isFreeTier: false, expiresAt: null },
+        'sk-or-v1-cli-test-app-key': { label: 'ci', name: 'CI app', limit: 100, limitReset: 'monthly', usage: 25.5, usageDaily: 1.25, usageWeekly: 8.5, usageMonthly: 25.5, isManagementKey: false, isFreeTier: false, expiresAt: null },
       },
       totalCredits: 100.5,
       totalUsage: 25.75,
@@ -113,15 +114,23 @@ describe('spendbar poll --once --json', () => {
     expect(by.gw.spent.total).toEqual({ amount: 5, currency: 'USD' });
     expect(by.gw.quota).toMatchObject({ limit: 20, used: 5, remaining: 15, unit: 'USD' });
 
-    // openrouter: credits − usage; windows from /key; the two endpoints of one model and day summed into one bucket.
+    // openrouter (management key): credits − usage; windows summed over the account's keys (/keys), each key with its
+    // name and cap; lifetime spend from /credits; the two endpoints of one model and day summed into one bucket.
     expect(by.or.balance).toEqual({ amount: 74.75, currency: 'USD' });
     expect(by.or.spent).toEqual({
       today: { amount: 1.25, currency: 'USD' },
       week: { amount: 8.5, currency: 'USD' },
       month: { amount: 25.5, currency: 'USD' },
-      total: { amount: 25.5, currency: 'USD' },
+      total: { amount: 25.75, currency: 'USD' },
     });
-    expect(by.or.quota).toMatchObject({ limit: 100, used: 25.5, remaining: 74.5, unit: 'USD' });
+    expect(by.or.quota).toBeNull();
+    expect(by.or.keys).toEqual([
+      {
+        name: 'CI app', workspace: 'Default',
+        spent: { today: { amount: 1.25, currency: 'USD' }, week: { amount: 8.5, currency: 'USD' }, month: { amount: 25.5, currency: 'USD' }, total: { amount: 25.5, currency: 'USD' } },
+        limit: { amount: 100, currency: 'USD' }, remaining: { amount: 74.5, currency: 'USD' }, resets: 'monthly', expiresAt: null,
+      },
+    ]);
     const orUsage = by.or.usage.filter((u: Out) => u.start.startsWith(yesterday));
     expect(orUsage).toHaveLength(1);
     expect(orUsage[0]).toMatchObject({ model: 'openai/gpt-4.1', requests: 7, inputTokens: 70, outputTokens: 155, reasoningTokens: 25, cost: { amount: 0.02, currency: 'USD' } });

@@ -37,7 +37,9 @@ beforeAll(async () => {
   or = await startOpenRouterFake({
     state: {
       keys: {
-        [OR_KEY]: { label: 'srv', limit: null, limitReset: null, usage: 12.5, usageDaily: 0.5, usageWeekly: 3, usageMonthly: 12.5, isManagementKey: true, isFreeTier: false, expiresAt: null },
+        [OR_KEY]: { label: 'srv', limit: null, limitReset: null, usage: 0, usageDaily: 0, usageWeekly: 0, usageMonthly: 0, isManagementKey: true, isFreeTier: false, expiresAt: null },
+        // The management key reads the account; this API key spends.
+        'sk-or-v1-srv-app-key-0001': { label: 'app', name: 'App', limit: null, limitReset: null, usage: 12.5, usageDaily: 0.5, usageWeekly: 3, usageMonthly: 12.5, isManagementKey: false, isFreeTier: false, expiresAt: null },
       },
       totalCredits: 50,
       totalUsage: 12.5,

@@ -6,6 +6,7 @@ import { formatMoney, toMicros, type Money } from '../../../shared/money.ts';
 import { ProviderError, redact } from '../errors.ts';
 import { readJson, safeHost } from '../http.ts';
 import { count, finite, isRecord, nonNegative } from './numbers.ts';
+import { readKeys } from './openrouter-keys.ts';
 import type { FetchContext, ProviderAdapter, ProviderReading } from './types.ts';
 
 const USD = 'USD';
@@ -17,6 +18,10 @@ export const NOTE_NO_ACTIVITY_ACCESS =
   'This key cannot read per-model activity: add a management key to see usage by model.';
 export const NOTE_NO_ACTIVITY_ENDPOINT =
   'This router does not offer per-model activity (/activity answered 404), so only the key’s spend and balance are shown.';
+export const NOTE_NO_KEYS_ACCESS =
+  'This management key cannot list the account’s keys (/keys refused): spend today, this week and this month and usage per key are not available. Give the key access to all workspaces, or create one that has it.';
+export const NOTE_NO_CREDITS_ENDPOINT = 'This router does not report credits (/credits answered 404), so there is no balance.';
+export const NOTE_NO_CREDITS_ACCESS = 'This management key cannot read credits (/credits refused), so there is no balance.';
 export const NOTE_FREE_TIER =
   'This key is on the free tier (no credits bought yet): free models have a small daily request allowance.';
 
@@ -43,9 +48,9 @@ export const openrouterAdapter: ProviderAdapter = {
     optionFields: [],
     reports: [
       'balance (management key)',
-      'spend today / week / month / total',
-      'key limit, remaining and reset',
-      'per-model daily requests, tokens and cost (management key)',
+      'spend today / week / month / total (a management key: summed over every key of every workspace)',
+      'key limit, remaining and reset (a management key: for each key, by name)',
+      'per-model daily requests, tokens and cost for completed UTC days (management key)',
     ],
     consoleUrl: 'https://openrouter.ai/settings/credits',
   },
@@ -71,21 +76,34 @@ export const openrouterAdapter: ProviderAdapter = {
 
 async function read(ctx: FetchContext, base: string, apiKey: string): Promise<ProviderReading> {
   const keyP = get(ctx, base, apiKey, '/key', 'key usage');
-  const creditsP = get(ctx, base, apiKey, '/credits', 'credits', [403]);
-  // Activity waits only on /key, so a key that says it is not a management key is not asked at all.
-  const activityP = keyP.then((k) =>
-    isRecord(k.data) && k.data.is_management_key === false ? null : get(ctx, base, apiKey, '/activity', 'activity', [403, 404]),
-  );
-  const [keyR, creditsR, activityR] = await Promise.all([keyP, creditsP, activityP]);
+  const creditsP = get(ctx, base, apiKey, '/credits', 'credits', [401, 403, 404], { unwrapped: ['total_credits'] });
+  // Observed now, so a failure there while /key fails too is not left unhandled.
+  creditsP.catch(() => undefined);
+  const keyR = await keyP;
+  const management = managementFlag(keyR.data);
+  // A key that says it is not a management key is not asked for what only those may read.
+  const activityP = management === false ? null : get(ctx, base, apiKey, '/activity', 'activity', [403, 404]);
+  const keysP = management === true ? readKeys((path, what) => get(ctx, base, apiKey, path, what, [400, 401, 403, 404], { total: true })) : null;
+  const [creditsR, activityR, keysRead] = await Promise.all([creditsP, activityP, keysP]);
 
   const key = parseKey(keyR.data);
   const notes: string[] = [];
   let balance: Money | null = null;
-  if (creditsR.status === 403) notes.push(NOTE_NEEDS_MANAGEMENT_KEY);
-  else balance = parseCredits(creditsR.data);
+  let creditsUsage: Money | null = null;
+  if (creditsR.status === 404) notes.push(NOTE_NO_CREDITS_ENDPOINT);
+  else if (creditsR.status !== 200) notes.push(management === true ? NOTE_NO_CREDITS_ACCESS : NOTE_NEEDS_MANAGEMENT_KEY);
+  else {
+    const credits = parseCredits(creditsR.data);
+    // A plain key may get HTTP 200 with zeros instead of 403: that is "not available", never a $0 balance.
+    if (management !== true && credits.credits === 0 && credits.usage === 0) notes.push(NOTE_NEEDS_MANAGEMENT_KEY);
+    else {
+      balance = { micros: credits.credits - credits.usage, currency: USD };
+      creditsUsage = { micros: credits.usage, currency: USD };
+    }
+  }
 
   let usage: UsageBucket[] = [];
-  let byokNote = key.byokMicros > 0 ? `This key’s bring-your-own-key usage (${usdText(key.byokMicros)})` : '';
+  let byokNote = key.byokMicros > 0 && management !== true ? `This key’s bring-your-own-key usage (${usdText(key.byokMicros)})` : '';
   if (activityR === null || activityR.status === 403) {
     if (!notes.includes(NOTE_NEEDS_MANAGEMENT_KEY)) notes.push(NOTE_NO_ACTIVITY_ACCESS);
   } else if (activityR.status === 404) {
@@ -96,12 +114,56 @@ async function read(ctx: FetchContext, base: string, apiKey: string): Promise<Pr
     if (activity.byokMicros > 0) byokNote = `Bring-your-own-key usage over the last 30 days (${usdText(activity.byokMicros)})`;
   }
 
+  const reading: ProviderReading = { balance, balances: balance ? [balance] : [], spent: key.spent, quota: key.quota, usage, estimated: false, notes };
+  if (management === true) {
+    // /key describes the management key itself, which spends nothing: the account's figures come from its keys.
+    reading.quota = null;
+    reading.spent = {};
+    if (keysRead) {
+      reading.spent = { ...keysRead.spent };
+      reading.keys = keysRead.keys;
+      notes.push(...keysRead.notes);
+      if (keysRead.byokMicros > 0 && !byokNote) byokNote = `Your keys’ bring-your-own-key usage (${usdText(keysRead.byokMicros)})`;
+    } else {
+      notes.push(NOTE_NO_KEYS_ACCESS);
+    }
+    if (creditsUsage) reading.spent.total = creditsUsage;
+    if (activityR?.status === 200) notes.push(todayNote(reading.spent.today));
+  }
   if (key.freeTier) notes.push(NOTE_FREE_TIER);
   if (byokNote) notes.push(`${byokNote} is billed by your own provider keys and is not included in these costs.`);
-  return { balance, balances: balance ? [balance] : [], spent: key.spent, quota: key.quota, usage, estimated: false, notes };
+  return reading;
 }
 
-async function get(ctx: FetchContext, base: string, apiKey: string, path: string, what: string, pass: number[] = []): Promise<Reply> {
+/** true / false as /key says (is_management_key, or its older name is_provisioning_key); undefined when it does not. */
+function managementFlag(data: unknown): boolean | undefined {
+  if (!isRecord(data)) return undefined;
+  if (data.is_management_key === true || data.is_provisioning_key === true) return true;
+  if (data.is_management_key === false || data.is_provisioning_key === false) return false;
+  return undefined;
+}
+
+function todayNote(today: Money | undefined): string {
+  const so = today ? ` (${usdText(today.micros)} so far)` : '';
+  return `Per-model figures cover completed UTC days only (OpenRouter's activity): today's spend${so} has no per-model breakdown until after 00:00 UTC.`;
+}
+
+interface GetOptions {
+  /** A body without `data` whose top level has one of these fields is taken as the data (seen from /credits). */
+  unwrapped?: string[];
+  /** Read `total_count` (paged lists). */
+  total?: boolean;
+}
+
+async function get(
+  ctx: FetchContext,
+  base: string,
+  apiKey: string,
+  path: string,
+  what: string,
+  pass: number[] = [],
+  opts: GetOptions = {},
+): Promise<Reply & { total?: number }> {
   const url = `${base}${path}`;
   const res = await ctx.http({
     method: 'GET',
@@ -119,10 +181,12 @@ async function get(ctx: FetchContext, base: string, apiKey: string, path: string
     if (code !== undefined && pass.includes(code)) return { status: code, data: undefined };
     throw errorBody(host, what, code, typeof err.message === 'string' ? err.message.slice(0, 200) : undefined, res.status);
   }
+  if (isRecord(body) && !('data' in body) && opts.unwrapped?.some((f) => f in body)) return { status: res.status, data: body };
   if (!isRecord(body) || !('data' in body)) {
     throw new ProviderError('bad-response', `${host} sent a ${what} response without a "data" field. Check that the base URL points at an OpenRouter-compatible API.`, { status: res.status });
   }
-  return { status: res.status, data: body.data };
+  const total = opts.total && typeof body.total_count === 'number' ? body.total_count : undefined;
+  return { status: res.status, data: body.data, ...(total !== undefined ? { total } : {}) };
 }
 
 function errorBody(host: string, what: string, code: number | undefined, message: string | undefined, status: number): ProviderError {
@@ -198,12 +262,10 @@ function parseExpiry(value: unknown): number | null {
   return ms;
 }
 
-function parseCredits(data: unknown): Money {
+function parseCredits(data: unknown): { credits: number; usage: number } {
   if (!isRecord(data)) throw bad('The credits response has no credits data. Check that the base URL points at an OpenRouter-compatible API.');
   // Subtract in micros so the balance is exact to the micro-dollar.
-  const credits = toMicros(nonNegative(data.total_credits, 'total_credits'));
-  const used = toMicros(nonNegative(data.total_usage, 'total_usage'));
-  return { micros: credits - used, currency: USD };
+  return { credits: toMicros(nonNegative(data.total_credits, 'total_credits')), usage: toMicros(nonNegative(data.total_usage, 'total_usage')) };
 }
 
 function parseActivity(data: unknown, usageSince: number | undefined): { buckets: UsageBucket[]; byokMicros: number } {

@@ -1,6 +1,6 @@
 // What every provider adapter is: a descriptor the UI builds its form from, and a fetch function with an
 // injectable HTTP client. Adapters know the provider's wire format and nothing about storage.
-import type { Account, BucketWidth, Quota, SpendWindows, UsageBucket } from '../../../shared/domain.ts';
+import type { Account, BucketWidth, KeySpend, Quota, SpendWindows, UsageBucket } from '../../../shared/domain.ts';
 import type { Money } from '../../../shared/money.ts';
 import type { HttpClient } from '../http.ts';
 import type { RequestBudget } from '../request-budget.ts';
@@ -32,6 +32,7 @@ export interface ProviderReading {
   estimated: boolean;
   notes: string[];
   available?: boolean;
+  keys?: KeySpend[];
 }
 
 export interface ProviderAdapter {

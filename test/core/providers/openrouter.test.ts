@@ -4,6 +4,7 @@ import { fetchHttpClient, type HttpClient } from '../../../electron/core/http.ts
 import {
   NOTE_FREE_TIER,
   NOTE_NEEDS_MANAGEMENT_KEY,
+  NOTE_NO_KEYS_ACCESS,
   NOTE_NO_ACTIVITY_ACCESS,
   NOTE_NO_ACTIVITY_ENDPOINT,
   openrouterAdapter,
@@ -25,11 +26,12 @@ const NOW = Date.UTC(2025, 7, 27, 15, 30);
 const DAY = 86_400_000;
 const MGMT = 'sk-or-v1-test-management-0001';
 const PLAIN = 'sk-or-v1-test-plain-0002';
+const BATCH = 'sk-or-v1-test-batch-0003';
 
 function key(over: Partial<OpenRouterFakeKey> = {}): OpenRouterFakeKey {
   return {
     label: 'test', limit: 100, limitReset: 'monthly', usage: 25.5, usageDaily: 1.2, usageWeekly: 8.3, usageMonthly: 20.25,
-    isManagementKey: true, isFreeTier: false, expiresAt: '2025-12-31T23:59:59Z', ...over,
+    isManagementKey: false, isFreeTier: false, expiresAt: '2025-12-31T23:59:59Z', ...over,
   };
 }
 
@@ -37,9 +39,14 @@ const row = (date: string, model: string, endpoint: string, usage: number, reque
   date, model, endpoint_id: endpoint, provider_name: endpoint, usage, requests, prompt_tokens: p, completion_tokens: c, reasoning_tokens: r,
 });
 
+/** A management key (whose own /key usage is not the account's) and two API keys. */
 function fixture(): Partial<OpenRouterFakeState> {
   return {
-    keys: { [MGMT]: key(), [PLAIN]: key({ isManagementKey: false, limit: null, limitReset: null }) },
+    keys: {
+      [MGMT]: key({ label: 'mgmt', isManagementKey: true, limit: null, limitReset: null, usage: 7, usageDaily: 7, usageWeekly: 7, usageMonthly: 7, expiresAt: null }),
+      [PLAIN]: key({ name: 'Production', createdAt: '2025-08-01T00:00:00Z' }),
+      [BATCH]: key({ name: 'Batch', limit: null, limitReset: null, usage: 4, usageDaily: 0.3, usageWeekly: 1, usageMonthly: 2.5, expiresAt: null, createdAt: '2025-08-02T00:00:00Z' }),
+    },
     totalCredits: 100.5,
     totalUsage: 25.75,
     activity: [
@@ -79,48 +86,113 @@ async function failure(p: Promise<unknown>): Promise<ProviderError> {
 }
 
 const usd = (micros: number) => ({ micros, currency: 'USD' });
+const paths = (f: OpenRouterFake) => f.requests.map((q) => q.path);
 
-describe('openrouter adapter', () => {
-  it('reads balance, windows, cap and per-model activity with a management key', async () => {
+describe('openrouter adapter: a management key reads the whole account', () => {
+  it('sums spend windows over the keys, names each key with its cap, and reads balance and per-model activity', async () => {
     const f = await start();
     const r = await openrouterAdapter.fetch(ctx(`${f.url}/api/v1`, MGMT));
     expect(r.balance).toEqual(usd(74_750_000));
     expect(r.balances).toEqual([usd(74_750_000)]);
-    expect(r.spent).toEqual({ today: usd(1_200_000), week: usd(8_300_000), month: usd(20_250_000), total: usd(25_500_000) });
-    expect(r.quota).toEqual({ limit: usd(100_000_000), used: usd(20_250_000), remaining: usd(79_750_000), resets: 'monthly', expiresAt: Date.UTC(2025, 11, 31, 23, 59, 59) });
+    // Production 1.2 / 8.3 / 20.25 + Batch 0.3 / 1 / 2.5; the total is the account's, from /credits.
+    expect(r.spent).toEqual({ today: usd(1_500_000), week: usd(9_300_000), month: usd(22_750_000), total: usd(25_750_000) });
+    expect(r.quota).toBeNull();
+    expect(r.keys).toEqual([
+      { name: 'Batch', workspace: 'Default', spent: { today: usd(300_000), week: usd(1_000_000), month: usd(2_500_000), total: usd(4_000_000) }, limit: null, remaining: null, resets: 'never', expiresAt: null },
+      {
+        name: 'Production', workspace: 'Default', spent: { today: usd(1_200_000), week: usd(8_300_000), month: usd(20_250_000), total: usd(25_500_000) },
+        limit: usd(100_000_000), remaining: usd(79_750_000), resets: 'monthly', expiresAt: Date.UTC(2025, 11, 31, 23, 59, 59),
+      },
+    ]);
     const base = { width: 'day', key: '', cachedTokens: 0 };
     expect(r.usage).toEqual([
       { ...base, start: Date.UTC(2025, 7, 24), model: 'anthropic/claude-sonnet-4', requests: 12, inputTokens: 12000, outputTokens: 3400, reasoningTokens: 0, cost: usd(1_234_567) },
       { ...base, start: Date.UTC(2025, 7, 24), model: 'openai/gpt-4.1', requests: 8, inputTokens: 90, outputTokens: 185, reasoningTokens: 25, cost: usd(37_500) },
       { ...base, start: Date.UTC(2025, 7, 25), model: 'openai/gpt-4.1', requests: 1, inputTokens: 10, outputTokens: 20, reasoningTokens: 5, cost: usd(100_000) },
     ]);
-    expect(r.notes).toEqual([]);
+    // Today's per-model figure is labelled missing, not silently absent.
+    expect(r.notes.join(' ')).toContain("today's spend ($1.50 so far) has no per-model breakdown until after 00:00 UTC");
+    expect(r.notes.join(' ')).toContain('summed over the account\'s 2 key(s)');
     expect(r.estimated).toBe(false);
-    expect(f.requests.map((q) => q.path).sort()).toEqual(['/api/v1/activity', '/api/v1/credits', '/api/v1/key']);
+    expect(paths(f).sort()).toEqual(['/api/v1/activity', '/api/v1/credits', '/api/v1/key', '/api/v1/keys', '/api/v1/workspaces']);
+    const keysReq = f.requests.find((q) => q.path === '/api/v1/keys');
+    expect(keysReq?.query.get('include_disabled')).toBe('true');
+    expect(keysReq?.query.get('workspace_id')).toBe('ws-default-0000');
     expect(f.requests.every((q) => q.headers.authorization === `Bearer ${MGMT}`)).toBe(true);
+    // A key list never carries a key, nor OpenRouter's longer label.
+    for (const k of [PLAIN, BATCH]) expect(JSON.stringify(r)).not.toContain(k.slice(0, 14));
   });
 
-  it('keeps /key figures and notes what to add when the key cannot read credits', async () => {
+  it('reads every workspace, and every page of 100 keys', async () => {
+    const keys: Record<string, OpenRouterFakeKey> = { [MGMT]: fixture().keys![MGMT]! };
+    for (let i = 0; i < 230; i++) keys[`sk-or-v1-bulk-${i}`] = key({ name: `bulk ${i}`, limit: null, limitReset: null, usage: 1, usageDaily: 0.01, usageWeekly: 0.1, usageMonthly: 0.5, createdAt: `2025-08-${String(1 + (i % 28)).padStart(2, '0')}T00:00:${String(i % 60).padStart(2, '0')}Z` });
+    keys['sk-or-v1-other-ws'] = key({ name: 'Research', workspace: 'ws-2', limit: 10, limitReset: 'daily', usage: 3, usageDaily: 2, usageWeekly: 3, usageMonthly: 3, disabled: true });
+    const f = await start({ ...fixture(), keys, workspaces: [{ id: 'ws-default-0000', name: 'Default', slug: 'default' }, { id: 'ws-2', name: 'Research', slug: 'research' }] });
+    const r = await openrouterAdapter.fetch(ctx(`${f.url}/api/v1`, MGMT));
+    expect(r.keys).toHaveLength(231);
+    // 230 × 0.01 + 2 (a disabled key's spend still happened).
+    expect(r.spent.today).toEqual(usd(4_300_000));
+    expect(r.spent.month).toEqual(usd(230 * 500_000 + 3_000_000));
+    expect(r.keys?.find((k) => k.name === 'Research')).toMatchObject({ workspace: 'Research', disabled: true, limit: usd(10_000_000), remaining: usd(8_000_000), resets: 'daily' });
+    const offsets = f.requests.filter((q) => q.path.endsWith('/keys') && q.query.get('workspace_id') === 'ws-default-0000').map((q) => q.query.get('offset'));
+    expect(offsets).toEqual(['0', '100', '200']);
+    expect(f.requests.some((q) => q.path.endsWith('/keys') && q.query.get('workspace_id') === 'ws-2')).toBe(true);
+    expect(r.notes.join(' ')).toContain('231 key(s) in 2 workspaces');
+  });
+
+  it('keeps balance and activity, and says so, when the management key may not list keys', async () => {
+    const state = fixture();
+    state.keys![MGMT]!.cannotListKeys = true;
+    const f = await start(state);
+    const r = await openrouterAdapter.fetch(ctx(`${f.url}/api/v1`, MGMT));
+    expect(r.balance).toEqual(usd(74_750_000));
+    // Only the account's lifetime spend is known; the management key's own $7 windows are never shown.
+    expect(r.spent).toEqual({ total: usd(25_750_000) });
+    expect(r.keys).toBeUndefined();
+    expect(r.usage).toHaveLength(3);
+    expect(r.notes).toContain(NOTE_NO_KEYS_ACCESS);
+  });
+
+  it('lists the default workspace only on a router without workspaces', async () => {
+    const f = await start();
+    f.fail({ path: /\/workspaces$/, response: { status: 404, body: { error: { code: 404, message: 'Not Found' } } } });
+    const r = await openrouterAdapter.fetch(ctx(`${f.url}/api/v1`, MGMT));
+    expect(r.spent.today).toEqual(usd(1_500_000));
+    expect(f.requests.find((q) => q.path === '/api/v1/keys')?.query.has('workspace_id')).toBe(false);
+  });
+});
+
+describe('openrouter adapter: other keys', () => {
+  it('reads a plain key\'s own windows and cap, and notes what a management key adds', async () => {
     const f = await start();
     const r = await openrouterAdapter.fetch(ctx(`${f.url}/api/v1`, PLAIN));
     expect(r.balance).toBeNull();
     expect(r.balances).toEqual([]);
     expect(r.usage).toEqual([]);
-    expect(r.spent.total).toEqual(usd(25_500_000));
+    expect(r.spent).toEqual({ today: usd(1_200_000), week: usd(8_300_000), month: usd(20_250_000), total: usd(25_500_000) });
+    expect(r.quota).toEqual({ limit: usd(100_000_000), used: usd(20_250_000), remaining: usd(79_750_000), resets: 'monthly', expiresAt: Date.UTC(2025, 11, 31, 23, 59, 59) });
     expect(r.notes).toEqual([NOTE_NEEDS_MANAGEMENT_KEY]);
-    expect(r.notes[0]).toMatch(/management key/);
-    expect(f.requests.map((q) => q.path)).not.toContain('/api/v1/activity');
+    expect(paths(f)).not.toContain('/api/v1/activity');
+    expect(paths(f)).not.toContain('/api/v1/keys');
+  });
+
+  it.each(['zeros', 'zeros-unwrapped'] as const)('reads /credits %s for a plain key as "not available", never a $0 balance', async (mode) => {
+    const f = await start({ ...fixture(), creditsForPlainKeys: mode });
+    const r = await openrouterAdapter.fetch(ctx(`${f.url}/api/v1`, PLAIN));
+    expect(r.balance).toBeNull();
+    expect(r.balances).toEqual([]);
+    expect(r.notes).toContain(NOTE_NEEDS_MANAGEMENT_KEY);
   });
 
   it('reports no cap as a null limit and counts lifetime usage against it', async () => {
-    const f = await start({ ...fixture(), keys: { [MGMT]: key({ limit: null, limitReset: null, expiresAt: null }) } });
-    const r = await openrouterAdapter.fetch(ctx(`${f.url}/api/v1`, MGMT));
+    const f = await start({ ...fixture(), keys: { [PLAIN]: key({ limit: null, limitReset: null, expiresAt: null }) } });
+    const r = await openrouterAdapter.fetch(ctx(`${f.url}/api/v1`, PLAIN));
     expect(r.quota).toEqual({ limit: null, used: usd(25_500_000), remaining: null, resets: 'never', expiresAt: null });
   });
 
   it('uses the daily window for a daily cap and notes a free-tier key', async () => {
-    const f = await start({ ...fixture(), keys: { [MGMT]: key({ limit: 5, limitReset: 'daily', isFreeTier: true }) } });
-    const r = await openrouterAdapter.fetch(ctx(`${f.url}/api/v1`, MGMT));
+    const f = await start({ ...fixture(), keys: { [PLAIN]: key({ limit: 5, limitReset: 'daily', isFreeTier: true }) } });
+    const r = await openrouterAdapter.fetch(ctx(`${f.url}/api/v1`, PLAIN));
     expect(r.quota).toMatchObject({ limit: usd(5_000_000), used: usd(1_200_000), remaining: usd(3_800_000), resets: 'daily' });
     expect(r.notes).toContain(NOTE_FREE_TIER);
   });
@@ -147,12 +219,15 @@ describe('openrouter adapter', () => {
     expect(r.usage.map((b) => [b.start, b.model])).toEqual([[Date.UTC(2025, 7, 25), 'openai/gpt-4.1']]);
   });
 
+  // A compatible router whose /key says nothing about management keys: credits and activity are tried, windows are the key's.
   it('works with a compatible router at another base path', async () => {
     const f = await start();
+    f.fail({ path: /\/key$/, response: { body: { data: { label: 'x', limit: null, usage: 3, usage_daily: 1, usage_weekly: 2, usage_monthly: 3 } } } });
     const r = await openrouterAdapter.fetch(ctx(`${f.url}/router/v1/`, MGMT));
     expect(r.balance).toEqual(usd(74_750_000));
+    expect(r.spent).toEqual({ today: usd(1_000_000), week: usd(2_000_000), month: usd(3_000_000), total: usd(3_000_000) });
     expect(r.usage).toHaveLength(3);
-    expect(f.requests.map((q) => q.path).sort()).toEqual(['/router/v1/activity', '/router/v1/credits', '/router/v1/key']);
+    expect(paths(f).sort()).toEqual(['/router/v1/activity', '/router/v1/credits', '/router/v1/key']);
   });
 
   it('treats 404 on /activity as not offered, and 403 as not allowed', async () => {
@@ -161,11 +236,11 @@ describe('openrouter adapter', () => {
     const r = await openrouterAdapter.fetch(ctx(`${f.url}/router/v1`, MGMT));
     expect(r.balance).toEqual(usd(74_750_000));
     expect(r.usage).toEqual([]);
-    expect(r.notes).toEqual([NOTE_NO_ACTIVITY_ENDPOINT]);
+    expect(r.notes).toContain(NOTE_NO_ACTIVITY_ENDPOINT);
 
     f.fail({ path: /\/activity$/, times: 1, response: { status: 403, body: { error: { code: 403, message: 'Forbidden' } } } });
     const r2 = await openrouterAdapter.fetch(ctx(`${f.url}/router/v1`, MGMT));
-    expect(r2.notes).toEqual([NOTE_NO_ACTIVITY_ACCESS]);
+    expect(r2.notes).toContain(NOTE_NO_ACTIVITY_ACCESS);
   });
 });
 
@@ -226,12 +301,12 @@ describe('openrouter adapter failures', () => {
   });
 
   it('refuses absurd numbers', async () => {
-    const f = await start({ ...fixture(), keys: { [MGMT]: key({ usage: -5 }) } });
+    const f = await start({ ...fixture(), keys: { [MGMT]: key({ usage: -5, isManagementKey: true }) } });
     const negative = await failure(openrouterAdapter.fetch(ctx(`${f.url}/api/v1`, MGMT)));
     expect(negative.kind).toBe('bad-response');
     expect(negative.message).toMatch(/usage/);
 
-    f.state.keys[MGMT] = key();
+    f.state.keys[MGMT] = key({ isManagementKey: true });
     f.fail({ path: /\/key$/, times: 1, response: { body: { data: { ...key(), usage: 1, usage_daily: 'NaN' } } } });
     const nan = await failure(openrouterAdapter.fetch(ctx(`${f.url}/api/v1`, MGMT)));
     expect(nan.kind).toBe('bad-response');

@@ -1,12 +1,20 @@
 // A loopback OpenRouter for the tests and the demo. It answers under any base path (/api/v1/key, /router/v1/key,
-// /key), so the same fake stands in for OpenRouter and for compatible routers mounted elsewhere.
+// /key), so the same fake stands in for OpenRouter and for compatible routers mounted elsewhere. As the real API:
+// /key describes only the key that asks (a management key spends nothing itself); /keys lists a workspace's API keys
+// (the default workspace without workspace_id; 100 per page by offset); /workspaces pages by offset and limit;
+// /credits and /activity are for management keys (/activity: completed UTC days only).
 import { bearerToken, startFakeServer, type FakeRequest, type FakeResponse, type FakeServer } from './server.ts';
+import { demoActivity } from './openrouter-demo.ts';
+
+export { demoActivity };
 
 const DAY_MS = 86_400_000;
 const ACTIVITY_DAYS = 30;
 
 export const DEMO_OPENROUTER_KEY = 'sk-or-v1-demo-management';
 export const DEMO_OPENROUTER_PLAIN_KEY = 'sk-or-v1-demo-plain';
+export const DEMO_OPENROUTER_APP_KEY = 'sk-or-v1-demo-production';
+export const DEFAULT_WORKSPACE = 'ws-default-0000';
 
 export interface OpenRouterFakeKey {
   label: string;
@@ -19,6 +27,16 @@ export interface OpenRouterFakeKey {
   isManagementKey: boolean;
   isFreeTier: boolean;
   expiresAt: string | null;
+  /** Shown by /keys (default: the label). */
+  name?: string;
+  /** Workspace id (default: the first workspace). */
+  workspace?: string;
+  disabled?: boolean;
+  /** ISO time; /keys lists the most recent first. */
+  createdAt?: string;
+  byokUsage?: number;
+  /** A management key without access to /keys (and /workspaces). */
+  cannotListKeys?: boolean;
 }
 
 export interface OpenRouterFakeActivity {
@@ -38,6 +56,9 @@ export interface OpenRouterFakeState {
   totalCredits: number;
   totalUsage: number;
   activity: OpenRouterFakeActivity[];
+  workspaces: { id: string; name: string; slug: string }[];
+  /** How /credits answers a key that is not a management key: the spec's 403, or the HTTP 200 zeros seen in the wild. */
+  creditsForPlainKeys: '403' | 'zeros' | 'zeros-unwrapped';
 }
 
 export type OpenRouterFake = FakeServer & {
@@ -69,16 +90,44 @@ export async function startOpenRouterFake(
 
   function handle(req: FakeRequest): FakeResponse {
     roll();
-    const route = /\/(key|credits|activity)$/.exec(req.path)?.[1];
+    const route = /\/(key|keys|credits|activity|workspaces)$/.exec(req.path)?.[1];
     if (!route || req.method !== 'GET') return error(404, 'Not Found');
     const token = bearerToken(req);
-    if (!token) return error(401, 'No auth credentials found');
+    if (!token) return error(401, 'Missing Authentication header');
     const key = state.keys[token];
     if (!key) return error(401, 'User not found.');
     if (route === 'key') return { body: { data: keyBody(key) } };
-    if (!key.isManagementKey) return error(403, 'Only management keys can perform this operation');
+    if (!key.isManagementKey) {
+      if (route === 'credits' && state.creditsForPlainKeys === 'zeros') return { body: { data: { total_credits: 0, total_usage: 0 } } };
+      if (route === 'credits' && state.creditsForPlainKeys === 'zeros-unwrapped') return { body: { total_credits: 0, total_usage: 0 } };
+      return error(403, 'Only management keys can perform this operation');
+    }
     if (route === 'credits') return { body: { data: { total_credits: state.totalCredits, total_usage: state.totalUsage } } };
+    if (route === 'keys' || route === 'workspaces') {
+      if (key.cannotListKeys) return error(403, 'This key does not have permission to manage API keys');
+      return route === 'keys' ? listKeys(req.query) : listWorkspaces(req.query);
+    }
     return activity(req.query.get('date'));
+  }
+
+  function listKeys(q: URLSearchParams): FakeResponse {
+    const offset = Number(q.get('offset') ?? 0);
+    if (!Number.isInteger(offset) || offset < 0) return error(400, 'offset must be a non-negative integer');
+    const ws = q.get('workspace_id') ?? state.workspaces[0]?.id;
+    const withDisabled = q.get('include_disabled') === 'true';
+    const rows = Object.entries(state.keys)
+      .filter(([, k]) => !k.isManagementKey && (k.workspace ?? state.workspaces[0]?.id) === ws && (withDisabled || !k.disabled))
+      .sort(([, a], [, b]) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''))
+      .slice(offset, offset + 100)
+      .map(([token, k]) => listedKey(token, k, ws ?? ''));
+    return { body: { data: rows } };
+  }
+
+  function listWorkspaces(q: URLSearchParams): FakeResponse {
+    const offset = Number(q.get('offset') ?? 0);
+    const limit = Math.min(100, Math.max(1, Number(q.get('limit') ?? 50)));
+    const rows = state.workspaces.slice(offset, offset + limit).map((w) => ({ ...w, created_at: '2025-01-01T00:00:00Z' }));
+    return { body: { data: rows, total_count: state.workspaces.length } };
   }
 
   function activity(date: string | null): FakeResponse {
@@ -97,8 +146,10 @@ export async function startOpenRouterFake(
 
   function spend(token: string, usd: number, model: string, tokens: { prompt: number; completion: number }): void {
     roll();
-    const key = state.keys[token];
+    let key = state.keys[token];
     if (!key) throw new Error('spend(): the fake has no such key');
+    // A management key cannot call models: the fake books its calls on the workspace's first API key (the demo's ticker).
+    if (key.isManagementKey) key = Object.values(state.keys).find((k) => !k.isManagementKey && !k.disabled) ?? key;
     key.usage = round(key.usage + usd);
     key.usageDaily = round(key.usageDaily + usd);
     key.usageWeekly = round(key.usageWeekly + usd);
@@ -119,13 +170,45 @@ export async function startOpenRouterFake(
   return Object.assign(server, { state, spend });
 }
 
+function sinceReset(k: OpenRouterFakeKey): number {
+  return k.limitReset === 'daily' ? k.usageDaily : k.limitReset === 'weekly' ? k.usageWeekly : k.limitReset === 'monthly' ? k.usageMonthly : k.usage;
+}
+
+/** A /keys entry: the key's hash and name, never the key (the label shows a few of its characters). */
+function listedKey(token: string, k: OpenRouterFakeKey, workspace: string): Record<string, unknown> {
+  let h = 0;
+  for (const c of token) h = (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0;
+  const byok = k.byokUsage ?? 0;
+  return {
+    hash: h.toString(16).padStart(8, '0').repeat(8),
+    name: k.name ?? k.label,
+    label: `${token.slice(0, 12)}...${token.slice(-4)}`,
+    disabled: k.disabled ?? false,
+    limit: k.limit,
+    limit_remaining: k.limit === null ? null : round(k.limit - sinceReset(k)),
+    limit_reset: k.limitReset,
+    include_byok_in_limit: false,
+    usage: k.usage,
+    usage_daily: k.usageDaily,
+    usage_weekly: k.usageWeekly,
+    usage_monthly: k.usageMonthly,
+    byok_usage: byok,
+    byok_usage_daily: 0,
+    byok_usage_weekly: 0,
+    byok_usage_monthly: byok,
+    created_at: k.createdAt ?? '2025-06-01T00:00:00Z',
+    updated_at: null,
+    expires_at: k.expiresAt,
+    creator_user_id: 'user_fake',
+    workspace_id: workspace,
+  };
+}
+
 function keyBody(k: OpenRouterFakeKey): Record<string, unknown> {
-  const sinceReset =
-    k.limitReset === 'daily' ? k.usageDaily : k.limitReset === 'weekly' ? k.usageWeekly : k.limitReset === 'monthly' ? k.usageMonthly : k.usage;
   return {
     label: k.label,
     limit: k.limit,
-    limit_remaining: k.limit === null ? null : Math.max(0, round(k.limit - sinceReset)),
+    limit_remaining: k.limit === null ? null : Math.max(0, round(k.limit - sinceReset(k))),
     limit_reset: k.limitReset,
     usage: k.usage,
     usage_daily: k.usageDaily,
@@ -134,6 +217,10 @@ function keyBody(k: OpenRouterFakeKey): Record<string, unknown> {
     byok_usage: 0,
     is_free_tier: k.isFreeTier,
     is_management_key: k.isManagementKey,
+    is_provisioning_key: k.isManagementKey,
+    include_byok_in_limit: false,
+    creator_user_id: 'user_fake',
+    rate_limit: { requests: -1, interval: '10s', note: 'This field is deprecated and safe to ignore.' },
     expires_at: k.expiresAt,
   };
 }
@@ -146,89 +233,28 @@ function defaultState(now: number): OpenRouterFakeState {
   const today = 0.42;
   const week = round(sum((d) => weekOf(d) === p.week) + today);
   const month = round(sum((d) => monthOf(d) === p.month) + today);
-  const totalUsage = round(sum(() => true) + today + 18.37);
+  const totalUsage = round(sum(() => true) + today + 18.37 + 31.8);
+  const key = (over: Partial<OpenRouterFakeKey>): OpenRouterFakeKey => ({
+    label: '', limit: null, limitReset: null, usage: 0, usageDaily: 0, usageWeekly: 0, usageMonthly: 0, isManagementKey: false, isFreeTier: false, expiresAt: null, ...over,
+  });
   return {
     keys: {
-      [DEMO_OPENROUTER_KEY]: {
-        label: 'sk-or-v1-dem...ment', limit: null, limitReset: null, usage: totalUsage, usageDaily: today, usageWeekly: week,
-        usageMonthly: month, isManagementKey: true, isFreeTier: false, expiresAt: null,
-      },
-      [DEMO_OPENROUTER_PLAIN_KEY]: {
-        label: 'sk-or-v1-dem...lain', limit: 25, limitReset: 'monthly', usage: 31.8, usageDaily: 0.35, usageWeekly: 2.9,
-        usageMonthly: 9.65, isManagementKey: false, isFreeTier: false, expiresAt: null,
-      },
+      // The management key reads the account; it spends nothing itself.
+      [DEMO_OPENROUTER_KEY]: key({ label: 'sk-or-v1-dem...ment', isManagementKey: true }),
+      [DEMO_OPENROUTER_APP_KEY]: key({
+        label: 'sk-or-v1-dem...tion', name: 'Production app', usage: round(totalUsage - 31.8), usageDaily: today, usageWeekly: week, usageMonthly: month,
+        createdAt: '2025-05-01T00:00:00Z',
+      }),
+      [DEMO_OPENROUTER_PLAIN_KEY]: key({
+        label: 'sk-or-v1-dem...lain', name: 'Experiments', limit: 25, limitReset: 'monthly', usage: 31.8, usageDaily: 0.35, usageWeekly: 2.9, usageMonthly: 9.65,
+        createdAt: '2025-07-01T00:00:00Z',
+      }),
     },
-    totalCredits: 100,
+    totalCredits: 100 + 31.8 + 18.37,
     totalUsage,
     activity,
-  };
-}
-
-interface DemoModel {
-  model: string;
-  providers: string[];
-  /** Relative traffic share. */
-  weight: number;
-  /** USD per million prompt / completion tokens. */
-  inPrice: number;
-  outPrice: number;
-  /** Share of completion tokens spent reasoning (OpenRouter counts them inside completion_tokens). */
-  reasoning: number;
-}
-
-const DEMO_MODELS: DemoModel[] = [
-  { model: 'anthropic/claude-sonnet-4', providers: ['Anthropic', 'Google Vertex'], weight: 1, inPrice: 3, outPrice: 15, reasoning: 0 },
-  { model: 'openai/gpt-4.1-mini', providers: ['OpenAI'], weight: 2.5, inPrice: 0.4, outPrice: 1.6, reasoning: 0 },
-  { model: 'google/gemini-2.5-flash', providers: ['Google AI Studio'], weight: 1.5, inPrice: 0.3, outPrice: 2.5, reasoning: 0.3 },
-  { model: 'deepseek/deepseek-r1', providers: ['DeepSeek', 'Together'], weight: 0.6, inPrice: 0.55, outPrice: 2.19, reasoning: 0.6 },
-];
-
-/**
- * A plausible month of per-model activity for the `days` completed UTC days before `now`: weekdays busier than
- * weekends, some models served by two providers (two rows for one date and model). Seeded by the date, so a
- * given day always has the same figures whatever `now` is.
- */
-export function demoActivity(now: number, days = ACTIVITY_DAYS): OpenRouterFakeActivity[] {
-  const todayIndex = Math.floor(now / DAY_MS);
-  const rows: OpenRouterFakeActivity[] = [];
-  for (let d = todayIndex - days; d < todayIndex; d++) {
-    const weekday = new Date(d * DAY_MS).getUTCDay();
-    const busy = weekday === 0 || weekday === 6 ? 0.3 : 1;
-    DEMO_MODELS.forEach((m, mi) => {
-      const rand = mulberry32(d * 131 + mi * 7919);
-      const requests = Math.round(m.weight * busy * (30 + rand() * 50));
-      m.providers.forEach((provider, pi) => {
-        const share = m.providers.length === 1 ? 1 : pi === 0 ? 0.7 : 0.3;
-        const n = Math.round(requests * share);
-        if (n === 0) return;
-        const prompt = Math.round(n * (800 + rand() * 2200));
-        const completion = Math.round(n * (150 + rand() * 450));
-        const reasoning = Math.round(completion * m.reasoning);
-        rows.push({
-          date: utcDate(d * DAY_MS),
-          model: m.model,
-          endpoint_id: `${m.model}@${provider.toLowerCase().replace(/\s+/g, '-')}`,
-          provider_name: provider,
-          usage: round((prompt * m.inPrice + completion * m.outPrice) / 1e6),
-          requests: n,
-          prompt_tokens: prompt,
-          completion_tokens: completion,
-          reasoning_tokens: reasoning,
-        });
-      });
-    });
-  }
-  return rows;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    workspaces: [{ id: DEFAULT_WORKSPACE, name: 'Default', slug: 'default' }],
+    creditsForPlainKeys: '403',
   };
 }
 
