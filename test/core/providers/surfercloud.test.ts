@@ -87,28 +87,31 @@ describe('ucloudSignature', () => {
 });
 
 describe('usageSlices', () => {
-  it('cuts a window into contiguous ≤10-day slices from UTC midnight', () => {
-    const slices = usageSlices(NOW - 30 * DAY_MS, NOW);
-    expect(slices[0]?.startTime).toBe(Date.UTC(2025, 0, 1) / 1000);
+  it('cuts a window into contiguous ≤10-day slices from where it starts', () => {
+    const from = Date.UTC(2025, 0, 1) - 8 * 3_600_000;
+    const slices = usageSlices(from, NOW);
+    expect(slices[0]?.startTime).toBe(from / 1000);
     expect(slices.at(-1)?.endTime).toBe(Math.floor(NOW / 1000));
     expect(slices).toHaveLength(4);
+    slices.forEach((s, i) => i > 0 && expect(s.startTime).toBe((slices[i - 1]?.endTime ?? 0) + 1));
   });
 });
 
 describe('surfercloud adapter', () => {
-  it('reads 30 days in contiguous ≤10-day signed requests and sums them into exact daily buckets', async () => {
+  // First read: from both the UTC and the China-time midnight before the 30-day look-back (16:00 UTC the day before).
+  const FIRST = Date.UTC(2025, 0, 1) / 1000 - 8 * 3600;
+
+  it('reads 30 days in contiguous ≤10-day signed requests and keeps the daily buckets as the service gives them', async () => {
     fake = await startSurferCloudFake({ now: () => NOW });
     const r = await surfercloudAdapter.fetch(ctx(fake.url));
 
     const bodies = sent(fake);
-    const windowStart = Date.UTC(2025, 0, 1) / 1000;
-    expect(bodies).toHaveLength(Math.ceil((NOW / 1000 - windowStart) / SURFER_MAX_SLICE_S));
-    expect(bodies[0]?.StartTime).toBe(windowStart);
+    expect(bodies).toHaveLength(Math.ceil((NOW / 1000 - FIRST) / SURFER_MAX_SLICE_S));
+    expect(bodies[0]?.StartTime).toBe(FIRST);
     expect(bodies.at(-1)?.EndTime).toBe(Math.floor(NOW / 1000));
     const sorted = [...bodies].sort((a, b) => Number(a.StartTime) - Number(b.StartTime));
     sorted.forEach((b, i) => {
       expect(Number(b.EndTime) - Number(b.StartTime)).toBeLessThan(SURFER_MAX_SLICE_S);
-      expect(Number(b.StartTime) % 86_400).toBe(0);
       if (i > 0) expect(b.StartTime).toBe(Number(sorted[i - 1]?.EndTime) + 1);
       expect(b.Action).toBe('GetUMInferTokenUsage');
       expect(b.KeyId).toBe(DEMO_SURFER_KEY_ID);
@@ -116,7 +119,8 @@ describe('surfercloud adapter', () => {
       expect(b).not.toHaveProperty('ProjectId');
     });
 
-    const want = expectedDaily(fake.state.usage, windowStart * 1000, NOW);
+    // The UTC day cut by the window start (2024-12-31) is left out; every day from 2025-01-01 is whole.
+    const want = expectedDaily(fake.state.usage, Date.UTC(2025, 0, 1), NOW);
     expect(want.length).toBeGreaterThan(60);
     expect(r.usage).toEqual(want);
     expect(r.balance).toBeNull();
@@ -125,14 +129,15 @@ describe('surfercloud adapter', () => {
     expect(r.notes).toContain('SurferCloud reports tokens, not money.');
   });
 
-  it('reads from the midnight before usageSince so the first day is whole', async () => {
+  it('re-reads from a day before the newest stored bucket, so it and the one before are read whole again', async () => {
     fake = await startSurferCloudFake({ now: () => NOW });
-    const r = await surfercloudAdapter.fetch(ctx(fake.url, { usageSince: NOW - 2 * 3_600_000, options: { keyId: DEMO_SURFER_KEY_ID, projectId: 'org-abc' } }));
+    const since = Date.UTC(2025, 0, 31);
+    const r = await surfercloudAdapter.fetch(ctx(fake.url, { usageSince: since, options: { keyId: DEMO_SURFER_KEY_ID, projectId: 'org-abc' } }));
     const bodies = sent(fake);
     expect(bodies).toHaveLength(1);
-    expect(bodies[0]).toMatchObject({ StartTime: Date.UTC(2025, 0, 31) / 1000, ProjectId: 'org-abc' });
-    expect(r.usage).toEqual(expectedDaily(fake.state.usage, Date.UTC(2025, 0, 31), NOW));
-    expect(r.usage.every((b) => b.start === Date.UTC(2025, 0, 31))).toBe(true);
+    expect(bodies[0]).toMatchObject({ StartTime: (since - DAY_MS) / 1000, ProjectId: 'org-abc' });
+    expect(r.usage).toEqual(expectedDaily(fake.state.usage, since - DAY_MS, NOW));
+    expect(new Set(r.usage.map((b) => b.start))).toEqual(new Set([since - DAY_MS, since]));
   });
 
   it('asks once per slice and model when models are set, and reads only those', async () => {
@@ -146,10 +151,11 @@ describe('surfercloud adapter', () => {
     expect(r.usage).toEqual(expectedDaily(fake.state.usage, Date.UTC(2025, 0, 1), NOW, models));
   });
 
-  it('sums hours into UTC days across slice boundaries without counting totals twice', async () => {
+  it('sums the parts of a day split across slices without counting totals twice', async () => {
     fake = await startSurferCloudFake({ now: () => NOW, state: { usage: [] } });
+    // The second slice starts 10 days after 2024-12-31 16:00 UTC, i.e. at 2025-01-10 16:00: day 10 is split.
     const day10 = Date.UTC(2025, 0, 10);
-    const day11 = Date.UTC(2025, 0, 11); // the first day of the second slice
+    const day11 = Date.UTC(2025, 0, 11);
     fake.record(day10 + 5 * 3_600_000, 'm1', { in: 100, out: 10, requests: 1 });
     fake.record(day10 + 23 * 3_600_000 + 59_000, 'm1', { in: 200, out: 20, requests: 2 });
     fake.record(day11, 'm1', { in: 1_000, out: 300, requests: 3, images: 4 });
