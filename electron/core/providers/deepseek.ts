@@ -68,24 +68,38 @@ function explain(err: unknown, apiKey: string): unknown {
   return new ProviderError(err.kind, message, { cause: err, status, retryAfterMs: err.retryAfterMs });
 }
 
-/** Exported for tests: the wire body to a reading. */
+/**
+ * Exported for tests: the wire body to a reading. DeepSeek marks every field optional, so an entry without a
+ * currency, or without a total (and without both parts to add up), is skipped with a note and the others are kept.
+ */
 export function parseBalance(body: unknown): ProviderReading {
-  if (!isRecord(body) || !('balance_infos' in body)) {
+  const hasInfos = isRecord(body) && body.balance_infos !== undefined && body.balance_infos !== null;
+  if (!isRecord(body) || (!hasInfos && typeof body.is_available !== 'boolean')) {
     throw new ProviderError('bad-response', 'DeepSeek answered without balance_infos; the base URL may not point at api.deepseek.com.');
   }
-  const infos = body.balance_infos ?? [];
+  const infos = hasInfos ? body.balance_infos : [];
   if (!Array.isArray(infos)) throw new ProviderError('bad-response', 'DeepSeek sent balance_infos that is not a list.');
 
   const reading = emptyReading();
+  if (!hasInfos) reading.notes.push('DeepSeek did not report balances this time (no balance_infos); only whether the account can pay is known.');
+  let skipped = 0;
   for (const info of infos) {
-    if (!isRecord(info)) throw new ProviderError('bad-response', 'DeepSeek sent a balance entry that is not an object.');
+    if (!isRecord(info)) {
+      skipped++;
+      continue;
+    }
     const currency = typeof info.currency === 'string' ? info.currency.trim().toUpperCase() : '';
     if (!/^[A-Z]{3}$/.test(currency)) {
-      throw new ProviderError('bad-response', `DeepSeek sent a balance in an unknown currency (${JSON.stringify(String(info.currency)).slice(0, 20)}).`);
+      skipped++;
+      continue;
     }
     // A second entry in a currency already read is a repeat, not more money: adding it would double count.
     if (reading.balances.some((m) => m.currency === currency)) continue;
-    const total = amount(info.total_balance, `the ${currency} total_balance`, currency);
+    const total = totalOf(info, currency);
+    if (total === null) {
+      skipped++;
+      continue;
+    }
     reading.balances.push(total);
     const split = splitNote(info, currency);
     if (split) reading.notes.push(split);
@@ -93,14 +107,30 @@ export function parseBalance(body: unknown): ProviderReading {
     // is kept as reported rather than rejected as absurd.
     if (total.micros < 0) reading.notes.push(`The ${currency} balance is negative (${major(total.micros)}): DeepSeek counts it as a debt; top up at ${TOP_UP_URL}.`);
   }
+  if (skipped) {
+    reading.notes.push(`DeepSeek sent ${skipped} balance entr${skipped === 1 ? 'y' : 'ies'} without a currency or an amount Spendbar can use; ${reading.balances.length ? 'the others are shown' : 'no balance is shown'}.`);
+  }
   reading.balance = reading.balances[0] ?? null;
-  if (!reading.balance) reading.notes.push(`DeepSeek reported no balance for this account yet; top up at ${TOP_UP_URL} to start one.`);
+  if (!reading.balance && hasInfos && !skipped) reading.notes.push(`DeepSeek reported no balance for this account yet; top up at ${TOP_UP_URL} to start one.`);
 
   if (typeof body.is_available === 'boolean') {
     reading.available = body.is_available;
     if (!body.is_available) reading.notes.push(`DeepSeek says this account cannot pay for calls: top up at ${TOP_UP_URL}.`);
   }
   return reading;
+}
+
+const present = (v: unknown) => v !== undefined && v !== null && v !== '';
+
+/** total_balance, or granted + topped up when only the parts came; null when neither can be had. */
+function totalOf(info: Record<string, unknown>, currency: string): Money | null {
+  if (present(info.total_balance)) return amount(info.total_balance, `the ${currency} total_balance`, currency);
+  if (present(info.granted_balance) && present(info.topped_up_balance)) {
+    const granted = amount(info.granted_balance, `the ${currency} granted_balance`, currency);
+    const topped = amount(info.topped_up_balance, `the ${currency} topped_up_balance`, currency);
+    return { micros: granted.micros + topped.micros, currency };
+  }
+  return null;
 }
 
 /** A decimal string (or number) in major units to Money; absurd values become bad-response errors. */
@@ -115,10 +145,10 @@ function amount(value: unknown, field: string, currency: string): Money {
 
 function splitNote(info: Record<string, unknown>, currency: string): string | null {
   const parts: string[] = [];
-  if (info.granted_balance !== undefined && info.granted_balance !== null) {
+  if (present(info.granted_balance)) {
     parts.push(`${major(amount(info.granted_balance, `the ${currency} granted_balance`, currency).micros)} granted`);
   }
-  if (info.topped_up_balance !== undefined && info.topped_up_balance !== null) {
+  if (present(info.topped_up_balance)) {
     parts.push(`${major(amount(info.topped_up_balance, `the ${currency} topped_up_balance`, currency).micros)} topped up`);
   }
   return parts.length ? `${currency}: ${parts.join(', ')}` : null;

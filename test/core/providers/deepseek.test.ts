@@ -129,7 +129,6 @@ describe('deepseek adapter', () => {
   it.each([
     ['a non-numeric amount', { currency: 'CNY', total_balance: 'abc' }, /"abc"/],
     ['an absurdly large amount', { currency: 'CNY', total_balance: '1e300' }, /too large/],
-    ['an unknown currency', { currency: 'yuan!', total_balance: '1.00' }, /unknown currency/],
     ['a bad granted figure', { currency: 'CNY', total_balance: '1.00', granted_balance: 'NaN' }, /granted_balance/],
   ])('rejects %s as a bad response', async (_what, info, message) => {
     fake = await startDeepSeekFake();
@@ -137,6 +136,33 @@ describe('deepseek adapter', () => {
     const err = await failure(deepseekAdapter.fetch(ctx(fake.url, DEMO_DEEPSEEK_KEY)));
     expect(err.kind).toBe('bad-response');
     expect(err.message).toMatch(message);
+  });
+
+  it.each([
+    ['without a currency', [{ currency: 'CNY', total: 110, granted: 10, toppedUp: 100, omit: ['currency' as const] }, { currency: 'USD', total: 5.5, granted: 0, toppedUp: 5.5 }], [{ micros: 5_500_000, currency: 'USD' }], /1 balance entry without a currency/],
+    ['with an odd currency', [{ currency: 'yuan!', total: 1, granted: 0, toppedUp: 1 }, { currency: 'USD', total: 5.5, granted: 0, toppedUp: 5.5 }], [{ micros: 5_500_000, currency: 'USD' }], /1 balance entry/],
+    ['without a total but with both parts', [{ currency: 'CNY', total: 0, granted: 10, toppedUp: 100.25, omit: ['total_balance' as const] }], [{ micros: 110_250_000, currency: 'CNY' }], /10.00 granted, 100.25 topped up/],
+    ['without a total or parts', [{ currency: 'CNY', total: 0, granted: 10, toppedUp: 100, omit: ['total_balance' as const, 'granted_balance' as const] }], [], /no balance is shown/],
+    ['without the split', [{ currency: 'CNY', total: 42, granted: 0, toppedUp: 0, omit: ['granted_balance' as const, 'topped_up_balance' as const] }], [{ micros: 42_000_000, currency: 'CNY' }], null],
+  ])('tolerates an entry %s, keeping the others', async (_what, balances, want, note) => {
+    fake = await startDeepSeekFake({ state: { keys: { [DEMO_DEEPSEEK_KEY]: { isAvailable: true, balances } } } });
+    const r = await deepseekAdapter.fetch(ctx(fake.url, DEMO_DEEPSEEK_KEY));
+    expect(r.balances).toEqual(want);
+    expect(r.balance).toEqual(want[0] ?? null);
+    if (note) expect(r.notes.join(' ')).toMatch(note);
+    expect(r.available).toBe(true);
+  });
+
+  it('tolerates an answer without is_available, or without balance_infos', async () => {
+    fake = await startDeepSeekFake({ state: { keys: { [DEMO_DEEPSEEK_KEY]: { isAvailable: false, balances: [{ currency: 'CNY', total: 3, granted: 0, toppedUp: 3 }], omit: ['is_available'] } } } });
+    const r = await deepseekAdapter.fetch(ctx(fake.url, DEMO_DEEPSEEK_KEY));
+    expect(r.balance).toEqual({ micros: 3_000_000, currency: 'CNY' });
+    expect(r.available).toBeUndefined();
+    fake.state.keys[DEMO_DEEPSEEK_KEY]!.omit = ['balance_infos'];
+    const r2 = await deepseekAdapter.fetch(ctx(fake.url, DEMO_DEEPSEEK_KEY));
+    expect(r2.balance).toBeNull();
+    expect(r2.available).toBe(false);
+    expect(r2.notes.join(' ')).toContain('did not report balances');
   });
 
   it('rejects a body without balance_infos', async () => {

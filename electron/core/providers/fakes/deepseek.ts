@@ -11,11 +11,15 @@ export interface DeepSeekFakeBalance {
   total: number;
   granted: number;
   toppedUp: number;
+  /** Fields left out of this entry (the API marks every field optional). */
+  omit?: ('currency' | 'total_balance' | 'granted_balance' | 'topped_up_balance')[];
 }
 
 export interface DeepSeekFakeAccount {
   isAvailable: boolean;
   balances: DeepSeekFakeBalance[];
+  /** Top-level fields left out of the answer. */
+  omit?: ('is_available' | 'balance_infos')[];
 }
 
 export interface DeepSeekFakeState {
@@ -61,17 +65,14 @@ export async function startDeepSeekFake(opts: { state?: Partial<DeepSeekFakeStat
           body: { error: { message: `Authentication Fails, Your api key: ${shown} is invalid`, type: 'authentication_error', code: 'invalid_request_error' } },
         };
       }
-      return {
-        body: {
-          is_available: account.isAvailable,
-          balance_infos: account.balances.map((b) => ({
-            currency: b.currency,
-            total_balance: b.total.toFixed(2),
-            granted_balance: b.granted.toFixed(2),
-            topped_up_balance: b.toppedUp.toFixed(2),
-          })),
-        },
+      const entry = (b: DeepSeekFakeBalance) => {
+        const e: Record<string, string> = { currency: b.currency, total_balance: b.total.toFixed(2), granted_balance: b.granted.toFixed(2), topped_up_balance: b.toppedUp.toFixed(2) };
+        for (const f of b.omit ?? []) delete e[f];
+        return e;
       };
+      const body: Record<string, unknown> = { is_available: account.isAvailable, balance_infos: account.balances.map(entry) };
+      for (const f of account.omit ?? []) delete body[f];
+      return { body };
     },
     { port: opts.port },
   );
