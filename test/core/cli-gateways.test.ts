@@ -112,12 +112,13 @@ afterAll(async () => {
 });
 
 const money = (amount: number, currency = 'USD') => ({ amount, currency });
+const acct = (id: string): Out => by[id] ?? {};
 
 describe('spendbar poll --once --json: gateways in every display mode', () => {
   it('CNY display: CNY at the gateway rate, estimated; per-model hourly usage and spend windows from the request log', () => {
     // 10,000,000 − 3,095,678 quota left at 500,000 per $1 × 7 CNY per USD.
-    expect(by['gw-cny']).toMatchObject({ ok: true, balance: money(96.660508, 'CNY'), estimated: true });
-    expect(by['gw-cny'].usage).toEqual([
+    expect(acct('gw-cny')).toMatchObject({ ok: true, balance: money(96.660508, 'CNY'), estimated: true });
+    expect(acct('gw-cny').usage).toEqual([
       { model: 'claude-sonnet-4', key: 'main', start: new Date(hourAgo).toISOString(), end: new Date(hourAgo + HOUR).toISOString(), requests: 1, inputTokens: 500, outputTokens: 50, cachedTokens: 0, reasoningTokens: 0, cost: money(3.5, 'CNY') },
       { model: 'gpt-4o', key: 'main', start: new Date(hourAgo).toISOString(), end: new Date(hourAgo + HOUR).toISOString(), requests: 1, inputTokens: 1000, outputTokens: 100, cachedTokens: 400, reasoningTokens: 0, cost: money(7, 'CNY') },
     ]);
@@ -125,41 +126,41 @@ describe('spendbar poll --once --json: gateways in every display mode', () => {
     const at = new Date(hourAgo);
     const inToday = at.toISOString().slice(0, 10) === new Date().toISOString().slice(0, 10);
     const inMonth = at.toISOString().slice(0, 7) === new Date().toISOString().slice(0, 7);
-    expect(by['gw-cny'].spent.today).toEqual(money(inToday ? 10.5 : 0, 'CNY'));
-    expect(by['gw-cny'].spent.month).toEqual(money(inMonth ? 10.5 : 0, 'CNY'));
-    expect(by['gw-cny'].spent.total).toEqual(money(43.339492, 'CNY'));
+    expect(acct('gw-cny').spent.today).toEqual(money(inToday ? 10.5 : 0, 'CNY'));
+    expect(acct('gw-cny').spent.month).toEqual(money(inMonth ? 10.5 : 0, 'CNY'));
+    expect(acct('gw-cny').spent.total).toEqual(money(43.339492, 'CNY'));
   });
 
   it('TOKENS display: raw quota converted at quota_per_unit, never "unlimited" however large', () => {
-    expect(by['gw-tokens'].balance).toEqual(money(290));
-    expect(by['gw-tokens'].quota).toMatchObject({ limit: 300, remaining: 290, unit: 'USD' });
+    expect(acct('gw-tokens').balance).toEqual(money(290));
+    expect(acct('gw-tokens').quota).toMatchObject({ limit: 300, remaining: 290, unit: 'USD' });
   });
 
   it('CUSTOM display: dollars, with what the gateway shows in its own currency', () => {
-    expect(by['gw-custom'].balance).toEqual(money(15.308644));
-    expect(by['gw-custom'].notes.join(' ')).toContain('€13.78');
+    expect(acct('gw-custom').balance).toEqual(money(15.308644));
+    expect(acct('gw-custom').notes.join(' ')).toContain('€13.78');
   });
 
   it('One-API per-user stats with the access token: the wallet, exact', () => {
-    expect(by['gw-per-user']).toMatchObject({ ok: true, balance: money(15.308644), estimated: false });
-    expect(by['gw-per-user'].quota).toMatchObject({ limit: 20, used: 4.691356, remaining: 15.308644 });
+    expect(acct('gw-per-user')).toMatchObject({ ok: true, balance: money(15.308644), estimated: false });
+    expect(acct('gw-per-user').quota).toMatchObject({ limit: 20, used: 4.691356, remaining: 15.308644 });
   });
 
   it('an unlimited key with the access token and user id: the wallet is the balance', () => {
-    expect(by['gw-unlimited'].balance).toEqual(money(80));
-    expect(by['gw-unlimited'].quota).toMatchObject({ limit: null, remaining: null });
-    expect(by['gw-unlimited'].notes.join(' ')).toContain('321 requests');
+    expect(acct('gw-unlimited').balance).toEqual(money(80));
+    expect(acct('gw-unlimited').quota).toMatchObject({ limit: null, remaining: null });
+    expect(acct('gw-unlimited').notes.join(' ')).toContain('321 requests');
   });
 
   it('a used-up key: its own state (zero, cannot pay), not a failed poll', () => {
-    expect(by['gw-used-up']).toMatchObject({ ok: true, error: null, balance: money(0), available: false });
-    expect(by['gw-used-up'].notes.join(' ')).toContain('used up');
+    expect(acct('gw-used-up')).toMatchObject({ ok: true, error: null, balance: money(0), available: false });
+    expect(acct('gw-used-up').notes.join(' ')).toContain('used up');
   });
 });
 
 describe('spendbar poll --once --json: routers, SurferCloud and DeepSeek', () => {
   it('an OpenRouter management key: windows summed over every workspace, each key named with its cap', () => {
-    const or = by['or-mgmt'];
+    const or = acct('or-mgmt');
     expect(or.balance).toEqual(money(64));
     expect(or.spent).toEqual({ today: money(1.5), week: money(5), month: money(14), total: money(36) });
     expect(or.keys.map((k: Out) => [k.name, k.workspace, k.limit, k.remaining])).toEqual([
@@ -170,21 +171,21 @@ describe('spendbar poll --once --json: routers, SurferCloud and DeepSeek', () =>
   });
 
   it('SurferCloud China-time days: kept at 16:00 UTC, whole', () => {
-    const day = by['sc-china'].usage.find((u: Out) => u.requests === 4);
+    const day = acct('sc-china').usage.find((u: Out) => u.requests === 4);
     expect(day).toMatchObject({ model: 'deepseek-ai/DeepSeek-V3', inputTokens: 1000, outputTokens: 100, cost: null });
     expect(new Date(day.start).getUTCHours()).toBe(16);
     expect(Date.parse(day.end) - Date.parse(day.start)).toBe(24 * HOUR);
   });
 
   it('SurferCloud without the token-usage action: hourly usage from the request logs', () => {
-    expect(by['sc-logs'].usage).toEqual([
+    expect(acct('sc-logs').usage).toEqual([
       { model: 'Qwen/Qwen3-32B', key: DEMO_SURFER_KEY_ID, start: new Date(hourAgo).toISOString(), end: new Date(hourAgo + HOUR).toISOString(), requests: 7, inputTokens: 700, outputTokens: 70, cachedTokens: 100, reasoningTokens: 0, cost: null },
     ]);
   });
 
   it('DeepSeek entries with missing fields: the usable ones, with a note', () => {
-    expect(by.ds.balances).toEqual([money(30, 'CNY')]);
-    expect(by.ds.notes.join(' ')).toContain('without a currency');
+    expect(acct('ds').balances).toEqual([money(30, 'CNY')]);
+    expect(acct('ds').notes.join(' ')).toContain('without a currency');
   });
 
   it('never prints a key or token', () => {
