@@ -49,7 +49,8 @@ describe('the core with several accounts on one gateway', () => {
     core = await createCore({
       dataDir: dir,
       mode: 'serve',
-      settings: createMemorySettingsStore({ preferences: { timeZone: 'UTC' } }),
+      settings: createMemorySettingsStore(),
+      configPreferences: { timeZone: 'UTC' },
       secrets: createMemorySecretStore(),
       configAccounts: keys.map((_, i) => account(i, fake!.url)),
       now,

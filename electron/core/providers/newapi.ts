@@ -2,26 +2,23 @@
 // billing pair, so it is where the key's quota and spend come from (it costs no rate-limited request); /api/status
 // says what unit it is in. New-API adds a per-key endpoint and a request log (per-model usage), both behind a
 // rate limit shared by every account on the gateway (see NEWAPI_CRITICAL), and an optional access token reads the
-// user's wallet. The parts live in ./newapi/; this module decides what to ask and composes the reading.
-import type { Quota } from '../../../shared/domain.ts';
-import type { Money } from '../../../shared/money.ts';
-import { formatMoney } from '../../../shared/money.ts';
+// user's wallet. The parts live in ./newapi/; this module decides what to ask.
 import { ProviderError, redact } from '../errors.ts';
 import { readJson, safeHost } from '../http.ts';
 import type { FetchContext, ProviderAdapter, ProviderReading } from './types.ts';
-import { interpretBilling, readBilling, type BillingReply, type KeyFigures } from './newapi/billing.ts';
-import { KeyRefused, STATE_NOTES, type KeyState } from './newapi/key-state.ts';
-import { LOG_ROW_CAP, readLog, type LogRead } from './newapi/log.ts';
-import { assumedSettings, billingScale, parseSettings, rawScale, statusData, type GatewaySettings, type Scale } from './newapi/settings.ts';
-import { readTokenUsage, type TokenUsage } from './newapi/token-usage.ts';
+import { interpretBilling, readBilling, type BillingReply } from './newapi/billing.ts';
+import { option, readLogIfDue, tokenUsageIfAffordable } from './newapi/critical.ts';
+import { KeyRefused, type KeyState } from './newapi/key-state.ts';
+import { compose, walletInBillingUnits, type KeyReading } from './newapi/reading.ts';
+import { assumedSettings, billingScale, parseSettings, rawScale, statusData, type GatewaySettings } from './newapi/settings.ts';
 import { readWallet, type Wallet } from './newapi/wallet.ts';
-import { clock, get, NEWAPI_CRITICAL } from './newapi/wire.ts';
+import { get } from './newapi/wire.ts';
+
+export { LOG_SPACING_MS } from './newapi/critical.ts';
 
 /** Settings change rarely; every account on a gateway shares one read of them. */
 const STATUS_TTL_MS = 10 * 60_000;
 const STATUS_STALE_MS = 24 * 3_600_000;
-/** The log holds the newest 1,000 requests: reading it every 10 minutes per account misses nothing in practice. */
-export const LOG_SPACING_MS = 10 * 60_000;
 
 export const newapiAdapter: ProviderAdapter = {
   descriptor: {
@@ -113,14 +110,6 @@ export function gatewayRoot(baseUrl: string): string {
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 const settle = <T>(p: Promise<T>): Promise<Settled<T>> => p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
 
-function option(ctx: FetchContext, name: string): string {
-  const v = ctx.account.options?.[name];
-  return (Array.isArray(v) ? (v[0] ?? '') : (v ?? '')).trim();
-}
-
-/** The key's figures with the scale that turns them into money, or only what a refusal told us. */
-type KeyReading = { figures: KeyFigures; scale: Scale; state: KeyState | null } | { figures: null; scale: Scale; state: 'exhausted' | 'expired' };
-
 async function readGateway(ctx: FetchContext, root: string, key: string, accessToken: string | undefined, secrets: string[]): Promise<ProviderReading> {
   const host = safeHost(root);
   const userId = option(ctx, 'userId') || undefined;
@@ -188,28 +177,6 @@ async function readSettings(ctx: FetchContext, root: string, host: string): Prom
   return ctx.budget ? ctx.budget.once(host, 'newapi-status', STATUS_TTL_MS, load, { staleMs: STATUS_STALE_MS }) : load();
 }
 
-/** One request from the host's critical budget, when there is one. */
-function takeCritical(ctx: FetchContext, host: string, spaced: boolean): boolean {
-  if (!ctx.budget) return true;
-  return ctx.budget.take(host, NEWAPI_CRITICAL, spaced ? { by: ctx.account.id, minSpacingMs: LOG_SPACING_MS } : {});
-}
-
-function blockCritical(ctx: FetchContext, host: string, err: ProviderError): number {
-  return ctx.budget ? ctx.budget.block(host, NEWAPI_CRITICAL, err.retryAfterMs) : ctx.now() + (err.retryAfterMs ?? NEWAPI_CRITICAL.windowMs);
-}
-
-/** The per-key endpoint when the budget allows; unavailable otherwise (the caller then works without it). */
-async function tokenUsageIfAffordable(ctx: FetchContext, root: string, key: string, host: string): Promise<TokenUsage | KeyRefused> {
-  if (!takeCritical(ctx, host, false)) return { available: false };
-  try {
-    return await readTokenUsage(ctx, root, key);
-  } catch (err) {
-    if (err instanceof KeyRefused) return err;
-    if (err instanceof ProviderError && err.kind === 'rate-limited') blockCritical(ctx, host, err);
-    return { available: false };
-  }
-}
-
 async function readKey(
   ctx: FetchContext,
   root: string,
@@ -250,107 +217,3 @@ async function readKey(
   throw state === err.state ? err : new KeyRefused(state, `${root}/api/usage/token/`, 401);
 }
 
-/** Raw wallet quota in the billing endpoints' unit, to compare with them. */
-function walletInBillingUnits(w: Wallet, s: GatewaySettings): { remaining: number; used: number } {
-  const f = s.billingUnit === 'raw' ? 1 : s.billingUnit === 'cny' ? (s.usdExchangeRate ?? NaN) / s.quotaPerUnit : 1 / s.quotaPerUnit;
-  return { remaining: w.remaining * f, used: w.used * f };
-}
-
-function money(value: number, field: string, scale: Scale): Money {
-  const micros = Math.round(value * scale.microsPerUnit);
-  if (!Number.isSafeInteger(micros)) {
-    throw new ProviderError('bad-response', `The gateway reported ${value} for ${field}, which is beyond any real balance; Spendbar kept the previous figures.`);
-  }
-  return { micros: micros === 0 ? 0 : micros, currency: scale.currency };
-}
-
-function compose(k: KeyReading, settings: GatewaySettings, wallet: Wallet | null, now: number, notes: string[]): ProviderReading {
-  const scale = k.scale;
-  let estimated = settings.estimated || scale.estimated;
-  const walletScale = rawScale(settings);
-  const walletMoney = wallet ? money(wallet.remaining, 'the wallet quota', walletScale) : null;
-  if (wallet && walletMoney) {
-    const used = money(wallet.used, 'the wallet used quota', walletScale);
-    const requests = wallet.requests === null ? '' : ` over ${wallet.requests.toLocaleString('en-US')} requests`;
-    notes.push(`Wallet (read with the access token): ${formatMoney(walletMoney)} remaining, ${formatMoney(used)} used${requests}.`);
-    if (walletScale.estimated) estimated = true;
-  }
-
-  if (k.figures === null) {
-    // The gateway refused the key and said why; what it told is all there is.
-    notes.push(STATE_NOTES[k.state], ...scale.notes);
-    const zero: Money = { micros: 0, currency: scale.currency };
-    const balance = k.state === 'exhausted' ? zero : null;
-    return { balance, balances: balance ? [balance] : [], spent: {}, quota: null, usage: [], estimated, notes, available: false };
-  }
-
-  const f = k.figures;
-  estimated ||= f.estimated;
-  notes.push(...f.notes, ...scale.notes);
-  const used = money(f.used, 'used quota', scale);
-  const limit = f.limit === null ? null : money(f.limit, 'quota limit', scale);
-  const remaining = f.remaining === null ? null : money(f.remaining, 'remaining quota', scale);
-  const expiresAt = f.expiresAtSec > 0 ? f.expiresAtSec * 1000 : null;
-  let balance: Money | null = remaining;
-  let available: boolean | undefined;
-
-  if (remaining === null) {
-    if (walletMoney) {
-      balance = walletMoney;
-      notes.push('Unlimited key: the balance is your wallet, which is what limits it.');
-    } else {
-      notes.push('Unlimited key: it has no quota of its own, so there is no balance to show. Add the access token to read your wallet, which is what limits it.');
-    }
-  } else if (walletMoney && walletMoney.currency === remaining.currency && walletMoney.micros < remaining.micros && !f.perUser) {
-    balance = walletMoney;
-    notes.push(`Your wallet holds less than this key's remaining quota (${formatMoney(remaining)}): the wallet is what can still be spent.`);
-  }
-  if (remaining !== null && remaining.micros <= 0) {
-    available = false;
-    notes.push(STATE_NOTES.exhausted);
-  }
-  if (expiresAt !== null && expiresAt <= now) {
-    available = false;
-    notes.push(`This key expired on ${clock(expiresAt)}; the gateway will refuse calls until its expiry is extended.`);
-  }
-  if (settings.custom && balance) {
-    const shown = (balance.micros / 1e6) * settings.custom.rate;
-    notes.push(
-      `The gateway shows amounts in its own currency (${settings.custom.symbol}, ${settings.custom.rate} per US dollar): this balance reads ${settings.custom.symbol}${shown.toFixed(2)} there. Spendbar keeps US dollars, the unit its quota is counted in.`,
-    );
-  }
-  const quota: Quota = { limit, used, remaining, resets: 'never', expiresAt };
-  const reading: ProviderReading = { balance, balances: balance ? [balance] : [], spent: { total: used }, quota, usage: [], estimated, notes };
-  if (available !== undefined) reading.available = available;
-  return reading;
-}
-
-async function readLogIfDue(ctx: FetchContext, root: string, key: string, host: string, settings: GatewaySettings, secrets: string[]): Promise<LogRead | null> {
-  const exhaustedUntil = ctx.budget ? ctx.budget.nextAvailable(host, NEWAPI_CRITICAL) : ctx.now();
-  if (!takeCritical(ctx, host, true)) {
-    // Read less than LOG_SPACING_MS ago (nothing is missing), or the host's budget is spent for now.
-    if (exhaustedUntil <= ctx.now()) return null;
-    return {
-      buckets: [],
-      rows: -1,
-      notes: [
-        `Per-model usage was not re-read this time: New-API allows 20 request-log and key-usage reads per 20 minutes from one address, and Spendbar shares ${NEWAPI_CRITICAL.limit} of them between every account on this gateway; next read after ${clock(exhaustedUntil)}. Nothing is lost while the log holds the key's newest ${LOG_ROW_CAP.toLocaleString('en-US')} requests.`,
-      ],
-    };
-  }
-  try {
-    return await readLog(ctx, root, key, rawScale(settings), { keyInUrl: option(ctx, 'logKeyInUrl').toLowerCase() === 'yes', secrets });
-  } catch (err) {
-    if (!(err instanceof ProviderError)) throw err;
-    if (err.kind === 'rate-limited') {
-      const until = blockCritical(ctx, host, err);
-      return {
-        buckets: [],
-        rows: -1,
-        notes: [`The gateway is rate limiting its request log (429): per-model usage is read again after ${clock(until)}. Balance and spend still come from its billing endpoints.`],
-      };
-    }
-    if (err.kind === 'not-found') return { buckets: [], rows: -1, notes: ['This gateway has no per-key request log (/api/log/token), so there is no per-model usage.'] };
-    return { buckets: [], rows: -1, notes: [`Per-model usage was not read this time: ${err.message}`] };
-  }
-}

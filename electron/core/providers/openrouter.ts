@@ -1,12 +1,14 @@
 // OpenRouter, and routers that copy its API (OneRouter/Infron, …): they differ only by base URL.
-// /key works for every key; /credits and /activity need a management key, and a plain key getting 403 there
-// is normal, so the poll still succeeds with the key's own figures and a note saying what to add.
-import { BUCKET_MS, type Quota, type QuotaReset, type SpendWindows, type UsageBucket } from '../../../shared/domain.ts';
+// /key works for every key but describes only the key that asks; /credits, /activity and /keys need a management
+// key, which reads the whole account (./openrouter-keys.ts). A plain key getting 403 there is normal, so the poll
+// still succeeds with the key's own figures and a note saying what to add.
+import { type Quota, type QuotaReset, type SpendWindows, type UsageBucket } from '../../../shared/domain.ts';
 import { formatMoney, toMicros, type Money } from '../../../shared/money.ts';
 import { ProviderError, redact } from '../errors.ts';
 import { readJson, safeHost } from '../http.ts';
-import { count, finite, isRecord, nonNegative } from './numbers.ts';
+import { finite, isRecord, nonNegative } from './numbers.ts';
 import { readKeys } from './openrouter-keys.ts';
+import { parseActivity } from './openrouter-activity.ts';
 import type { FetchContext, ProviderAdapter, ProviderReading } from './types.ts';
 
 const USD = 'USD';
@@ -268,41 +270,3 @@ function parseCredits(data: unknown): { credits: number; usage: number } {
   return { credits: toMicros(nonNegative(data.total_credits, 'total_credits')), usage: toMicros(nonNegative(data.total_usage, 'total_usage')) };
 }
 
-function parseActivity(data: unknown, usageSince: number | undefined): { buckets: UsageBucket[]; byokMicros: number } {
-  if (!Array.isArray(data)) throw bad('The activity response is not a list. Check that the base URL points at an OpenRouter-compatible API.');
-  // One row per (date, model, endpoint); the store keeps one bucket per (date, model), so rows are summed here.
-  const buckets = new Map<string, UsageBucket>();
-  let byokMicros = 0;
-  data.forEach((row: unknown, i) => {
-    const at = `activity[${i}]`;
-    if (!isRecord(row)) throw bad(`The activity response has an entry (${at}) that is not an object.`);
-    const start = utcDay(row.date, `${at}.date`);
-    const model = typeof row.model === 'string' && row.model ? row.model : typeof row.model_permaslug === 'string' && row.model_permaslug ? row.model_permaslug : 'unknown';
-    const id = `${start}\u0000${model}`;
-    let b = buckets.get(id);
-    if (!b) {
-      b = { start, width: 'day', model, key: '', requests: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, cost: { micros: 0, currency: USD } };
-      buckets.set(id, b);
-    }
-    const n = (field: string): number => (row[field] == null ? 0 : count(row[field], `${at}.${field}`));
-    b.requests += n('requests');
-    b.inputTokens += n('prompt_tokens');
-    b.outputTokens += n('completion_tokens');
-    b.reasoningTokens += n('reasoning_tokens');
-    b.cost = { micros: (b.cost?.micros ?? 0) + toMicros(nonNegative(row.usage, `${at}.usage`)), currency: USD };
-    if (row.byok_usage_inference != null) byokMicros += toMicros(nonNegative(row.byok_usage_inference, `${at}.byok_usage_inference`));
-  });
-  const kept = [...buckets.values()]
-    .filter((b) => usageSince === undefined || b.start + BUCKET_MS.day > usageSince)
-    .sort((a, b) => a.start - b.start || (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
-  return { buckets: kept, byokMicros };
-}
-
-function utcDay(value: unknown, field: string): number {
-  const m = typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})/.exec(value) : null;
-  const ms = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN;
-  if (!m || Number.isNaN(ms) || new Date(ms).getUTCDate() !== Number(m[3])) {
-    throw bad(`The provider reported ${JSON.stringify(String(value).slice(0, 30))} for ${field}, which is not a date; Spendbar kept the previous figures.`);
-  }
-  return ms;
-}

@@ -7,6 +7,9 @@
 //   newapi-routes.ts, behind New-API's CriticalRateLimit with empty 429s.
 import { startFakeServer, type FakeRequest, type FakeResponse, type FakeServer } from './server.ts';
 import { handleLog, handleSelf, handleTokenUsage, type LogRow } from './newapi-routes.ts';
+import { demoNewApiLog } from './newapi-demo.ts';
+
+export { demoNewApiLog };
 
 export const DEMO_NEWAPI_KEY = 'sk-demo-newapi-0001';
 
@@ -103,32 +106,6 @@ export function defaultNewApiState(): NewApiFakeState {
     users: { 1: { quota: 25_000_000, used: 2_345_678, requests: 321, accessToken: DEMO_NEWAPI_ACCESS_TOKEN } },
     log: [],
   };
-}
-
-/** Two days of the demo key's requests (about $2 of its spend), seeded by the hour so they never change. */
-export function demoNewApiLog(now: number, hours = 48): LogRow[] {
-  const models = [
-    { name: 'gpt-4o-mini', quota: 900, prompt: 1200, completion: 300 },
-    { name: 'claude-sonnet-4', quota: 9000, prompt: 2500, completion: 600 },
-    { name: 'deepseek-chat', quota: 1500, prompt: 3000, completion: 800 },
-  ];
-  const rows: LogRow[] = [];
-  const last = Math.floor(now / 3_600_000);
-  for (let h = last - hours + 1; h <= last; h++) {
-    models.forEach((m, i) => {
-      const n = Math.floor(((h * 2654435761 + i * 40503) >>> 0) % 5);
-      for (let j = 0; j < n; j++) {
-        const at = h * 3_600_000 + ((j * 997 + i * 131) % 3_600) * 1000;
-        if (at > now) continue;
-        rows.push({
-          id: rows.length + 1, user_id: 1, created_at: Math.floor(at / 1000), type: 2, content: '', username: 'demo', token_name: 'demo', model_name: m.name,
-          quota: m.quota + j * 37, prompt_tokens: m.prompt + j * 11, completion_tokens: m.completion + j * 5, use_time: 2, is_stream: true, channel: 1,
-          channel_name: '', token_id: 1, group: 'default', ip: '', request_id: `demo-${h}-${i}-${j}`, other: JSON.stringify({ cache_tokens: Math.floor(m.prompt / 4), model_ratio: 1 }),
-        });
-      }
-    });
-  }
-  return rows;
 }
 
 export async function startNewApiFake(opts: { state?: Partial<NewApiFakeState>; port?: number; now?: () => number } = {}): Promise<NewApiFake> {
