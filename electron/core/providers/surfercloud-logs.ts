@@ -7,7 +7,7 @@ import { ProviderError } from '../errors.ts';
 import { count, isRecord } from './numbers.ts';
 import type { FetchContext } from './types.ts';
 import { call, flatten, type SurferSettings } from './surfercloud-api.ts';
-import { DEFAULT_LOOKBACK_DAYS, MAX_LOOKBACK_DAYS } from './surfercloud-usage.ts';
+import { DEFAULT_LOOKBACK_DAYS, MAX_LOOKBACK_DAYS, widthOf } from './surfercloud-usage.ts';
 
 const PAGE = 100;
 /** Requests a first read may page through: past this it stops at a whole day and resumes there next poll. */
@@ -67,7 +67,15 @@ export async function readRequestLogs(ctx: FetchContext, s: SurferSettings, note
     notes.push(`${s.name} has more request logs than one poll reads; usage up to ${new Date(stoppedAt).toISOString().slice(0, 10)} is in, the rest follows on the next polls.`);
   }
   notes.push(`${s.name} no longer offers GetUMInferTokenUsage here; usage comes from its request logs (ListUMInferRequestLogs), by hour.`);
-  return [...hours.values()].sort((a, b) => a.start - b.start || a.model.localeCompare(b.model));
+  const out = [...hours.values()];
+  // The newest stored bucket may be a day from the token-usage report; its hours are read again here, so the day
+  // bucket is cleared rather than counted beside them.
+  const since = ctx.usageSince;
+  if (since !== undefined && since % BUCKET_MS.hour === 0 && widthOf(since / 1000) === 'day') {
+    const models = new Set(out.filter((b) => b.start >= since && b.start < since + BUCKET_MS.day).map((b) => b.model));
+    for (const model of models) out.push({ start: since, width: 'day', model, key: s.keyId, requests: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, cost: null });
+  }
+  return out.sort((a, b) => a.start - b.start || a.model.localeCompare(b.model) || a.width.localeCompare(b.width));
 }
 
 function addItem(hours: Map<string, UsageBucket>, item: Record<string, unknown>, s: SurferSettings, from: number): void {

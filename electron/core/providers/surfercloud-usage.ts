@@ -1,8 +1,8 @@
-// GetUMInferTokenUsage: token and request counts of one API key (per model), as timestamped entries. The width and
-// start of a bucket come from the data: regions bucket by UTC day, by China-time day (timestamps at 16:00 UTC) or by
-// hour, and Spendbar keeps every bucket where it starts rather than folding it into a UTC day, which split China days
-// in two and lost the part read before a day ended. Reads overlap by a day so a bucket still filling (or filled late)
-// is read whole again; the store's upsert replaces it.
+// GetUMInferTokenUsage: token and request counts of one API key (per model), as timestamped entries. The start and
+// width of a bucket come from its timestamp: regions bucket by UTC day, by China-time day (timestamps at 16:00 UTC) or
+// by hour, and Spendbar keeps every bucket where it starts rather than folding it into a UTC day, which split China
+// days in two and lost the part read before a day ended. Reads overlap by a day so a bucket still filling (or filled
+// late) is read whole again; the store's upsert replaces it.
 import { BUCKET_MS, type UsageBucket } from '../../../shared/domain.ts';
 import { ProviderError } from '../errors.ts';
 import { count, isRecord, nonNegative } from './numbers.ts';
@@ -105,8 +105,7 @@ function parse(body: Record<string, unknown>, name: string): UsageData {
 
 /**
  * The grid of the timestamps a read returned: a day when they all share one time of day (or, alone, sit at a UTC or
- * China-time midnight, or off the hour as in half-hour zones), else an hour. The width is only a label in the store —
- * a bucket is identified by where it starts — so a guess on a single timestamp never doubles a figure.
+ * China-time midnight, or off the hour as in half-hour zones), else an hour.
  */
 export function gridOf(timestamps: Iterable<number>): 'hour' | 'day' {
   const ts = [...new Set(timestamps)].sort((a, b) => a - b);
@@ -114,7 +113,19 @@ export function gridOf(timestamps: Iterable<number>): 'hour' | 'day' {
   if (first === undefined) return 'day';
   if (ts.some((t) => t % HOUR_S !== 0)) return 'day';
   if (ts.length >= 2) return ts.every((t) => (t - first) % DAY_S === 0) ? 'day' : 'hour';
-  return first % DAY_S === 0 || (first + CHINA_OFFSET_S) % DAY_S === 0 ? 'day' : 'hour';
+  return widthOf(first);
+}
+
+/**
+ * The width a bucket is stored under, from its own timestamp alone: a bucket is identified by its start *and* width,
+ * so the label must never depend on what else a read returned (a lone bucket read one way and then the other would be
+ * stored twice). Days start at UTC or China-time midnight (or off the hour, in half-hour zones); anything else on the
+ * hour is an hour. An hourly region's buckets at 00:00 and 16:00 UTC are labelled days: charts count a bucket where it
+ * starts, so only the end time shown for those is off.
+ */
+export function widthOf(tsS: number): 'hour' | 'day' {
+  if (tsS % HOUR_S !== 0) return 'day';
+  return tsS % DAY_S === 0 || (tsS + CHINA_OFFSET_S) % DAY_S === 0 ? 'day' : 'hour';
 }
 
 /** Where a bucket starts (ms): its own timestamp when that is on a quarter hour (every zone's midnight is), else its hour. */
@@ -175,23 +186,23 @@ class Usages {
     }
   }
 
-  /** With `stored`, day buckets off UTC midnight also clear what an older Spendbar filed under that UTC midnight. */
+  /** With `stored`, China-time days also clear what an older Spendbar filed under the UTC midnight before them. */
   buckets(stored: boolean): UsageBucket[] {
-    const width = gridOf([...this.byBucket.values()].map((b) => b.ts));
+    const grid = gridOf([...this.byBucket.values()].map((b) => b.ts));
     const out = new Map<string, UsageBucket>();
     for (const { ts, model, t } of this.byBucket.values()) {
       // `total` repeats in + out; it is only used when a bucket came without the split.
       const inputTokens = t.hasSplit ? t.in : t.total;
       if (inputTokens === 0 && t.out === 0 && t.requests === 0) continue;
       const start = startOf(ts);
-      out.set(`${start}\u0000${model}`, { start, width, model, key: this.keyId, requests: t.requests, inputTokens, outputTokens: t.out, cachedTokens: 0, reasoningTokens: 0, cost: null });
+      out.set(`${start}\u0000${model}`, { start, width: widthOf(ts), model, key: this.keyId, requests: t.requests, inputTokens, outputTokens: t.out, cachedTokens: 0, reasoningTokens: 0, cost: null });
     }
-    if (stored && width === 'day') {
+    if (stored && grid === 'day') {
       for (const b of [...out.values()]) {
         const utcMidnight = b.start - (b.start % BUCKET_MS.day);
         const id = `${utcMidnight}\u0000${b.model}`;
         if (utcMidnight !== b.start && utcMidnight >= this.windowStartS * 1000 && !out.has(id)) {
-          out.set(id, { ...b, start: utcMidnight, requests: 0, inputTokens: 0, outputTokens: 0 });
+          out.set(id, { ...b, start: utcMidnight, width: 'day', requests: 0, inputTokens: 0, outputTokens: 0 });
         }
       }
     }

@@ -9,7 +9,7 @@ import { ActionMissing, ModelRequired, type SurferSettings } from './surfercloud
 import { grantedModels, readRequestLogs } from './surfercloud-logs.ts';
 import { readTokenUsage } from './surfercloud-usage.ts';
 
-export { SURFER_MAX_SLICE_S, usageSlices, gridOf, type UsageSlice } from './surfercloud-usage.ts';
+export { SURFER_MAX_SLICE_S, usageSlices, gridOf, widthOf, type UsageSlice } from './surfercloud-usage.ts';
 
 export const surfercloudAdapter: ProviderAdapter = {
   descriptor: {

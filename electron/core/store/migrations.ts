@@ -108,47 +108,10 @@ function createRollups(db: DatabaseSync): void {
 }
 
 /**
- * v3: a bucket is identified by (start, account, model, key); its width is an attribute. Two buckets that start at the
- * same time for the same model and key always overlap, so keeping both (one 'hour', one 'day') could only double
- * count; a provider whose data does not say its width (SurferCloud) may label the same bucket differently on two
- * polls, and the later poll must replace the earlier figure. Where old rows collide, the larger figure is kept.
- * The daily roll-up is rebuilt at the next open.
- */
-function bucketKeyWithoutWidth(db: DatabaseSync): void {
-  db.exec(`
-    CREATE TABLE usage_buckets_v3 (
-      start INTEGER NOT NULL,
-      account_id TEXT NOT NULL,
-      width TEXT NOT NULL,
-      model TEXT NOT NULL,
-      key TEXT NOT NULL,
-      currency TEXT NOT NULL DEFAULT '',
-      requests INTEGER NOT NULL,
-      input_tokens INTEGER NOT NULL,
-      output_tokens INTEGER NOT NULL,
-      cached_tokens INTEGER NOT NULL,
-      reasoning_tokens INTEGER NOT NULL,
-      cost_micros INTEGER,
-      PRIMARY KEY (start, account_id, model, key)
-    ) WITHOUT ROWID;
-    INSERT INTO usage_buckets_v3
-      SELECT start, account_id, width, model, key, currency, requests, input_tokens, output_tokens, cached_tokens,
-        reasoning_tokens, cost_micros
-      FROM (SELECT *, row_number() OVER (PARTITION BY start, account_id, model, key
-              ORDER BY input_tokens + output_tokens DESC, coalesce(cost_micros, 0) DESC, requests DESC, width = 'day' DESC) AS rn
-            FROM usage_buckets)
-      WHERE rn = 1;
-    DROP TABLE usage_buckets;
-    ALTER TABLE usage_buckets_v3 RENAME TO usage_buckets;
-    DELETE FROM meta WHERE key = 'rollup_zone';
-  `);
-}
-
-/**
  * Every migration of spendbar.db, in order; user_version = how many have run. Other core modules (alerts, …) add
  * their tables with registerMigration, before the store is opened.
  */
-export const MIGRATIONS: Migration[] = [createRawTables, createRollups, bucketKeyWithoutWidth];
+export const MIGRATIONS: Migration[] = [createRawTables, createRollups];
 
 /**
  * Appends a migration as schema version `version`. The caller names the version it expects so that two modules

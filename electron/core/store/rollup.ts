@@ -11,15 +11,15 @@ import type { Money } from '../../../shared/money.ts';
 const HOUR = 3_600_000;
 const VALUES = ['requests', 'input_tokens', 'output_tokens', 'cached_tokens', 'reasoning_tokens'] as const;
 
-/** $keys: JSON [[start, account, model, key, localDay], …]; $sign: -1 or 1. */
+/** $keys: JSON [[start, account, width, model, key, localDay], …]; $sign: -1 or 1. */
 const ADJUST_DAILY = `
   INSERT INTO usage_daily (day, account_id, model, key, currency, n, ${VALUES.join(', ')}, cost_micros, cost_n)
-  SELECT j.value ->> 4, u.account_id, u.model, u.key, u.currency, $sign * count(*),
+  SELECT j.value ->> 5, u.account_id, u.model, u.key, u.currency, $sign * count(*),
     ${VALUES.map((c) => `$sign * sum(u.${c})`).join(', ')}, $sign * coalesce(sum(u.cost_micros), 0),
     $sign * count(u.cost_micros)
   FROM json_each($keys) j CROSS JOIN usage_buckets u
-  WHERE u.start = j.value ->> 0 AND u.account_id = j.value ->> 1
-    AND u.model = j.value ->> 2 AND u.key = j.value ->> 3
+  WHERE u.start = j.value ->> 0 AND u.account_id = j.value ->> 1 AND u.width = j.value ->> 2
+    AND u.model = j.value ->> 3 AND u.key = j.value ->> 4
   GROUP BY 1, 2, 3, 4, 5
   ON CONFLICT (day, account_id, model, key, currency) DO UPDATE SET n = n + excluded.n,
     ${VALUES.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')},
@@ -27,7 +27,7 @@ const ADJUST_DAILY = `
 
 // A group whose last bucket moved away (a revision changed its currency) is left with n = 0.
 const DROP_EMPTY_DAILY = `
-  DELETE FROM usage_daily WHERE n = 0 AND day IN (SELECT DISTINCT value ->> 4 FROM json_each($keys))`;
+  DELETE FROM usage_daily WHERE n = 0 AND day IN (SELECT DISTINCT value ->> 5 FROM json_each($keys))`;
 
 const UPSERT_BALANCE = `
   INSERT INTO balance_hourly (hour, account_id, currency, time, micros) VALUES (?, ?, ?, ?, ?)
@@ -57,12 +57,12 @@ export class PendingRollups {
 
   /** Call before upserting the usage of `list`: takes the buckets' current values out of the roll-up. */
   beforeUsage(list: readonly Snapshot[]): void {
-    const keys = new Map<string, [number, string, string, string, number]>();
+    const keys = new Map<string, [number, string, string, string, string, number]>();
     for (const s of list) {
       if (!s.ok) continue;
       for (const b of s.usage) {
-        const k = `${b.start}\u0000${s.accountId}\u0000${b.model}\u0000${b.key}`;
-        if (!keys.has(k)) keys.set(k, [b.start, s.accountId, b.model, b.key, this.deps.dayOf(b.start)]);
+        const k = `${b.start}\u0000${s.accountId}\u0000${b.width}\u0000${b.model}\u0000${b.key}`;
+        if (!keys.has(k)) keys.set(k, [b.start, s.accountId, b.width, b.model, b.key, this.deps.dayOf(b.start)]);
         if (b.start > (this.coverage.get(s.accountId) ?? -Infinity)) this.coverage.set(s.accountId, b.start);
       }
     }

@@ -13,11 +13,11 @@ export const UPSERT_USAGE = `
   INSERT INTO usage_buckets (start, account_id, width, model, key, currency, requests, input_tokens,
     output_tokens, cached_tokens, reasoning_tokens, cost_micros)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (start, account_id, model, key) DO UPDATE SET
-    width = excluded.width, currency = excluded.currency, requests = excluded.requests, input_tokens = excluded.input_tokens,
+  ON CONFLICT (start, account_id, width, model, key) DO UPDATE SET
+    currency = excluded.currency, requests = excluded.requests, input_tokens = excluded.input_tokens,
     output_tokens = excluded.output_tokens, cached_tokens = excluded.cached_tokens,
     reasoning_tokens = excluded.reasoning_tokens, cost_micros = excluded.cost_micros
-  WHERE width IS NOT excluded.width OR currency IS NOT excluded.currency OR requests IS NOT excluded.requests
+  WHERE currency IS NOT excluded.currency OR requests IS NOT excluded.requests
     OR input_tokens IS NOT excluded.input_tokens OR output_tokens IS NOT excluded.output_tokens
     OR cached_tokens IS NOT excluded.cached_tokens OR reasoning_tokens IS NOT excluded.reasoning_tokens
     OR cost_micros IS NOT excluded.cost_micros`;

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gridOf, surfercloudAdapter } from '../../../electron/core/providers/surfercloud.ts';
+import { gridOf, surfercloudAdapter, widthOf } from '../../../electron/core/providers/surfercloud.ts';
 import {
   DEMO_SURFER_KEY_ID,
   DEMO_SURFER_PRIVATE_KEY,
@@ -112,12 +112,33 @@ describe('surfercloud: buckets kept where they start', () => {
     store.close();
   });
 
-  it('keeps hourly buckets as hours, and loses nothing over a month', async () => {
-    const { total, expectedIn, store } = await month({ grid: 'hour' }, 3);
+  it('keeps hourly buckets at their hours, and loses nothing over a month', async () => {
+    const { total, expectedIn, expectedReq, store } = await month({ grid: 'hour' }, 3);
     expect(total?.inputTokens).toBe(expectedIn);
-    const widths = store.db.prepare(`SELECT DISTINCT width FROM usage_buckets`).all();
-    expect(widths).toEqual([{ width: 'hour' }]);
+    expect(total?.requests).toBe(expectedReq);
+    // One bucket per hour of the month, each labelled by its own timestamp (never two labels for one start).
+    const rows = store.db.prepare(`SELECT start, width FROM usage_buckets WHERE requests > 0`).all() as { start: number; width: string }[];
+    expect(new Set(rows.map((r) => r.start)).size).toBe(rows.length);
+    expect(rows.every((r) => r.start % HOUR === 0)).toBe(true);
+    expect(rows.filter((r) => r.width === 'hour').length).toBe(30 * 22);
     store.close();
+  });
+
+  it('labels a bucket by its own timestamp, whatever else a read returned', () => {
+    const day = Date.UTC(2025, 0, 1) / 1000;
+    expect([widthOf(day), widthOf(day - 8 * 3600), widthOf(day + 3600), widthOf(day - 5.5 * 3600)]).toEqual(['day', 'day', 'hour', 'day']);
+  });
+
+  it('clears a day bucket of the removed report when the request logs take over its hours', async () => {
+    const now = T0 + DAY + 3 * HOUR;
+    const f = await start({ tokenUsageRemoved: true }, () => now);
+    const chinaDay = T0 - 8 * HOUR + DAY;
+    f.record(chinaDay + HOUR, 'm', { in: 10, requests: 1 });
+    const r = await read(f, now, { usageSince: chinaDay, options: { region: 'cn-wlcb', zone: 'cn-wlcb-01' } });
+    expect(r.usage.map((b) => [b.start, b.width, b.requests])).toEqual([
+      [chinaDay, 'day', 0],
+      [chinaDay + HOUR, 'hour', 1],
+    ]);
   });
 
   it('clears what an older Spendbar filed under UTC midnight when the days start at China midnight', async () => {

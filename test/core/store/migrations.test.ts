@@ -62,37 +62,6 @@ describe('opening a database', () => {
     ]);
   });
 
-  it('upgrades a version-2 database to buckets keyed without their width, keeping the larger of two that collide', () => {
-    const file = tempDbPath();
-    const old = new DatabaseSync(file);
-    migrate(old, file, MIGRATIONS.slice(0, 2));
-    const insert = old.prepare(
-      `INSERT INTO usage_buckets (start, account_id, width, model, key, currency, requests, input_tokens, output_tokens,
-         cached_tokens, reasoning_tokens, cost_micros) VALUES (?, 'acct', ?, ?, 'k', '', ?, ?, 0, 0, 0, NULL)`,
-    );
-    // A day bucket and an hour bucket for one start, model and key: they overlap, so only the larger is kept.
-    insert.run(T0, 'day', 'm1', 5, 5_000);
-    insert.run(T0, 'hour', 'm1', 1, 900);
-    insert.run(T0 + HOUR, 'hour', 'm1', 2, 700);
-    insert.run(T0, 'hour', 'm2', 3, 300);
-    old.close();
-
-    const store = openStore({}, file);
-    expect(schemaVersion(store.db)).toBe(MIGRATIONS.length);
-    expect(store.db.prepare('SELECT start, width, model, requests FROM usage_buckets ORDER BY start, model').all()).toEqual([
-      { start: T0, width: 'day', model: 'm1', requests: 5 },
-      { start: T0, width: 'hour', model: 'm2', requests: 3 },
-      { start: T0 + HOUR, width: 'hour', model: 'm1', requests: 2 },
-    ]);
-    const tokens = store.totals({ groupBy: 'model', from: T0, to: T0 + DAY });
-    expect(tokens.map((t) => [t.group, t.inputTokens])).toEqual([
-      ['m1', 5_700],
-      ['m2', 300],
-    ]);
-    // The roll-up was rebuilt from the surviving rows.
-    expect(store.db.prepare('SELECT sum(requests) AS n FROM usage_daily').get()).toEqual({ n: 10 });
-  });
-
   it('refuses a database written by a newer version and leaves it untouched', () => {
     const file = tempDbPath();
     const store = SnapshotStore.open(file);

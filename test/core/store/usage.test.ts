@@ -73,15 +73,14 @@ describe('usage upserts', () => {
     expect(rollupRows(store)).toEqual(recomputedRollup(store));
   });
 
-  it('keeps keys apart, and replaces a bucket re-labelled with another width instead of keeping both', () => {
+  it('keeps buckets of different widths and keys apart', () => {
     const store = openStore();
-    store.saveSnapshot(okSnapshot('a', T0, { usage: [bucket(T0, { width: 'day', requests: 10 }), bucket(T0, { key: 'k2', requests: 100 })] }));
-    expect(store.series(dailyQ()).series[0]?.points).toEqual([{ t: T0, v: 110 }]);
-    // The same start, model and key read again as an hour: one bucket, with the later figure and width.
-    store.saveSnapshot(okSnapshot('a', T0 + 1, { usage: [bucket(T0, { width: 'hour', requests: 12 })] }));
-    expect(store.series(dailyQ()).series[0]?.points).toEqual([{ t: T0, v: 112 }]);
-    expect(store.db.prepare(`SELECT width, requests FROM usage_buckets WHERE key = ''`).all()).toEqual([{ width: 'hour', requests: 12 }]);
-    expect(rollupRows(store)).toEqual(recomputedRollup(store));
+    store.saveSnapshot(
+      okSnapshot('a', T0, {
+        usage: [bucket(T0, { width: 'day', requests: 10 }), bucket(T0, { requests: 1 }), bucket(T0, { key: 'k2', requests: 100 })],
+      }),
+    );
+    expect(store.series(dailyQ()).series[0]?.points).toEqual([{ t: T0, v: 111 }]);
     expect(store.filterValues()).toEqual({ models: ['gpt-x'], keys: ['k2'] });
   });
 
