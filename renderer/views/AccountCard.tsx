@@ -3,6 +3,7 @@ import { formatMoney } from '../../shared/money.ts';
 import { formatAgo, formatMoneyShort } from '../lib/format.ts';
 import { formatRunway, type Runway } from '../lib/runway.ts';
 import { QuotaBar } from './QuotaBar.tsx';
+import { KeyList } from './KeyList.tsx';
 
 export interface AccountCardProps {
   account: Account;
@@ -69,6 +70,7 @@ export function AccountCard({ account, status, providerName, runway, demo, now, 
       </dl>
 
       {shown?.quota && <QuotaBar quota={shown.quota} />}
+      {shown?.keys && <KeyList keys={shown.keys} />}
 
       {runway && (
         <p className="runway" data-testid="card-runway">

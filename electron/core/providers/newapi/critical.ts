@@ -42,7 +42,9 @@ export async function readLogIfDue(ctx: FetchContext, root: string, key: string,
   const exhaustedUntil = ctx.budget ? ctx.budget.nextAvailable(host, NEWAPI_CRITICAL) : ctx.now();
   if (!takeCritical(ctx, host, true)) {
     // Read less than LOG_SPACING_MS ago (nothing is missing), or the host's budget is spent for now.
-    if (exhaustedUntil <= ctx.now()) return null;
+    if (exhaustedUntil <= ctx.now()) {
+      return { buckets: [], rows: -1, notes: [`Per-model usage comes from the gateway’s request log, read every ${LOG_SPACING_MS / 60_000} minutes (its rate limit is shared by every account on it).`] };
+    }
     return {
       buckets: [],
       rows: -1,
