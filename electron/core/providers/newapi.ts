@@ -117,7 +117,7 @@ async function readGateway(ctx: FetchContext, root: string, key: string, accessT
   const walletP = accessToken ? settle(readWallet(ctx, root, accessToken, userId, secrets)) : Promise.resolve(null);
   let settings: GatewaySettings;
   try {
-    settings = await readSettings(ctx, root, host);
+    settings = await readSettings(ctx, root);
   } catch (err) {
     await Promise.all([billingP, walletP]);
     throw err;
@@ -150,8 +150,8 @@ async function readGateway(ctx: FetchContext, root: string, key: string, accessT
   return reading;
 }
 
-/** /api/status, shared by every account on the host. Only a failure to reach it fails the poll. */
-async function readSettings(ctx: FetchContext, root: string, host: string): Promise<GatewaySettings> {
+/** /api/status of one gateway (a host may serve several under path prefixes), shared by all its accounts. */
+async function readSettings(ctx: FetchContext, root: string): Promise<GatewaySettings> {
   const load = async (): Promise<GatewaySettings> => {
     const url = `${root}/api/status`;
     const res = await get(ctx, url);
@@ -174,7 +174,7 @@ async function readSettings(ctx: FetchContext, root: string, host: string): Prom
     const data = statusData(body);
     return data ? parseSettings(data) : assumedSettings('The gateway answered /api/status without its settings.');
   };
-  return ctx.budget ? ctx.budget.once(host, 'newapi-status', STATUS_TTL_MS, load, { staleMs: STATUS_STALE_MS }) : load();
+  return ctx.budget ? ctx.budget.once(root, 'newapi-status', STATUS_TTL_MS, load, { staleMs: STATUS_STALE_MS }) : load();
 }
 
 async function readKey(
