@@ -1,5 +1,6 @@
 // What the metering proxy records and serves: one row per request, rate-limit headroom per account and key, and the
 // Requests view's summary. Shared by the core, both transports and the renderer (no Node, no DOM).
+import { z } from 'zod';
 import type { Currency, Money } from './money.ts';
 
 /** One rate-limit window as the provider's headers state it. `limit: null` = the provider says "unlimited". */
@@ -21,8 +22,11 @@ export type RateLimit = Partial<Record<RateWindowName, RateWindow>> & {
 
 export type RequestKind = 'service' | 'internal';
 
-/** How the cost of a request is known: the provider's own figure, the bundled price table, or not at all. */
-export type CostSource = 'provider' | 'price-table' | 'unpriced';
+/**
+ * How the cost of a request is known: the provider's own figure, the bundled price table, not at all ("unpriced":
+ * shown as such, never as $0), or "none" for a failed request that reported no usage (nothing was consumed).
+ */
+export type CostSource = 'provider' | 'price-table' | 'unpriced' | 'none';
 
 /** One request through the proxy, as `GET /api/requests` returns it. Never prompt or completion text, never a key. */
 export interface RequestRow {
@@ -146,4 +150,45 @@ export interface MeterSummary {
   byApp: AppTotals[];
   headroom: Headroom[];
   meteredVsBilled: MeteredVsBilled[];
+}
+
+// ---- validation of what crosses a boundary (HTTP query strings, IPC arguments) ---------------------------------
+
+const epoch = z.number({ error: 'must be a time in epoch milliseconds' }).int().nonnegative();
+
+export const requestFilterSchema = z.strictObject({
+  from: epoch.optional(),
+  to: epoch.optional(),
+  accountId: z.string().max(64).optional(),
+  app: z.string().max(64).optional(),
+  kind: z.enum(['service', 'internal'], { error: 'kind must be "service" or "internal"' }).optional(),
+  model: z.string().max(200).optional(),
+  status: z.union([z.enum(['ok', 'error']), z.number().int().min(100).max(599)], { error: 'status must be "ok", "error" or an HTTP status' }).optional(),
+  stream: z.boolean({ error: 'stream must be true or false' }).optional(),
+  before: z.number().int().positive().optional(),
+  limit: z.number().int().min(1, { error: 'limit must be 1 to 500' }).max(500, { error: 'limit must be 1 to 500' }).optional(),
+}) satisfies z.ZodType<RequestFilter>;
+
+export const meterRangeSchema = z
+  .strictObject({ from: epoch.optional(), to: epoch.optional() })
+  .refine((r) => r.from === undefined || r.to === undefined || r.from < r.to, { error: '"from" must be before "to"' });
+
+/** A filter from URL query parameters (GET /api/requests?accountId=…&status=error&limit=100), validated. */
+export function requestFilterFromQuery(q: URLSearchParams): z.ZodSafeParseResult<RequestFilter> {
+  const raw: Record<string, unknown> = {};
+  for (const [k, v] of q) {
+    if (['from', 'to', 'before', 'limit'].includes(k)) raw[k] = /^\d+$/.test(v) ? Number(v) : v;
+    else if (k === 'status') raw[k] = /^\d+$/.test(v) ? Number(v) : v;
+    else if (k === 'stream') raw[k] = v === 'true' ? true : v === 'false' ? false : v;
+    else raw[k] = v;
+  }
+  return requestFilterSchema.safeParse(raw);
+}
+
+/** The filter as URL query parameters (the HTTP transport's side of the same contract). */
+export function requestFilterToQuery(f: RequestFilter = {}): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(f)) if (v !== undefined) q.set(k, String(v));
+  const text = q.toString();
+  return text ? `?${text}` : '';
 }
