@@ -169,7 +169,8 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     let timer: NodeJS.Timeout | undefined;
     const arm = (ms: number, what: string) => {
       clearTimeout(timer);
-      timer = setTimeout(() => upReq.destroy(new HopError(504, `${target.host} ${what} within ${Math.round(ms / 1000)} s; Spendbar's proxy gave up.`)), ms);
+      const secs = ms >= 10_000 ? String(Math.round(ms / 1000)) : (ms / 1000).toFixed(1);
+      timer = setTimeout(() => upReq.destroy(new HopError(504, `${target.host} ${what} within ${secs} s; Spendbar's proxy gave up.`)), ms);
       timer.unref?.();
     };
     arm(timeouts.connectMs, 'did not accept the connection');

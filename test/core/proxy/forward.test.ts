@@ -137,8 +137,8 @@ describe('Anthropic style', () => {
     expect(res.text).toContain('event: message_stop');
     const row = await lastRow();
     expect(row).toMatchObject({ model: 'claude-sonnet-4-20250514', inputTokens: 120, outputTokens: 42, cachedTokens: 20, cacheWriteTokens: 10, estimated: false, costSource: 'price-table' });
-    // Claude Sonnet 4: 90 × $3 + 20 × $0.30 + 10 × $3.75 + 42 × $15 per million.
-    expect(row.cost).toEqual({ amount: 0.0009435, currency: 'USD' });
+    // Claude Sonnet 4: 90 × $3 + 20 × $0.30 + 10 × $3.75 + 42 × $15 per million = $0.0009435, kept in whole micro-units.
+    expect(row.cost).toEqual({ amount: 0.000944, currency: 'USD' });
     expect(row.rateLimit?.requests).toMatchObject({ limit: 500, remaining: 499 });
     expect(row.rateLimit?.requests?.resetAt).toBeGreaterThan(Date.now());
   });

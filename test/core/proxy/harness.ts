@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer as createNetServer } from 'node:net';
 import { createCore, type EngineCore } from '../../../electron/core/engine.ts';
 import { startServer, type RunningServer } from '../../../electron/core/server/http-server.ts';
 import { createMemorySettingsStore } from '../../../electron/core/settings/conf-settings.ts';
@@ -42,6 +43,13 @@ function account(id: string, provider: ProviderId, baseUrl: string, key: string)
 export async function startHarness(opts: { timeouts?: Partial<ProxyTimeouts>; serveToken?: string } = {}): Promise<Harness> {
   const [openai, router, gateway] = await Promise.all([startLlmFake(), startLlmFake({ flavor: 'router' }), startLlmFake({ flavor: 'gateway' })]);
   const dataDir = mkdtempSync(join(tmpdir(), 'spendbar-proxy-'));
+  const closedPort = await new Promise<number>((resolve) => {
+    const s = createNetServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
   const core = await createCore({
     dataDir,
     mode: 'serve',
@@ -52,6 +60,7 @@ export async function startHarness(opts: { timeouts?: Partial<ProxyTimeouts>; se
       account('or', 'openrouter', `${router.url}/api/v1`, KEYS.or),
       account('gw', 'newapi', gateway.url, KEYS.gw),
       account('an', 'newapi', `${openai.url}/anthropic`, KEYS.an),
+      account('down', 'newapi', `http://127.0.0.1:${closedPort}`, 'sk-proxytest-down-stored-0005'),
     ],
     proxyToken: PROXY_TOKEN,
     proxyFlushMs: 5,
