@@ -111,7 +111,8 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
       key = chooseKey(req.headers, deps.proxyToken(), entry.storedKey);
     } catch (err) {
       if (err instanceof ProxyAuthError) return fail(res, style, err.status, err.message);
-      throw err;
+      // A misconfigured proxy token (its message names the setting, never a value).
+      return fail(res, style, 500, `Spendbar's proxy is misconfigured: ${err instanceof Error ? err.message : String(err)}`);
     }
     let raw: Buffer;
     try {

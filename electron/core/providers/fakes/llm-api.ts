@@ -258,7 +258,7 @@ export async function startLlmFake(opts: LlmFakeOptions = {}): Promise<LlmFake> 
     r.on('data', (c: Buffer) => parts.push(c));
     r.on('end', () => {
       const body = Buffer.concat(parts).toString('utf8');
-      let json: Record<string, unknown> | null = null;
+      let json: Record<string, unknown> | null;
       try {
         json = body ? (JSON.parse(body) as Record<string, unknown>) : null;
       } catch {
