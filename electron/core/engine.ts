@@ -292,6 +292,12 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     pollAll: () => poller.refresh(),
     importSnapshots: (list) => store.saveSnapshots(list),
     async start() {
+      // Made (and stored) now, so `spendbar proxy-token` in another process reads the token this process uses.
+      try {
+        meter.proxyToken();
+      } catch (err) {
+        console.error(`spendbar: ${err instanceof Error ? err.message : String(err)}`);
+      }
       poller.start();
       const retain = () => {
         try {

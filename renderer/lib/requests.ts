@@ -53,7 +53,8 @@ export function windowText(w: RateWindow | undefined, now: number): string {
   if (w.remaining === null) return `limit ${formatCount(w.limit)}`;
   if (w.resetAt !== null && w.resetAt <= now) return `${formatCount(w.limit)} (refilled)`;
   const pct = w.limit > 0 ? (w.remaining / w.limit) * 100 : 0;
-  return `${formatCount(w.remaining)} of ${formatCount(w.limit)} left (${pct >= 10 ? Math.round(pct) : pct.toFixed(1)}%)`;
+  // Rounded down: "100%" would claim no request has been counted.
+  return `${formatCount(w.remaining)} of ${formatCount(w.limit)} left (${pct >= 10 ? Math.floor(pct) : (Math.floor(pct * 10) / 10).toFixed(1)}%)`;
 }
 
 export const WINDOW_LABELS: Record<RateWindowName, string> = {

@@ -9,21 +9,27 @@ export function MeteredVsBilledList({ rows, accountLabel }: { rows: MeteredVsBil
       {rows.length === 0 ? (
         <p className="muted small">Nothing metered in this period yet.</p>
       ) : (
-        <dl className="figures">
+        <ul className="plain-list">
           {rows.map((m) => {
             const t = meteredVsBilledText(m);
             return (
-              <div key={m.accountId} className="figure-main" data-testid="mvb-row" data-account-id={m.accountId}>
-                <dt>{accountLabel(m.accountId)}</dt>
-                <dd>
-                  <span>Metered {t.metered}</span>
-                  <span>Billed {t.billed}</span>
-                </dd>
+              <li key={m.accountId} data-testid="mvb-row" data-account-id={m.accountId}>
+                <strong>{accountLabel(m.accountId)}</strong>
+                <dl className="figures figures-inline small">
+                  <div>
+                    <dt>Metered</dt>
+                    <dd>{t.metered}</dd>
+                  </div>
+                  <div>
+                    <dt>Billed</dt>
+                    <dd>{t.billed}</dd>
+                  </div>
+                </dl>
                 {t.gap && <p className="muted small">{t.gap}</p>}
-              </div>
+              </li>
             );
           })}
-        </dl>
+        </ul>
       )}
     </section>
   );
