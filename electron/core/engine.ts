@@ -160,6 +160,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
   }
 
   function accountsChanged(): void {
+    meter.accountsChanged();
     poller.setAccounts(book.list());
     alerts.reload();
     emit({ type: 'accounts', accounts: book.list() });

@@ -244,7 +244,8 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
         });
       }
       res.writeHead(status, responseHeaders(upRes.headers, { dropLength: frame }));
-      res.flushHeaders();
+      // A stream's headers go at once (the SDK opens its stream on them); a whole body's go with its first bytes.
+      if (isSse) res.flushHeaders();
       arm(timeouts.idleMs, 'went silent mid-response');
       upRes.on('data', (chunk: Buffer) => {
         if (ttfb === null) ttfb = now() - t0;

@@ -12,7 +12,7 @@ import { priceUsage } from '../pricing/index.ts';
 import { getDescriptor } from '../providers/registry.ts';
 import type { SnapshotStore } from '../store/index.ts';
 import { newProxyToken, proxyTokenProblem } from './auth.ts';
-import { createProxyHandler, type ProxyHandler, type ProxyTimeouts } from './handler.ts';
+import { createProxyHandler, type ProxyAccount, type ProxyHandler, type ProxyTimeouts } from './handler.ts';
 import { applyProxyRetention, headroom, listRequests, meteredCost, rateLimitedSince, totalsByApp } from './queries.ts';
 import { RequestRecorder, type PriceFn } from './recorder.ts';
 import { deleteProxyAccount, ensureProxyTables } from './tables.ts';
@@ -42,6 +42,8 @@ export class Meter {
   readonly recorder: RequestRecorder;
   private url: string | null = null;
   private token: string | null = null;
+  /** Accounts as the handler needs them, so a request does not re-read settings; cleared when accounts change. */
+  private readonly accounts = new Map<string, ProxyAccount | null>();
 
   constructor(opts: MeterOptions) {
     this.opts = opts;
@@ -80,9 +82,14 @@ export class Meter {
   handler(opts: { serveToken?: string | undefined } = {}): ProxyHandler {
     return createProxyHandler({
       account: (id) => {
-        const account = this.opts.book.get(id);
-        if (!account) return undefined;
-        return { account, defaultBaseUrl: getDescriptor(account.provider)?.defaultBaseUrl ?? '', storedKey: this.storedKey(account) };
+        let entry = this.accounts.get(id);
+        if (entry === undefined) {
+          const account = this.opts.book.get(id);
+          entry = account ? { account, defaultBaseUrl: getDescriptor(account.provider)?.defaultBaseUrl ?? '', storedKey: this.storedKey(account) } : null;
+          if (this.accounts.size > 1000) this.accounts.clear();
+          this.accounts.set(id, entry);
+        }
+        return entry ?? undefined;
       },
       proxyToken: () => this.proxyToken(),
       serveToken: opts.serveToken,
@@ -90,6 +97,11 @@ export class Meter {
       now: this.opts.now,
       timeouts: this.opts.timeouts,
     });
+  }
+
+  /** Accounts or their keys changed: the next request reads them afresh. */
+  accountsChanged(): void {
+    this.accounts.clear();
   }
 
   /** Where the proxy listens (set by whoever starts a server), for the setup the Requests view shows. */

@@ -60,12 +60,15 @@ export class SseParser {
     const out: Buffer[] = passThrough ? [chunk] : [];
     let lineStart = 0;
     let eventStart = 0;
-    for (let i = 0; i < chunk.length; i++) {
+    // Jump from line end to line end with native searches: a chunk of a stream is mostly text.
+    let nextLf = chunk.indexOf(LF);
+    let nextCr = chunk.indexOf(CR);
+    while (nextLf >= 0 || nextCr >= 0) {
+      const i = nextCr < 0 || (nextLf >= 0 && nextLf < nextCr) ? nextLf : nextCr;
+      if (i === nextLf) nextLf = chunk.indexOf(LF, i + 1);
+      else nextCr = chunk.indexOf(CR, i + 1);
       const b = chunk[i] as number;
-      if (b !== LF && b !== CR) {
-        this.lastWasCR = false;
-        continue;
-      }
+      if (i > lineStart) this.lastWasCR = false;
       if (b === LF && this.lastWasCR) {
         // The CR already ended the line: this LF belongs to it. (When a frame closed at that CR, the LF starts the
         // next frame; should that frame's event be dropped, the client sees one empty line, which dispatches nothing.)
@@ -90,6 +93,7 @@ export class SseParser {
       this.pendingBytes = 0;
       eventStart = i + 1;
     }
+    if (lineStart < chunk.length) this.lastWasCR = false;
     this.addLinePart(chunk.subarray(lineStart));
     if (this.framing && eventStart < chunk.length) this.hold(chunk.subarray(eventStart), out);
     return out;

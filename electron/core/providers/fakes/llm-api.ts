@@ -48,6 +48,8 @@ export interface LlmFakeOptions {
   usage?: Partial<LlmUsage>;
   /** Text pieces a stream sends, one per chunk. */
   chunks?: string[];
+  /** Text of chunk i, made when it is sent (the bench stamps the send time into it). Overrides `chunks` text. */
+  chunkText?: (i: number) => string;
   /** Pause between stream chunks. */
   chunkDelayMs?: number;
   /** The model the response names (default: the requested one plus a dated suffix for gpt-4o). */
@@ -182,7 +184,8 @@ export async function startLlmFake(opts: LlmFakeOptions = {}): Promise<LlmFake> 
         res.end();
         return;
       }
-      res.write(events[i++]);
+      const event = events[i++] as string;
+      res.write(opts.chunkText ? event.replace('@@CHUNK@@', opts.chunkText(i - 1)) : event);
       if (opts.chunkDelayMs) later(opts.chunkDelayMs, next);
       else setImmediate(next);
     };
@@ -218,7 +221,8 @@ export async function startLlmFake(opts: LlmFakeOptions = {}): Promise<LlmFake> 
       const base = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: Math.floor(now() / 1000), model };
       chunks.forEach((c, n) => {
         const last = n === chunks.length - 1;
-        const chunk: Record<string, unknown> = { ...base, choices: [{ index: 0, delta: n === 0 ? { role: 'assistant', content: c } : { content: c }, finish_reason: last ? 'stop' : null }] };
+        const text = opts.chunkText ? '@@CHUNK@@' : c;
+        const chunk: Record<string, unknown> = { ...base, choices: [{ index: 0, delta: n === 0 ? { role: 'assistant', content: text } : { content: text }, finish_reason: last ? 'stop' : null }] };
         if (include) chunk.usage = every && !noUsage ? { ...openAiUsage(json, false), completion_tokens: Math.round((usage.output * (n + 1)) / chunks.length) } : null;
         events.push(`data: ${JSON.stringify(chunk)}\n\n`);
       });
