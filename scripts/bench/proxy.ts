@@ -118,6 +118,8 @@ async function main(): Promise<void> {
   const streams = 500;
   const chunkLag = { direct: [] as number[], proxied: [] as number[] };
   const lost = { direct: 0, proxied: 0 };
+  // Warm the stream proxy (price table, code paths) so the figures below are steady-state ones.
+  await pool(20, 10, async () => void (await post(`${streamUrl}/proxy/bench/v1/chat/completions`, STREAM_BODY, agent)));
   const rssBefore = (await ask<{ rss: number }>(streamChild, 'rss')).rss;
   let streamCpu = 0;
   let rssPeak = rssBefore;

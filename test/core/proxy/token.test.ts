@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createCore } from '../../../electron/core/engine.ts';
 import { createMemorySettingsStore } from '../../../electron/core/settings/conf-settings.ts';
 import { createMemorySecretStore } from '../../../electron/core/settings/file-secrets.ts';
+import { pricingLoaded } from '../../../electron/core/pricing/index.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -43,6 +44,13 @@ describe('proxy token', () => {
     const b = await core({ secrets });
     expect(b.meter.proxyToken()).toBe(clip);
     await b.stop();
+  });
+
+  it('an idle core does not load the price table', async () => {
+    const c = await core();
+    await c.start();
+    expect(pricingLoaded()).toBe(false);
+    await c.stop();
   });
 
   it('a configured token that is a provider key is refused with a clear message', async () => {
