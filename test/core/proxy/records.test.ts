@@ -121,6 +121,20 @@ describe('rate-limit alerts', () => {
   });
 });
 
+describe('accounts added and removed in the dashboard', () => {
+  it('are proxied with their stored key at once, and answered 404 once removed (their rows go too)', async () => {
+    const saved = await h.core.api.saveAccount({ provider: 'newapi', label: 'Temp', baseUrl: h.openai.url, credentials: { apiKey: 'sk-proxytest-temp-stored-0009' } }, { force: true });
+    const id = saved.account.id;
+    expect((await call(h, `/${id}/v1/chat/completions`, chat)).status).toBe(200);
+    expect(h.openai.requests.at(-1)!.headers.authorization).toBe('Bearer sk-proxytest-temp-stored-0009');
+    await h.settle();
+    expect((await h.core.api.listRequests({ accountId: id })).rows).toHaveLength(1);
+    await h.core.api.removeAccount(id);
+    expect((await call(h, `/${id}/v1/chat/completions`, chat)).status).toBe(404);
+    expect((await h.core.api.listRequests({ accountId: id })).rows).toHaveLength(0);
+  });
+});
+
 describe('retention', () => {
   it('drops raw request rows past the cutoff and keeps the hourly sums', async () => {
     const before = await h.core.api.queryTotals({ from: Date.now() - 86_400_000, to: Date.now() + 3_600_000, groupBy: 'account', source: 'metered' });
