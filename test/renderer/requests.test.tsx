@@ -7,6 +7,9 @@ import type { MeterSummary, RequestRow } from '../../shared/metering.ts';
 import { costText, meteredVsBilledText, resetText, windowText } from '../../renderer/lib/requests.ts';
 import { FakeSpendbarApi } from './fake-api.ts';
 
+// The view is lazily loaded by the app: transform it once up front, so a busy machine does not time the tests out.
+await import('../../renderer/views/requests/Requests.tsx');
+const SLOW = { timeout: 15_000 };
 const NOW = Date.now();
 
 function row(id: number, over: Partial<RequestRow> = {}): RequestRow {
@@ -70,8 +73,7 @@ describe('Requests view', () => {
   it('shows the latest requests, per app and kind, headroom with countdown, and metered vs billed', async () => {
     const api = seeded();
     render(<App api={api} initialView="requests" />);
-    // The view loads lazily; the first test of a run also pays for transforming it.
-    await waitFor(() => expect(screen.getAllByTestId('request-row')).toHaveLength(50), { timeout: 10_000 });
+    await waitFor(() => expect(screen.getAllByTestId('request-row')).toHaveLength(50), SLOW);
     const first = screen.getAllByTestId('request-row')[0]!;
     expect(within(first).getByTestId('request-cost').textContent).toBe('unpriced');
     expect(first.textContent).toContain('internal');
@@ -89,27 +91,27 @@ describe('Requests view', () => {
   it('pages to older requests and filters by kind', async () => {
     const api = seeded();
     render(<App api={api} initialView="requests" />);
-    await waitFor(() => expect(screen.getAllByTestId('request-row')).toHaveLength(50));
+    await waitFor(() => expect(screen.getAllByTestId('request-row')).toHaveLength(50), SLOW);
     fireEvent.click(screen.getByTestId('requests-older'));
-    await waitFor(() => expect(screen.getAllByTestId('request-row')).toHaveLength(60));
+    await waitFor(() => expect(screen.getAllByTestId('request-row')).toHaveLength(60), SLOW);
     expect(screen.queryByTestId('requests-older')).toBeNull();
     fireEvent.change(screen.getByTestId('requests-kind'), { target: { value: 'internal' } });
-    await waitFor(() => expect(screen.getAllByTestId('request-row')).toHaveLength(1));
+    await waitFor(() => expect(screen.getAllByTestId('request-row')).toHaveLength(1), SLOW);
     expect(api.callsTo('listRequests').at(-1)).toEqual([{ limit: 50, kind: 'internal' }]);
   });
 
   it('asks for metered series, refreshes on a "requests" event, and copies the token only through the API', async () => {
     const api = seeded();
     render(<App api={api} initialView="requests" />);
-    await waitFor(() => expect(screen.getAllByTestId('request-row').length).toBeGreaterThan(0));
+    await waitFor(() => expect(screen.getAllByTestId('request-row').length).toBeGreaterThan(0), SLOW);
     expect(api.callsTo('querySeries').some((a) => (a[0] as { source?: string }).source === 'metered')).toBe(true);
     const before = api.callsTo('meterSummary').length;
     api.requestRows.push(row(61, { model: 'newest-model' }));
     act(() => api.emit({ type: 'requests', accountIds: ['or'] }));
-    await waitFor(() => expect(screen.getAllByTestId('request-row')[0]!.textContent).toContain('newest-model'), { timeout: 3000 });
+    await waitFor(() => expect(screen.getAllByTestId('request-row')[0]!.textContent).toContain('newest-model'), SLOW);
     expect(api.callsTo('meterSummary').length).toBeGreaterThan(before);
     fireEvent.click(screen.getByTestId('copy-proxy-token'));
-    await waitFor(() => expect(screen.getByTestId('copy-proxy-token-result').textContent).toMatch(/spendbar proxy-token/));
+    await waitFor(() => expect(screen.getByTestId('copy-proxy-token-result').textContent).toMatch(/spendbar proxy-token/), SLOW);
   });
 });
 
