@@ -24,11 +24,14 @@ const server = await startServer({ api: core.api, port: 0, proxy: core.meter.han
 
 process.on('message', async (m: { type: string }) => {
   if (m.type === 'rss') {
+    // The baseline after a full collection; samples during the run without one (a forced GC would itself delay chunks).
     if (typeof global.gc === 'function') global.gc();
     process.send?.({ type: 'rss', rss: process.memoryUsage().rss });
+  } else if (m.type === 'rss-sample') {
+    process.send?.({ type: 'rss-sample', rss: process.memoryUsage().rss });
   } else if (m.type === 'cpu') {
     const u = process.cpuUsage();
-    process.send?.({ type: 'cpu', micros: u.user + u.system });
+    process.send?.({ type: 'cpu', micros: u.user + u.system, user: u.user, system: u.system });
   } else if (m.type === 'rows') {
     await core.meter.recorder.flush();
     const row = core.meter.requests({ limit: 1 }).rows[0];

@@ -71,6 +71,9 @@ async function main(): Promise<void> {
   const { url } = await new Promise<{ url: string }>((resolve) => child.once('message', (m) => resolve(m as { url: string })));
   const streamChild = fork(join(import.meta.dirname, 'proxy-child.ts'), [streamFake.url], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const { url: streamUrl } = await new Promise<{ url: string }>((resolve) => streamChild.once('message', (m) => resolve(m as { url: string })));
+  // The RSS sampler asks while other questions are still open.
+  child.setMaxListeners(0);
+  streamChild.setMaxListeners(0);
   const agent = new Agent({ keepAlive: true, maxSockets: 600 });
   const direct = `${fast.url}/v1/chat/completions`;
   const proxied = `${url}/proxy/bench/v1/chat/completions`;
@@ -123,7 +126,7 @@ async function main(): Promise<void> {
   const rssBefore = (await ask<{ rss: number }>(streamChild, 'rss')).rss;
   let streamCpu = 0;
   let rssPeak = rssBefore;
-  const sampler = setInterval(() => void ask<{ rss: number }>(streamChild, 'rss').then((m) => (rssPeak = Math.max(rssPeak, m.rss))), 200);
+  const sampler = setInterval(() => void ask<{ rss: number }>(streamChild, 'rss-sample').then((m) => (rssPeak = Math.max(rssPeak, m.rss))), 200);
   for (const [name, target] of [['direct', `${streamFake.url}/v1/chat/completions`], ['proxied', `${streamUrl}/proxy/bench/v1/chat/completions`]] as const) {
     const cpu0 = name === 'proxied' ? (await ask<{ micros: number }>(streamChild, 'cpu')).micros : 0;
     await Promise.all(
@@ -152,7 +155,7 @@ async function main(): Promise<void> {
   console.log(`${streams} concurrent streams × 20 chunks (50 ms apart), proxied after direct`);
   console.log(`  chunk arrival after send: direct p50 ${ms(pct(cd, 50))} p99 ${ms(pct(cd, 99))} max ${ms(cd.at(-1) ?? 0)}; proxied p50 ${ms(pct(cp, 50))} p99 ${ms(pct(cp, 99))} max ${ms(cp.at(-1) ?? 0)}`);
   console.log(`  chunks lost: direct ${lost.direct}, proxied ${lost.proxied}; chunks held back by the proxy over 50 ms (one chunk interval): ${cp.filter((x) => x > 50).length}`);
-  console.log(`  proxy CPU per streamed chunk: ${(streamCpu / (streams * 22)).toFixed(0)} µs (${(streamCpu / 1e6).toFixed(2)} s for ${streams} streams)`);
+  console.log(`  proxy CPU per streamed event (20 chunks + usage + [DONE] per stream): ${(streamCpu / (streams * 22)).toFixed(0)} µs (${(streamCpu / 1e6).toFixed(2)} s for ${streams} streams)`);
   console.log(`  proxy process RSS: ${(rssBefore / 2 ** 20).toFixed(1)} MiB before, peak ${(rssPeak / 2 ** 20).toFixed(1)} MiB: +${((rssPeak - rssBefore) / 2 ** 20).toFixed(1)} MiB   (target ≤ 50 MB)`);
 
   for (const c of [child, streamChild]) {
