@@ -2,16 +2,15 @@
 // they arrive (back-pressure honoured); usage, cost and rate-limit headers are read on the side and handed to the
 // recorder once the response is over, so nothing on the response path waits for pricing or the database.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createBrotliDecompress, createGunzip, createInflate, type Gunzip } from 'node:zlib';
 import type { Account } from '../../../shared/domain.ts';
 import type { RateLimit, RequestKind } from '../../../shared/metering.ts';
 import { APP_HEADER, checkClient, chooseKey, parseAppHeader, ProxyAuthError } from './auth.ts';
 import { errorBody, HopError, hopError, openUpstream, requestHeaders, responseHeaders } from './forward.ts';
 import { readRateLimit } from './ratelimit.ts';
-import { SseParser } from './sse.ts';
-import { isRouter, isUsageOnlyChunk, planBody, styleOf, upstreamBase, upstreamUrl } from './upstream.ts';
+import { isRouter, planBody, styleOf, upstreamBase, upstreamUrl } from './upstream.ts';
 import { promptChars, UsageMeter, type ApiStyle, type MeteredUsage } from './usage.ts';
-import { BodyReader, BodyTooLargeError, TailCollector } from './body.ts';
+import { BodyReader, BodyTooLargeError } from './body.ts';
+import { createSideReader } from './side-reader.ts';
 
 export const PROXY_PREFIX = '/proxy/';
 /** Largest request body forwarded (Anthropic's own limit is 32 MB). */
@@ -77,14 +76,6 @@ function fail(res: ServerResponse, style: ApiStyle, status: number, message: str
   res.end(body);
 }
 
-function sideDecoder(encoding: string | undefined): Gunzip | ReturnType<typeof createBrotliDecompress> | ReturnType<typeof createInflate> | null {
-  const e = (encoding ?? '').trim().toLowerCase();
-  if (e === 'gzip' || e === 'x-gzip') return createGunzip();
-  if (e === 'br') return createBrotliDecompress();
-  if (e === 'deflate') return createInflate();
-  return null;
-}
-
 export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
   const now = deps.now ?? Date.now;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...deps.timeouts };
@@ -146,7 +137,8 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
       const usage = meter.result(plan.json ? promptChars(plan.json) : 0);
       // A failed answer that reported nothing consumed nothing: record it without estimates.
       const failed = finalStatus < 200 || finalStatus >= 300;
-      const none = failed && !meter.sawUsage && finalStatus !== 499;
+      // Nothing was generated: a failed answer that reported no usage, or a call that names no model (GET /v1/models).
+      const none = !meter.sawUsage && ((failed && finalStatus !== 499) || (!plan.model && !usage.model));
       deps.record({
         time: t0,
         accountId: account.id,
@@ -210,40 +202,15 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     upReq.on('response', (upRes: IncomingMessage) => {
       status = upRes.statusCode ?? 502;
       rateLimit = readRateLimit(upRes.headers, status, now());
-      const contentType = String(upRes.headers['content-type'] ?? '');
-      const isSse = /text\/event-stream/i.test(contentType);
-      const decoder = sideDecoder(upRes.headers['content-encoding'] as string | undefined);
-      // Spendbar asked for the usage-only chunk: frame the stream so that chunk can be left out.
-      const frame = isSse && !decoder && (plan.addedStreamUsage || plan.addedRouterUsage) && status < 300;
-      const parser: SseParser | null = isSse
-        ? new SseParser({
-            frame,
-            onEvent: (e) => {
-              if (e.data === '[DONE]') return true;
-              let data: unknown;
-              try {
-                data = JSON.parse(e.data);
-              } catch {
-                if (parser) parser.malformed++;
-                return true;
-              }
-              meter.read(data);
-              return !(frame && isUsageOnlyChunk(data));
-            },
-          })
-        : null;
-      const collector = isSse ? null : new TailCollector();
-      const side = (chunk: Buffer) => {
-        if (parser) parser.push(chunk);
-        else collector?.push(chunk);
-      };
-      if (decoder) {
-        decoder.on('data', side);
-        decoder.on('error', () => {
-          note = 'The provider\'s compressed body could not be decoded for metering; it was passed on unchanged.';
-        });
-      }
-      res.writeHead(status, responseHeaders(upRes.headers, { dropLength: frame }));
+      const isSse = /text\/event-stream/i.test(String(upRes.headers['content-type'] ?? ''));
+      const reader = createSideReader({
+        eventStream: isSse,
+        encoding: upRes.headers['content-encoding'] as string | undefined,
+        // Spendbar asked for the usage-only chunk, so it is not the client's to see.
+        stripUsageChunk: (plan.addedStreamUsage || plan.addedRouterUsage) && status < 300,
+        meter,
+      });
+      res.writeHead(status, responseHeaders(upRes.headers, { dropLength: reader.framed }));
       // A stream's headers go at once (the SDK opens its stream on them); a whole body's go with its first bytes.
       if (isSse) res.flushHeaders();
       arm(timeouts.idleMs, 'went silent mid-response');
@@ -251,13 +218,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
         if (ttfb === null) ttfb = now() - t0;
         arm(timeouts.idleMs, 'went silent mid-response');
         let ok = true;
-        if (frame && parser) {
-          for (const piece of parser.push(chunk)) ok = res.write(piece) && ok;
-        } else {
-          ok = res.write(chunk);
-          if (decoder) decoder.write(chunk);
-          else side(chunk);
-        }
+        for (const piece of reader.take(chunk)) ok = res.write(piece) && ok;
         if (!ok) {
           upRes.pause();
           res.once('drain', () => upRes.resume());
@@ -265,18 +226,12 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
       });
       upRes.on('end', () => {
         clearTimeout(timer);
-        const finalize = () => {
-          if (parser) for (const piece of parser.end()) if (frame) res.write(piece);
-          if (collector) readBody(collector, meter);
-          if (parser && parser.malformed > 0 && !note) note = `${parser.malformed} malformed event-stream line(s) were passed on unread.`;
+        reader.end((tail) => {
+          for (const piece of tail) res.write(piece);
+          note ??= reader.problem();
           res.end();
           finish(status);
-        };
-        if (decoder) {
-          decoder.once('end', finalize);
-          decoder.once('error', finalize);
-          decoder.end();
-        } else finalize();
+        });
       });
       upRes.on('aborted', () => {
         clearTimeout(timer);
@@ -294,10 +249,4 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     });
     upReq.end(plan.body);
   };
-}
-
-/** A whole (non-stream) body: its usage, when it is JSON. HTML error pages and the like are passed on unread. */
-function readBody(collector: TailCollector, meter: UsageMeter): void {
-  const value = collector.json();
-  if (value !== undefined) meter.read(value);
 }

@@ -87,8 +87,8 @@ export class RequestRecorder {
   private async cost(r: ProxyRecord): Promise<Costed> {
     const u = r.usage;
     if (u.providerCost !== null) return { micros: Math.round(u.providerCost * 1e6), currency: 'USD', source: 'provider' };
-    const failed = r.status < 200 || r.status >= 300;
-    if (failed && !u.estimated && u.inputTokens + u.outputTokens === 0) return { micros: null, currency: '', source: 'none' };
+    // Nothing consumed (a failed call, a model list): no cost rather than "unpriced".
+    if (!u.estimated && u.inputTokens + u.outputTokens === 0) return { micros: null, currency: '', source: 'none' };
     const model = u.model || r.modelRequested;
     try {
       const p = model ? await this.opts.price(r.provider, model, u, r.time) : null;

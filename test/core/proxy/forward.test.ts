@@ -112,6 +112,16 @@ describe('OpenAI style', () => {
   });
 });
 
+describe('other calls', () => {
+  it('a GET without a body is forwarded and recorded as consuming nothing (no cost, not "unpriced")', async () => {
+    const res = await fetch(`${h.server.url}/proxy/oa/v1/models`, { headers: { authorization: `Bearer ${PROXY_TOKEN}` } });
+    expect(res.status).toBe(404);
+    expect(h.openai.requests[0]).toMatchObject({ method: 'GET', path: '/v1/models' });
+    expect(h.openai.requests[0]!.headers.authorization).toBe(`Bearer ${KEYS.oa}`);
+    expect(await lastRow()).toMatchObject({ endpoint: '/v1/models', status: 404, inputTokens: 0, outputTokens: 0, estimated: false, costSource: 'none', cost: null });
+  });
+});
+
 describe('OpenRouter-compatible routers', () => {
   it('usage.include is added when unset and the router’s own cost is kept as reported', async () => {
     const res = await call(h, '/or/chat/completions', { model: 'openai/gpt-4o', messages: [], stream: true });
