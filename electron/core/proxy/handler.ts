@@ -86,7 +86,12 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     const url = new URL(req.url ?? '/', 'http://proxy.local');
     const rest = url.pathname.slice(PROXY_PREFIX.length);
     const slash = rest.indexOf('/');
-    const accountId = decodeURIComponent(slash < 0 ? rest : rest.slice(0, slash));
+    let accountId: string;
+    try {
+      accountId = decodeURIComponent(slash < 0 ? rest : rest.slice(0, slash));
+    } catch {
+      accountId = rest.slice(0, slash < 0 ? undefined : slash);
+    }
     const path = slash < 0 ? '/' : rest.slice(slash);
     const style = styleOf(path);
     try {
@@ -122,7 +127,8 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     let target: URL;
     try {
       target = upstreamUrl(base, path, url.search);
-    } catch {
+    } catch (err) {
+      if (err instanceof RangeError) return fail(res, style, 400, err.message);
       return fail(res, style, 502, `Spendbar's proxy cannot build an upstream URL from the account's base URL '${base}'. Fix the base URL in Accounts.`);
     }
     const meter = new UsageMeter(style);

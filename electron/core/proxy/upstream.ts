@@ -18,7 +18,13 @@ export function upstreamBase(account: Account, defaultBaseUrl: string): string {
 export function upstreamUrl(base: string, path: string, search: string): URL {
   let p = path.startsWith('/') ? path : `/${path}`;
   if (/\/v1$/.test(base) && (p === '/v1' || p.startsWith('/v1/'))) p = p.slice(3) || '/';
-  return new URL(`${base}${p}${search}`);
+  const url = new URL(`${base}${p}${search}`);
+  // A path cannot leave the account's base URL ("/../" segments): the stored key only goes where the account points.
+  const root = new URL(base);
+  if (url.origin !== root.origin || !`${url.pathname}/`.startsWith(`${root.pathname.replace(/\/+$/, '')}/`)) {
+    throw new RangeError(`The path ${path} leaves the account's base URL.`);
+  }
+  return url;
 }
 
 /** Anthropic's Messages API (also served by Anthropic-compatible endpoints such as DeepSeek's /anthropic). */

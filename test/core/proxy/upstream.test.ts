@@ -45,6 +45,11 @@ describe('routing', () => {
     expect(upstreamUrl('https://openrouter.ai/api/v1', '/v1/messages', '').href).toBe('https://openrouter.ai/api/v1/messages');
     expect(upstreamUrl('https://smai.ai', '/v1/chat/completions', '?x=1').href).toBe('https://smai.ai/v1/chat/completions?x=1');
   });
+  it('never leaves the base URL', () => {
+    expect(() => upstreamUrl('https://openrouter.ai/api/v1', '/%2e%2e/%2e%2e/admin', '')).toThrow(/leaves the account's base URL/);
+    expect(() => upstreamUrl('https://openrouter.ai/api/v1', '/../x', '')).toThrow(/leaves/);
+    expect(upstreamUrl('https://smai.ai', '//evil.example/v1', '').host).toBe('smai.ai');
+  });
   it('Messages API paths are Anthropic style, everything else OpenAI style', () => {
     expect(styleOf('/v1/messages')).toBe('anthropic');
     expect(styleOf('/anthropic/v1/messages')).toBe('anthropic');
