@@ -84,14 +84,19 @@ export interface KeyChoice {
  * Rule 3: which key goes upstream. The proxy token in Authorization or x-api-key is replaced by the stored key (in
  * the same header); any other value is the client's own key and goes as it is.
  */
-export function chooseKey(headers: IncomingHttpHeaders, proxyToken: string, storedKey: string | undefined): KeyChoice {
+export function chooseKey(headers: IncomingHttpHeaders, proxyToken: string, storedKey: string | undefined, noKeyReason?: string): KeyChoice {
   const auth = typeof headers.authorization === 'string' ? headers.authorization : undefined;
   const bearer = auth && /^bearer\s+/i.test(auth) ? auth.replace(/^bearer\s+/i, '').trim() : undefined;
   const xKey = typeof headers['x-api-key'] === 'string' ? headers['x-api-key'].trim() : undefined;
   const usesToken = (v: string | undefined) => v !== undefined && v.length > 0 && sameSecret(v, proxyToken);
   if (usesToken(bearer) || usesToken(xKey)) {
     if (!storedKey) {
-      throw new ProxyAuthError(400, 'This account has no stored API key for Spendbar to insert: send your own provider key instead of the proxy token.');
+      throw new ProxyAuthError(
+        400,
+        noKeyReason
+          ? `Spendbar does not insert this account's stored key for the proxy token: ${noKeyReason}.`
+          : 'This account has no stored API key for Spendbar to insert: send your own provider key instead of the proxy token.',
+      );
     }
     const out: Record<string, string> = {};
     if (usesToken(bearer)) out.authorization = `Bearer ${storedKey}`;

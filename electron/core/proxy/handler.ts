@@ -31,8 +31,10 @@ export const DEFAULT_TIMEOUTS: ProxyTimeouts = { connectMs: 10_000, headersMs: 6
 export interface ProxyAccount {
   account: Account;
   defaultBaseUrl: string;
-  /** The stored key inserted for the proxy token; undefined when the account has none. */
+  /** The stored key inserted for the proxy token; undefined when the account has none (or only an admin key). */
   storedKey: string | undefined;
+  /** Why no stored key is inserted for this account, when that is by design. */
+  noKeyReason?: string | undefined;
 }
 
 /** Everything recorded about one request (no text, no key). */
@@ -104,7 +106,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     if (!entry) return fail(res, style, 404, `Spendbar has no account '${accountId}': use /proxy/<account id>/… with the id shown in Spendbar's Accounts view.`);
     let key;
     try {
-      key = chooseKey(req.headers, deps.proxyToken(), entry.storedKey);
+      key = chooseKey(req.headers, deps.proxyToken(), entry.storedKey, entry.noKeyReason);
     } catch (err) {
       if (err instanceof ProxyAuthError) return fail(res, style, err.status, err.message);
       // A misconfigured proxy token (its message names the setting, never a value).
@@ -124,6 +126,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     const plan = planBody(raw, req.headers['content-type'], path, style, isRouter(account));
     const { app, kind } = parseAppHeader(req.headers[APP_HEADER]);
     const base = upstreamBase(account, entry.defaultBaseUrl);
+    if (base === null) return fail(res, style, 400, `Spendbar cannot meter account '${account.id}': ${entry.noKeyReason ?? 'its provider has no API the proxy knows'}, not an inference API.`);
     let target: URL;
     try {
       target = upstreamUrl(base, path, url.search);

@@ -16,7 +16,7 @@ import { createProxyHandler, type ProxyAccount, type ProxyHandler, type ProxyTim
 import { applyProxyRetention, headroom, listRequests, meteredCost, rateLimitedSince, totalsByApp } from './queries.ts';
 import { RequestRecorder, type PriceFn } from './recorder.ts';
 import { deleteProxyAccount, ensureProxyTables } from './tables.ts';
-import { upstreamBase } from './upstream.ts';
+import { noKeyReason, upstreamBase } from './upstream.ts';
 
 const TOKEN_REF = 'spendbar.proxy-token';
 /** Credential fields that hold a key the proxy may insert, in order of preference. */
@@ -71,8 +71,9 @@ export class Meter {
     return stored;
   }
 
-  /** The key Spendbar inserts for the proxy token. */
+  /** The key Spendbar inserts for the proxy token (never an admin or management key). */
   private storedKey(account: Account): string | undefined {
+    if (noKeyReason(account)) return undefined;
     const creds = this.opts.book.credentialsFor(account.id);
     for (const f of INSERTABLE) if (creds[f]) return creds[f];
     return undefined;
@@ -85,7 +86,9 @@ export class Meter {
         let entry = this.accounts.get(id);
         if (entry === undefined) {
           const account = this.opts.book.get(id);
-          entry = account ? { account, defaultBaseUrl: getDescriptor(account.provider)?.defaultBaseUrl ?? '', storedKey: this.storedKey(account) } : null;
+          entry = account
+            ? { account, defaultBaseUrl: getDescriptor(account.provider)?.defaultBaseUrl ?? '', storedKey: this.storedKey(account), noKeyReason: noKeyReason(account) ?? undefined }
+            : null;
           if (this.accounts.size > 1000) this.accounts.clear();
           this.accounts.set(id, entry);
         }
@@ -117,7 +120,7 @@ export class Meter {
       accounts: this.opts.book.list().map((a) => ({
         accountId: a.id,
         baseUrl: base ? `${base}/proxy/${encodeURIComponent(a.id)}` : '',
-        upstream: upstreamBase(a, getDescriptor(a.provider)?.defaultBaseUrl ?? ''),
+        upstream: upstreamBase(a, getDescriptor(a.provider)?.defaultBaseUrl ?? '') ?? '(cannot be metered)',
         canInsertKey: this.storedKey(a) !== undefined,
       })),
     };

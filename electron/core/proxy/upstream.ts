@@ -10,9 +10,27 @@ export interface Upstream {
   style: ApiStyle;
 }
 
-/** The base URL requests to this account go to. */
-export function upstreamBase(account: Account, defaultBaseUrl: string): string {
-  return (account.baseUrl ?? defaultBaseUrl).replace(/\/+$/, '');
+/**
+ * Providers whose account is set up for a management or admin API rather than for API calls: where their calls go
+ * (null: nowhere the proxy knows), and why their stored key is never inserted for the proxy token.
+ */
+const PROFILES: Record<string, { base?: string | null; noKeyReason: string }> = {
+  openai: { noKeyReason: "its stored key is an organization Admin key, which cannot make API calls: send your own project key" },
+  anthropic: { noKeyReason: 'its stored key is an Admin key, which cannot make API calls: send your own API key' },
+  xai: { base: 'https://api.x.ai', noKeyReason: 'its stored key is a management key, which cannot make API calls: send your own API key' },
+  surfercloud: { base: null, noKeyReason: "its stored keys sign UCloud's management API calls" },
+};
+
+/** The base URL requests to this account go to; null when the account cannot be metered (its reason then says why). */
+export function upstreamBase(account: Account, defaultBaseUrl: string): string | null {
+  const profile = PROFILES[account.provider];
+  if (profile?.base === null) return null;
+  return (profile?.base ?? account.baseUrl ?? defaultBaseUrl).replace(/\/+$/, '');
+}
+
+/** Why the account's stored key is never inserted for the proxy token, or null when it is. */
+export function noKeyReason(account: Account): string | null {
+  return PROFILES[account.provider]?.noKeyReason ?? null;
 }
 
 export function upstreamUrl(base: string, path: string, search: string): URL {

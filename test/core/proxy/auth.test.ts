@@ -47,6 +47,10 @@ describe('chooseKey', () => {
     expect(chooseKey({ authorization: 'Bearer sk-own-client-key-1234' }, TOKEN, STORED)).toEqual({ headers: {}, keyLabel: 'sk-…1234', inserted: false });
     expect(chooseKey({}, TOKEN, STORED)).toEqual({ headers: {}, keyLabel: '', inserted: false });
   });
+  it('a token for an admin-key account says why no key is inserted', () => {
+    expect(refused(() => chooseKey({ authorization: `Bearer ${TOKEN}` }, TOKEN, undefined, 'its stored key is an Admin key'))).toMatchObject({ status: 400, message: expect.stringMatching(/does not insert .* Admin key/) });
+  });
+
   it('a token for an account without a stored key is a clear 400', () => {
     expect(refused(() => chooseKey({ authorization: `Bearer ${TOKEN}` }, TOKEN, undefined))).toMatchObject({ status: 400, message: expect.stringMatching(/no stored API key/) });
   });

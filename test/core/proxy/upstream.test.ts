@@ -1,6 +1,7 @@
 // What Spendbar changes in a request: only the fields that make a provider report usage, only when unset.
 import { describe, expect, it } from 'vitest';
-import { isUsageOnlyChunk, planBody, styleOf, upstreamUrl } from '../../../electron/core/proxy/upstream.ts';
+import { isUsageOnlyChunk, noKeyReason, planBody, styleOf, upstreamBase, upstreamUrl } from '../../../electron/core/proxy/upstream.ts';
+import type { Account } from '../../../shared/domain.ts';
 
 const body = (v: unknown) => Buffer.from(JSON.stringify(v));
 const JSON_TYPE = 'application/json';
@@ -60,5 +61,20 @@ describe('routing', () => {
     expect(isUsageOnlyChunk({ choices: [], usage: { prompt_tokens: 1 } })).toBe(true);
     expect(isUsageOnlyChunk({ choices: [{ delta: {} }], usage: { prompt_tokens: 1 } })).toBe(false);
     expect(isUsageOnlyChunk({ choices: [], usage: null })).toBe(false);
+  });
+});
+
+describe('accounts set up for a management or admin API', () => {
+  const acct = (provider: Account['provider'], baseUrl?: string): Account => ({ id: 'a', provider, label: 'A', pollIntervalSec: 300, ...(baseUrl ? { baseUrl } : {}) });
+  it('OpenAI and Anthropic admin accounts go to their API, but their admin key is never inserted', () => {
+    expect(upstreamBase(acct('openai'), 'https://api.openai.com')).toBe('https://api.openai.com');
+    expect(noKeyReason(acct('openai'))).toMatch(/Admin key, which cannot make API calls/);
+    expect(noKeyReason(acct('anthropic'))).toMatch(/Admin key/);
+    expect(noKeyReason(acct('newapi'))).toBeNull();
+  });
+  it("xAI calls go to the inference host, not the account's management API; SurferCloud cannot be metered", () => {
+    expect(upstreamBase(acct('xai', 'https://management-api.x.ai'), 'https://management-api.x.ai')).toBe('https://api.x.ai');
+    expect(noKeyReason(acct('xai'))).toMatch(/management key/);
+    expect(upstreamBase(acct('surfercloud'), 'https://api.surfercloud.com')).toBeNull();
   });
 });
