@@ -2,10 +2,11 @@
 // adapters (electron-store settings, safeStorage secrets, Electron notifications), then puts the core
 // behind the window (IPC) and the tray. Decisions live in shell/ as pure functions.
 import { join } from 'node:path';
-import { app, dialog, ipcMain, safeStorage, session } from 'electron';
+import { app, clipboard, dialog, ipcMain, safeStorage, session } from 'electron';
 import type { Unsubscribe } from '../shared/api.ts';
 import { createCore } from './core/engine.ts';
 import type { Core } from './core/ports.ts';
+import { DEFAULT_PROXY_PORT, startProxyServer, type RunningProxy } from './core/proxy/index.ts';
 import { registerIpc } from './shell/ipc.ts';
 import { EVENT_CHANNEL, type InvokeMethod } from './shell/ipc-contract.ts';
 import { createLoginItems, startsHidden } from './shell/login.ts';
@@ -51,7 +52,24 @@ async function start(): Promise<RunningApp> {
   const openWindow = (accountId?: string) => (accountId ? window.showAccount(accountId) : void window.show());
   const notifier = createElectronNotifier({ onClick: openWindow });
 
-  const core = await createCore({ dataDir: userData, mode: 'app', settings, secrets, notifier, version: app.getVersion() });
+  const core = await createCore({
+    dataDir: userData,
+    mode: 'app',
+    settings,
+    secrets,
+    notifier,
+    version: app.getVersion(),
+    proxyToken: process.env.SPENDBAR_PROXY_TOKEN || undefined,
+    clipboard: (text) => clipboard.writeText(text),
+  });
+  // The same metering proxy as `spendbar serve`, on a loopback port of its own that stays the same between launches.
+  let proxy: RunningProxy | null = null;
+  try {
+    proxy = await startProxyServer({ handler: core.meter.handler(), port: proxyPort(process.env.SPENDBAR_PROXY_PORT) });
+    core.meter.setUrl(proxy.url);
+  } catch (err) {
+    console.error(`spendbar: the metering proxy could not start: ${err instanceof Error ? err.message : String(err)}`);
+  }
   const tray = createTray({ assetsDir: join(here, 'assets'), onAction: (a) => trayController.onAction(a) });
   const trayController = createTrayController({
     api: core.api,
@@ -87,10 +105,17 @@ async function start(): Promise<RunningApp> {
       disposeIpc();
       trayController.dispose();
       tray.destroy();
+      await proxy?.close();
       await core.stop();
       window.destroy();
     },
   };
+}
+
+/** $SPENDBAR_PROXY_PORT (0 = any free port), else the fixed default. */
+function proxyPort(value: string | undefined): number {
+  const n = value === undefined || value === '' ? NaN : Number(value);
+  return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : DEFAULT_PROXY_PORT;
 }
 
 let quitting = false;

@@ -71,6 +71,9 @@ const api: SpendbarApi = {
   snoozeAlert: (target, until) => call('snoozeAlert', target, until),
   acknowledgeAlert: (eventId) => call('acknowledgeAlert', eventId),
   testAlertChannel: (channel) => call('testAlertChannel', channel),
+  listRequests: (filter) => call('listRequests', filter),
+  meterSummary: (range) => call('meterSummary', range),
+  copyProxyToken: () => call('copyProxyToken'),
   subscribe,
 };
 

@@ -7,6 +7,8 @@ import { Accounts } from './views/Accounts.tsx';
 import { AlertsProvider, AlertsTabLabel } from './views/alerts/AlertsContext.tsx';
 import { accountFromHash, type View } from './lib/view.ts';
 
+// The Requests view (metering proxy) loads on first visit too: most people open the Overview first.
+const Requests = lazy(() => import('./views/requests/Requests.tsx').then((m) => ({ default: m.Requests })));
 // The Alerts tab carries the rule schemas (zod): loaded on first visit, so the first paint of the other views stays small.
 const Alerts = lazy(() => import('./views/alerts/Alerts.tsx').then((m) => ({ default: m.Alerts })));
 
@@ -14,6 +16,7 @@ export type { View };
 const VIEWS: { id: View; label: ReactNode; testId?: string }[] = [
   { id: 'overview', label: 'Overview' },
   { id: 'usage', label: 'Usage' },
+  { id: 'requests', label: 'Requests' },
   { id: 'accounts', label: 'Accounts' },
   { id: 'alerts', label: <AlertsTabLabel />, testId: 'alerts-tab' },
 ];
@@ -116,6 +119,10 @@ function Shell({ initialView }: { initialView: View }) {
             <Usage />
           ) : view === 'accounts' ? (
             <Accounts />
+          ) : view === 'requests' ? (
+            <Suspense fallback={<p className="muted">Loading requests…</p>}>
+              <Requests />
+            </Suspense>
           ) : (
             <Suspense fallback={<p className="muted">Loading alerts…</p>}>
               <Alerts />

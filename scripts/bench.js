@@ -21,6 +21,7 @@ function run(label, args) {
 }
 
 run('store', ['scripts/bench/store.ts', ...(quick ? ['--days', '30'] : [])]);
+run('metering proxy', ['scripts/bench/proxy.ts', ...(quick ? ['--quick'] : [])]);
 if (!existsSync(join(root, 'dist/renderer/index.html'))) {
   console.log('## dashboard\n(building the dashboard first)');
   spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });

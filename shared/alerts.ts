@@ -14,6 +14,8 @@ export const RULE_TYPES = [
   'token-budget',
   'spike',
   'provider-failing',
+  'ratelimit-headroom',
+  'rate-limited',
 ] as const;
 export type RuleType = (typeof RULE_TYPES)[number];
 
@@ -44,7 +46,11 @@ export type AlertRule =
   | (RuleBase & { type: 'token-budget'; tokens: number; percent: number })
   /** `minimum` is micro-units of `currency` for cost, a request count for requests. */
   | (RuleBase & { type: 'spike'; metric: 'cost' | 'requests'; window: 'hour' | 'day'; factor: number; minimum: number })
-  | (RuleBase & { type: 'provider-failing'; minutes: number });
+  | (RuleBase & { type: 'provider-failing'; minutes: number })
+  /** Metering proxy: a key's lowest remaining ÷ limit (any window) is under `percent`. */
+  | (RuleBase & { type: 'ratelimit-headroom'; percent: number })
+  /** Metering proxy: at least `count` 429 answers within the last `minutes`. */
+  | (RuleBase & { type: 'rate-limited'; count: number; minutes: number });
 
 export type Severity = 'info' | 'warning' | 'critical';
 
@@ -271,6 +277,13 @@ const RULE_SCHEMAS = {
     minimum: amountSchema,
   }),
   'provider-failing': z.strictObject({ ...common, type: z.literal('provider-failing'), minutes: positive }),
+  'ratelimit-headroom': z.strictObject({ ...common, type: z.literal('ratelimit-headroom'), percent: percentSchema.default(10) }),
+  'rate-limited': z.strictObject({
+    ...common,
+    type: z.literal('rate-limited'),
+    count: positive.int({ error: 'must be a whole number of 429 answers' }).default(5),
+    minutes: positive.max(10_080, { error: 'must be at most 10080 (a week)' }).default(60),
+  }),
 } as const;
 
 export interface RuleContext {
@@ -339,6 +352,9 @@ function parseRule(item: unknown, ctx: RuleContext): RawRule | string {
     return `currency: no account reports ${r.currency}`;
   }
   if (r.type === 'spike' && r.metric === 'cost' && r.currency === undefined) return 'currency: is required for a cost spike, e.g. "USD"';
+  if ((r.type === 'ratelimit-headroom' || r.type === 'rate-limited') && r.account === undefined) {
+    return 'needs an "account" (an account id, or "*" for every account): rate limits are per account and key';
+  }
   const unknownChannel = ctx.channelIds && r.channels?.find((c) => !ctx.channelIds?.includes(c));
   if (unknownChannel) return `channels: no channel "${unknownChannel}"`;
   return r;
@@ -365,6 +381,10 @@ function toRule(r: RawRule, id: string): AlertRule {
       return { ...base, type: r.type, metric: r.metric, window: r.window, factor: r.factor, minimum: r.metric === 'cost' ? toMicros(r.minimum) : r.minimum };
     case 'provider-failing':
       return { ...base, type: r.type, minutes: r.minutes };
+    case 'ratelimit-headroom':
+      return { ...base, type: r.type, percent: r.percent };
+    case 'rate-limited':
+      return { ...base, type: r.type, count: r.count, minutes: r.minutes };
   }
 }
 

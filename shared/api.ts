@@ -7,9 +7,11 @@ import type {
   SeriesQuery,
   SeriesResult,
   Snapshot,
+  UsageSource,
   UsageTotals,
 } from './domain.ts';
 import type { AlertChannel, AlertEvent, AlertHistoryFilter, Delivery, QuietHours } from './alerts.ts';
+import type { MeterSummary, RequestFilter, RequestPage } from './metering.ts';
 
 export interface FieldDescriptor {
   name: string;
@@ -75,6 +77,8 @@ export interface TotalsQuery {
   accountIds?: string[];
   models?: string[];
   keys?: string[];
+  /** "billed" (default) or "metered" (the proxy's figures); never mixed. */
+  source?: UsageSource;
 }
 
 export interface FilterValues {
@@ -88,7 +92,9 @@ export type SpendbarEvent =
   | { type: 'snapshot'; snapshot: Snapshot }
   | { type: 'status'; statuses: AccountStatus[] }
   | { type: 'accounts'; accounts: Account[] }
-  | { type: 'alert'; alert: AlertEvent };
+  | { type: 'alert'; alert: AlertEvent }
+  /** Metered requests of these accounts were stored (the Requests view refreshes). */
+  | { type: 'requests'; accountIds: string[] };
 
 export type Unsubscribe = () => void;
 
@@ -154,6 +160,12 @@ export interface SpendbarApi {
   acknowledgeAlert(eventId: number): Promise<boolean>;
   /** Sends a test message through one channel (by id, or an unsaved channel) and reports the delivery. */
   testAlertChannel(channel: string | AlertChannel): Promise<Delivery>;
+  /** Requests through the metering proxy, newest first (filters, paging by `before`). */
+  listRequests(filter?: RequestFilter): Promise<RequestPage>;
+  /** The Requests view's figures over [from, to): per app and kind, rate-limit headroom, metered vs billed, proxy setup. */
+  meterSummary(range?: { from?: number; to?: number }): Promise<MeterSummary>;
+  /** Puts the proxy token on the clipboard where the app can (desktop); never sends it to the page. */
+  copyProxyToken(): Promise<{ copied: boolean; message: string }>;
   subscribe(listener: (event: SpendbarEvent) => void): Unsubscribe;
 }
 
@@ -177,6 +189,9 @@ export const HTTP_ROUTES = {
   alertSnooze: '/api/alerts/snooze',
   alertAcknowledge: '/api/alerts/acknowledge',
   alertTest: '/api/alerts/test',
+  requests: '/api/requests',
+  requestsSummary: '/api/requests/summary',
+  proxyCopyToken: '/api/proxy/copy-token',
   metrics: '/metrics',
 } as const;
 

@@ -184,7 +184,11 @@ export interface SeriesQuery {
   timeZone?: string;
   /** At most this many points per series (default 1000). */
   maxPoints?: number;
+  /** "billed" (default): usage the providers report; "metered": what Spendbar's proxy measured. Never mixed. */
+  source?: UsageSource;
 }
+
+export type UsageSource = 'billed' | 'metered';
 
 export interface SeriesPoint {
   t: number;

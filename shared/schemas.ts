@@ -164,6 +164,9 @@ function checkRange(q: { from: number; to: number }, ctx: z.RefinementCtx): void
   }
 }
 
+/** Billed: usage as the provider reports it (polled). Metered: what the proxy measured. Never mixed in one answer. */
+const usageSourceSchema = z.enum(['billed', 'metered'], { error: 'source must be "billed" or "metered"' });
+
 export const seriesQuerySchema = z
   .object({
     metric: z.enum(['requests', 'inputTokens', 'outputTokens', 'totalTokens', 'cachedTokens', 'reasoningTokens', 'cost', 'balance']),
@@ -176,6 +179,7 @@ export const seriesQuerySchema = z
     keys: stringList,
     timeZone: timeZoneSchema.optional(),
     maxPoints: z.number().int().min(1).max(10_000).optional(),
+    source: usageSourceSchema.optional(),
   })
   .superRefine(checkRange) satisfies z.ZodType<SeriesQuery>;
 
@@ -187,6 +191,7 @@ export const totalsQuerySchema = z
     accountIds: stringList,
     models: stringList,
     keys: stringList,
+    source: usageSourceSchema.optional(),
   })
   .superRefine(checkRange) satisfies z.ZodType<TotalsQuery>;
 

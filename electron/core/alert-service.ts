@@ -7,6 +7,7 @@ import type { AccountStatus, Snapshot } from '../../shared/domain.ts';
 import { formatIssues } from '../../shared/schemas.ts';
 import { AccountInputError, type AccountBook } from './accounts.ts';
 import { AlertEngine, historyFromStore, previewRule } from './alerts/index.ts';
+import type { MeterView } from './alerts/check.ts';
 import type { HttpClient } from './http.ts';
 import type { Notifier, SecretStore, SettingsStore } from './ports.ts';
 import type { SnapshotStore } from './store/index.ts';
@@ -29,6 +30,8 @@ export interface AlertServiceOptions {
   onAlert: (event: AlertEvent) => void;
   now?: () => number;
   http?: HttpClient;
+  /** The metering proxy's figures, for the rate-limit rules. */
+  meter?: MeterView;
 }
 
 const urlRef = (channelId: string) => `alert-channel.${channelId}.url`;
@@ -54,6 +57,7 @@ export class AlertService {
       http: opts.http,
       label: (id) => opts.book.get(id)?.label ?? id,
       statuses: opts.statuses,
+      meter: opts.meter,
     });
     this.reload();
   }
@@ -96,6 +100,15 @@ export class AlertService {
   onSnapshot(snapshot: Snapshot): void {
     try {
       this.engine.onSnapshot(snapshot, this.opts.statuses());
+    } catch (err) {
+      console.error('spendbar: alert evaluation failed:', err instanceof Error ? err.message : err);
+    }
+  }
+
+  /** Metered requests of these accounts were stored: the rate-limit rules look again. */
+  onMetered(accountIds: readonly string[]): void {
+    try {
+      this.engine.onMetered(accountIds, this.opts.statuses());
     } catch (err) {
       console.error('spendbar: alert evaluation failed:', err instanceof Error ? err.message : err);
     }

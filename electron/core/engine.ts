@@ -15,6 +15,10 @@ import { addDerivedSpend } from './derived-usage.ts';
 import { getAdapter, listDescriptors } from './providers/registry.ts';
 import { RequestBudget } from './request-budget.ts';
 import { SnapshotStore } from './store/index.ts';
+import { Meter } from './proxy/meter.ts';
+import type { ProxyTimeouts } from './proxy/handler.ts';
+import { windowStart } from './alerts/calendar.ts';
+import { meterRangeSchema, requestFilterSchema } from '../../shared/metering.ts';
 
 export interface EngineOptions extends CoreOptions {
   configAccounts?: ConfigAccount[];
@@ -27,6 +31,13 @@ export interface EngineOptions extends CoreOptions {
   now?: () => number;
   /** Per-request timeout for provider calls (default 15 s). */
   timeoutMs?: number;
+  /** The metering proxy's token when the user sets one ($SPENDBAR_PROXY_TOKEN); else one is made and stored. */
+  proxyToken?: string;
+  /** Puts text on the system clipboard (the desktop app); the proxy token never goes to the page instead. */
+  clipboard?: (text: string) => void;
+  /** For tests: the proxy's flush interval and upstream timeouts. */
+  proxyFlushMs?: number;
+  proxyTimeouts?: Partial<ProxyTimeouts>;
 }
 
 const DAY_MS = 86_400_000;
@@ -40,6 +51,8 @@ export interface EngineCore extends Core {
   importSnapshots(snapshots: Snapshot[]): void;
   /** Alert rules or channels that were skipped as invalid, each with its reason. */
   alertProblems(): string[];
+  /** The metering proxy: its request handler for the servers, and its records. */
+  meter: Meter;
 }
 
 export async function createCore(opts: EngineOptions): Promise<EngineCore> {
@@ -100,6 +113,21 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     onStatus: () => emit({ type: 'status', statuses: statuses() }),
     lastSuccessAt: (id) => store.lastSuccess(id)?.time ?? null,
   });
+  const meter = new Meter({
+    store,
+    book,
+    secrets: opts.secrets,
+    proxyToken: opts.proxyToken,
+    now,
+    timeZone,
+    flushMs: opts.proxyFlushMs,
+    timeouts: opts.proxyTimeouts,
+    onWritten: (accountIds) => {
+      alerts.onMetered(accountIds);
+      emit({ type: 'requests', accountIds });
+    },
+  });
+
   const alerts = new AlertService({
     store,
     book,
@@ -112,6 +140,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     onAlert: (alert) => emit({ type: 'alert', alert }),
     now,
     http,
+    meter: { headroom: (id) => meter.headroom([id]), rateLimitedSince: (id, since) => meter.rateLimitedSince(id, since) },
   });
 
   // Known before start(), so a one-shot refresh (`spendbar poll --once`) works without scheduling anything.
@@ -135,6 +164,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
   }
 
   function accountsChanged(): void {
+    meter.accountsChanged();
     poller.setAccounts(book.list());
     alerts.reload();
     emit({ type: 'accounts', accounts: book.list() });
@@ -176,6 +206,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     async removeAccount(id) {
       book.remove(id);
       store.deleteAccount(id);
+      meter.deleteAccount(id);
       accountsChanged();
     },
     async testAccount(input) {
@@ -187,12 +218,14 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     async querySeries(query) {
       const parsed = seriesQuerySchema.safeParse(query);
       if (!parsed.success) throw new AccountInputError(formatIssues(parsed.error));
-      return store.series({ ...parsed.data, timeZone: parsed.data.timeZone ?? timeZone() });
+      const q = { ...parsed.data, timeZone: parsed.data.timeZone ?? timeZone() };
+      // Metered and billed usage are answered from their own tables: one answer never mixes them.
+      return q.source === 'metered' ? meter.series(q) : store.series(q);
     },
     async queryTotals(query) {
       const parsed = totalsQuerySchema.safeParse(query);
       if (!parsed.success) throw new AccountInputError(formatIssues(parsed.error));
-      return store.totals(parsed.data);
+      return parsed.data.source === 'metered' ? meter.totals(parsed.data) : store.totals(parsed.data);
     },
     async filterValues() {
       const { models, keys } = store.filterValues();
@@ -231,6 +264,26 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     async testAlertChannel(channel) {
       return alerts.testChannel(channel);
     },
+    async listRequests(filter) {
+      const parsed = requestFilterSchema.safeParse(filter ?? {});
+      if (!parsed.success) throw new AccountInputError(formatIssues(parsed.error));
+      return meter.requests(parsed.data);
+    },
+    async meterSummary(range) {
+      const parsed = meterRangeSchema.safeParse(range ?? {});
+      if (!parsed.success) throw new AccountInputError(formatIssues(parsed.error));
+      const to = parsed.data.to ?? now();
+      const monthStart = windowStart(timeZone(), 'month', to);
+      const from = parsed.data.from ?? monthStart;
+      return meter.summary(from, to, from === monthStart ? { start: monthStart, key: 'month' } : undefined);
+    },
+    async copyProxyToken() {
+      if (!opts.clipboard) {
+        return { copied: false, message: 'Run `spendbar proxy-token` in a terminal to print the proxy token (it is never shown in this page).' };
+      }
+      opts.clipboard(meter.proxyToken());
+      return { copied: true, message: 'The proxy token is on the clipboard: paste it as the API key in your app.' };
+    },
     subscribe(listener) {
       listeners.add(listener);
       return () => void listeners.delete(listener);
@@ -239,15 +292,23 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
 
   return {
     api,
-    allSecrets: () => [...book.allSecrets(), ...alerts.secretUrls()],
+    allSecrets: () => [...book.allSecrets(), ...alerts.secretUrls(), ...meter.secrets()],
+    meter,
     alertProblems: () => alerts.problems,
     pollAll: () => poller.refresh(),
     importSnapshots: (list) => store.saveSnapshots(list),
     async start() {
+      // Made (and stored) now, so `spendbar proxy-token` in another process reads the token this process uses.
+      try {
+        meter.proxyToken();
+      } catch (err) {
+        console.error(`spendbar: ${err instanceof Error ? err.message : String(err)}`);
+      }
       poller.start();
       const retain = () => {
         try {
           store.applyRetention(now(), { rawDays: prefs().retentionDays });
+          meter.applyRetention(now() - prefs().retentionDays * 86_400_000);
         } catch (err) {
           console.error('spendbar: retention failed:', err instanceof Error ? err.message : err);
         }
@@ -259,6 +320,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     async stop() {
       if (retentionTimer) clearInterval(retentionTimer);
       await poller.stop();
+      await meter.close();
       await alerts.close();
       listeners.clear();
       store.close();

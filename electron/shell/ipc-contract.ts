@@ -26,6 +26,9 @@ export const INVOKE_CHANNELS = {
   snoozeAlert: 'spendbar:snooze-alert',
   acknowledgeAlert: 'spendbar:acknowledge-alert',
   testAlertChannel: 'spendbar:test-alert-channel',
+  listRequests: 'spendbar:list-requests',
+  meterSummary: 'spendbar:meter-summary',
+  copyProxyToken: 'spendbar:copy-proxy-token',
 } as const satisfies Record<InvokeMethod, `spendbar:${string}`>;
 
 export const INVOKE_METHODS = Object.keys(INVOKE_CHANNELS) as InvokeMethod[];

@@ -13,6 +13,7 @@ import {
   totalsQuerySchema,
 } from '../../shared/schemas.ts';
 import type { AlertChannel } from '../../shared/alerts.ts';
+import { meterRangeSchema, requestFilterSchema } from '../../shared/metering.ts';
 import { redact } from '../core/errors.ts';
 import {
   alertsInputSchema,
@@ -48,6 +49,9 @@ export const ARGUMENT_SCHEMAS = {
   snoozeAlert: z.tuple([snoozeTargetSchema, snoozeUntilSchema]),
   acknowledgeAlert: z.tuple([eventIdSchema]),
   testAlertChannel: z.tuple([testChannelSchema]),
+  listRequests: z.tuple([requestFilterSchema.optional()]),
+  meterSummary: z.tuple([meterRangeSchema.optional()]),
+  copyProxyToken: z.tuple([]),
 } satisfies Record<InvokeMethod, z.ZodType<unknown[]>>;
 
 type Args<M extends InvokeMethod> = z.output<(typeof ARGUMENT_SCHEMAS)[M]>;
@@ -73,6 +77,9 @@ const CALLS: { [M in InvokeMethod]: (api: SpendbarApi, args: Args<M>) => Promise
   acknowledgeAlert: (api, [eventId]) => api.acknowledgeAlert(eventId),
   // A webhook may arrive without its URL (the core fills in the stored one), which AlertChannel cannot say.
   testAlertChannel: (api, [channel]) => api.testAlertChannel(channel as string | AlertChannel),
+  listRequests: (api, [filter]) => api.listRequests(filter),
+  meterSummary: (api, [range]) => api.meterSummary(range),
+  copyProxyToken: (api) => api.copyProxyToken(),
 };
 
 export const FOREIGN_SENDER_MESSAGE = 'Refused: this request did not come from the Spendbar window.';

@@ -2,6 +2,7 @@
 import type { AccountStatus } from '../../shared/domain.ts';
 import { HTTP_ROUTES, type AccountInput, type ApiErrorBody, type SpendbarApi, type SpendbarEvent, type TestResult } from '../../shared/api.ts';
 import type { AlertHistoryFilter } from '../../shared/alerts.ts';
+import { requestFilterToQuery } from '../../shared/metering.ts';
 
 /** An API failure with the server's user-facing message, the offending form field, and the failed test if any. */
 export class ApiError extends Error {
@@ -139,6 +140,9 @@ export function createHttpApi(opts: HttpApiOptions = {}): SpendbarApi {
     snoozeAlert: (target, until) => call('POST', HTTP_ROUTES.alertSnooze, { ...target, until }),
     acknowledgeAlert: async (eventId) => (await call<{ acknowledged: boolean }>('POST', HTTP_ROUTES.alertAcknowledge, { eventId })).acknowledged,
     testAlertChannel: (channel) => call('POST', HTTP_ROUTES.alertTest, typeof channel === 'string' ? { channelId: channel } : { channel }),
+    listRequests: (filter) => call('GET', `${HTTP_ROUTES.requests}${requestFilterToQuery(filter)}`),
+    meterSummary: (range) => call('GET', `${HTTP_ROUTES.requestsSummary}${requestFilterToQuery(range ?? {})}`),
+    copyProxyToken: () => call('POST', HTTP_ROUTES.proxyCopyToken, {}),
     subscribe(listener: (event: SpendbarEvent) => void) {
       listeners.add(listener);
       events ??= openStream();

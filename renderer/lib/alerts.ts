@@ -13,6 +13,8 @@ export const RULE_TYPE_LABELS: Record<RuleType, string> = {
   'token-budget': 'Monthly token budget',
   spike: 'Spike in spend or requests',
   'provider-failing': 'Provider failing or stale',
+  'ratelimit-headroom': 'Rate-limit headroom low',
+  'rate-limited': 'Rate limited often (429s)',
 };
 
 export const RULE_TYPE_HELP: Record<RuleType, string> = {
@@ -23,6 +25,8 @@ export const RULE_TYPE_HELP: Record<RuleType, string> = {
   'token-budget': "Fires when this month's tokens reach a share of a budget.",
   spike: 'Fires when the last hour or day is far above the usual for that hour of the week (median of 4 weeks).',
   'provider-failing': 'Fires when an account has failed or been stale for too long, and once when it recovers.',
+  'ratelimit-headroom': "Fires when a key's remaining requests or tokens (from the metering proxy) drop under a share of its rate limit.",
+  'rate-limited': 'Fires when requests through the metering proxy are answered with HTTP 429 too often: you exceed rate limits frequently.',
 };
 
 /** Every field the editor can show; which ones depends on the type (see FIELDS_BY_TYPE). */
@@ -46,6 +50,8 @@ export interface RuleDraft {
   factor: string;
   minimum: string;
   minutes: string;
+  /** 429 answers (rate-limited). */
+  count: string;
   margin: string;
   /** null: every channel. */
   channels: string[] | null;
@@ -62,6 +68,8 @@ export const FIELDS_BY_TYPE: Record<RuleType, DraftField[]> = {
   'token-budget': ['tokens', 'percent'],
   spike: ['metric', 'spikeWindow', 'factor', 'minimum', 'currency'],
   'provider-failing': ['minutes'],
+  'ratelimit-headroom': ['percent'],
+  'rate-limited': ['count', 'minutes'],
 };
 
 /** The config key each draft field is written to: error messages name config keys, the form names draft fields. */
@@ -78,6 +86,7 @@ export const CONFIG_KEY: Record<DraftField, string> = {
   factor: 'factor',
   minimum: 'minimum',
   minutes: 'minutes',
+  count: 'count',
 };
 
 export const SCOPE_ALL = ALL_ACCOUNTS;
@@ -113,12 +122,13 @@ export function newDraft(type: RuleType, scope: string, currency: string): RuleD
     spendWindow: 'today',
     levels: '50, 80, 95',
     tokens: '5000000',
-    percent: '80',
+    percent: type === 'ratelimit-headroom' ? '10' : '80',
     metric: 'cost',
     spikeWindow: 'hour',
     factor: '3',
     minimum: '1',
-    minutes: '30',
+    minutes: type === 'rate-limited' ? '60' : '30',
+    count: '5',
     margin: '',
     channels: null,
   };
@@ -144,6 +154,7 @@ export function draftFromRule(rule: Record<string, unknown>): RuleDraft {
     factor: text(rule.factor, base.factor),
     minimum: text(rule.minimum, base.minimum),
     minutes: text(rule.minutes, base.minutes),
+    count: text(rule.count, base.count),
     margin: rule.margin === undefined || rule.margin === DEFAULT_MARGIN_PERCENT ? '' : text(rule.margin, ''),
     channels: Array.isArray(rule.channels) ? rule.channels.map(String) : null,
   };
@@ -202,6 +213,13 @@ export function draftToRule(d: RuleDraft): Record<string, unknown> {
       set('minimum', num(d.minimum));
       break;
     case 'provider-failing':
+      set('minutes', num(d.minutes));
+      break;
+    case 'ratelimit-headroom':
+      set('percent', num(d.percent));
+      break;
+    case 'rate-limited':
+      set('count', num(d.count));
       set('minutes', num(d.minutes));
       break;
   }
@@ -281,6 +299,10 @@ export function describeRule(rule: Record<string, unknown>, labelOf: (accountId:
     }
     case 'provider-failing':
       return `${account === undefined || account === ALL_ACCOUNTS ? who[0]!.toUpperCase() + who.slice(1) : who} failing or stale for over ${String(rule.minutes)} minutes`;
+    case 'ratelimit-headroom':
+      return `Rate-limit headroom of ${who} under ${String(rule.percent)}%${margin}`;
+    case 'rate-limited':
+      return `${who[0]!.toUpperCase() + who.slice(1)} answered 429 at least ${String(rule.count)} times in ${String(rule.minutes)} minutes`;
     default:
       return String(rule.type);
   }

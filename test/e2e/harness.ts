@@ -31,9 +31,13 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-export async function serveDemo(): Promise<Served> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'spendbar-e2e-'));
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin/spendbar.js'), 'serve', '--demo', '--port', '0', '--data-dir', dataDir], {
+export function serveDemo(): Promise<Served> {
+  return serveWith(['--demo']);
+}
+
+/** `spendbar serve` on a free port with its own data dir and these extra arguments. */
+export async function serveWith(args: string[], dataDir = mkdtempSync(join(tmpdir(), 'spendbar-e2e-'))): Promise<Served> {
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin/spendbar.js'), 'serve', ...args, '--port', '0', '--data-dir', dataDir], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

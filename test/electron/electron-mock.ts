@@ -50,6 +50,7 @@ function createState() {
     permissionRequestHandler: null as null | ((...args: unknown[]) => void),
     externalOpened: [] as string[],
     errorBoxes: [] as { title: string; content: string }[],
+    clipboardText: '',
   };
 }
 
@@ -246,6 +247,12 @@ export function electronModule() {
     },
   };
 
+  const clipboard = {
+    writeText: (text: string) => {
+      electronMock.clipboardText = text;
+    },
+  };
+
   const Menu = {
     buildFromTemplate: (template: Record<string, unknown>[]) => ({ template }),
   };
@@ -267,6 +274,7 @@ export function electronModule() {
     protocol,
     net,
     dialog,
+    clipboard,
   };
   return { ...mod, default: mod };
 }

@@ -65,6 +65,10 @@ export function recordingApi(statuses: AccountStatus[] = [status('or', { balance
     },
     testAlertChannel: (channel) =>
       record('testAlertChannel', [channel], { channelId: typeof channel === 'string' ? channel : channel.id, ok: true, attempts: 1, at: 1_700_000_000_000 }),
+    listRequests: (filter) => record('listRequests', [filter], { rows: [], nextBefore: null }),
+    meterSummary: (range) =>
+      record('meterSummary', [range], { from: 0, to: 1, proxy: { url: null, tokenHint: '', accounts: [] }, byApp: [], headroom: [], meteredVsBilled: [] }),
+    copyProxyToken: () => record('copyProxyToken', [], { copied: true, message: 'copied' }),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -14,7 +14,7 @@ vi.mock('electron-store', async () => (await import('./electron-mock.ts')).elect
 const engine = vi.hoisted(() => ({
   calls: [] as unknown[],
   fail: null as Error | null,
-  cores: [] as { api: unknown; start: ReturnType<typeof import('vitest').vi.fn>; stop: ReturnType<typeof import('vitest').vi.fn> }[],
+  cores: [] as { api: unknown; start: ReturnType<typeof import('vitest').vi.fn>; stop: ReturnType<typeof import('vitest').vi.fn>; meter: { urls: (string | null)[] } }[],
 }));
 vi.mock('../../electron/core/engine.ts', async () => {
   const { vi: v } = await import('vitest');
@@ -23,7 +23,14 @@ vi.mock('../../electron/core/engine.ts', async () => {
     createCore: v.fn(async (opts: unknown) => {
       engine.calls.push(opts);
       if (engine.fail) throw engine.fail;
-      const core = { api: make(), start: v.fn(async () => {}), stop: v.fn(async () => {}) };
+      // The metering proxy's handler stands in for the real one: main only has to serve it on loopback.
+      const urls: (string | null)[] = [];
+      const meter = {
+        urls,
+        handler: () => async (_req: unknown, res: { end(text: string): void }) => res.end('metered'),
+        setUrl: (u: string | null) => urls.push(u),
+      };
+      const core = { api: make(), start: v.fn(async () => {}), stop: v.fn(async () => {}), meter };
       engine.cores.push(core);
       return core;
     }),
@@ -52,6 +59,8 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'spendbar-main-'));
   electronMock.app.paths.userData = dir;
   delete process.env.VITE_DEV_SERVER_URL;
+  // Any free port: tests must not fight over (or with a running app on) the fixed default.
+  process.env.SPENDBAR_PROXY_PORT = '0';
   vi.spyOn(console, 'warn').mockImplementation(() => {});
 });
 afterEach(() => {
@@ -151,6 +160,20 @@ describe('electron/main.ts', () => {
     expect(FakeTray.instances[0]!.destroyed).toBe(true);
     app.quit();
     expect(core!.stop).toHaveBeenCalledOnce();
+  });
+
+  it('starts the metering proxy on a loopback port, with the clipboard for its token, and stops it on quit', async () => {
+    const { core, opts } = await launch();
+    const url = core!.meter.urls[0]!;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(await (await fetch(`${url}/proxy/acct/v1/chat/completions`, { method: 'POST' })).text()).toBe('metered');
+    expect((await fetch(`${url}/api/info`)).status).toBe(404);
+    (opts as unknown as { clipboard: (t: string) => void }).clipboard('spendbar-proxy-x');
+    expect(electronMock.clipboardText).toBe('spendbar-proxy-x');
+    const { app } = await import('electron');
+    app.quit();
+    for (let i = 0; i < 5; i++) await flush();
+    await expect(fetch(`${url}/proxy/acct/x`)).rejects.toThrow();
   });
 
   it('hands over to the running instance on a second launch', async () => {

@@ -83,3 +83,19 @@ describe('channel checks', () => {
     expect(checkChannels([], saved, rules, ['gw'])).toBe('Alert rule 1 (provider-failing): channels: no channel "hook". Change that rule first.');
   });
 });
+
+describe('rate-limit rule drafts', () => {
+  it('round-trip through the config form, validate with the core, and read in words', async () => {
+    const { draftFromRule, draftToRule, newDraft, describeRule, checkRuleList } = await import('../../renderer/lib/alerts.ts');
+    const headroom = { ...newDraft('ratelimit-headroom', 'a:or', 'USD') };
+    expect(headroom.percent).toBe('10');
+    expect(draftToRule(headroom)).toEqual({ type: 'ratelimit-headroom', enabled: true, account: 'or', percent: 10 });
+    const limited = draftToRule({ ...newDraft('rate-limited', '*', ''), count: '3', minutes: '15' });
+    expect(limited).toEqual({ type: 'rate-limited', enabled: true, account: '*', count: 3, minutes: 15 });
+    expect(draftToRule(draftFromRule(limited))).toEqual(limited);
+    expect(checkRuleList([limited], 0, { accountIds: ['or'], channelIds: [] })).toBeNull();
+    expect(checkRuleList([draftToRule(newDraft('rate-limited', 'c:USD', 'USD'))], 0, { accountIds: ['or'], channelIds: [] })).toMatch(/needs an "account"/);
+    expect(describeRule(limited, (id) => id)).toBe('Any account answered 429 at least 3 times in 15 minutes');
+    expect(describeRule({ type: 'ratelimit-headroom', account: 'or', percent: 10 }, () => 'OpenRouter')).toBe('Rate-limit headroom of OpenRouter under 10%');
+  });
+});

@@ -4,6 +4,7 @@ import type { AccountInput, AlertPreview, AlertsInput, AlertsView, AppInfo, Filt
 import type { AlertChannel, AlertEvent, AlertHistoryFilter, Delivery } from '../../shared/alerts.ts';
 import type { Account, AccountStatus, SeriesPoint, SeriesQuery, SeriesResult, Series, Snapshot, UsageBucket, UsageTotals } from '../../shared/domain.ts';
 import { money } from '../../shared/money.ts';
+import type { MeterSummary, RequestFilter, RequestPage, RequestRow } from '../../shared/metering.ts';
 import { FakeAlerts } from './alerts-fake.ts';
 
 const HOUR = 3_600_000;
@@ -237,6 +238,26 @@ export class FakeSpendbarApi implements SpendbarApi {
   async testAlertChannel(channel: string | AlertChannel): Promise<Delivery> {
     this.log('testAlertChannel', structuredClone(channel));
     return this.alerts.test(structuredClone(channel));
+  }
+  requestRows: RequestRow[] = [];
+  summary: MeterSummary | null = null;
+  async listRequests(filter?: RequestFilter): Promise<RequestPage> {
+    this.log('listRequests', filter);
+    const f = filter ?? {};
+    const rows = this.requestRows
+      .filter((r) => (f.accountId ? r.accountId === f.accountId : true) && (f.app !== undefined ? r.app === f.app : true) && (f.kind ? r.kind === f.kind : true) && (f.before ? r.id < f.before : true))
+      .sort((a, b) => b.id - a.id);
+    const limit = f.limit ?? 50;
+    const page = rows.slice(0, limit);
+    return { rows: page, nextBefore: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null };
+  }
+  async meterSummary(range?: { from?: number; to?: number }): Promise<MeterSummary> {
+    this.log('meterSummary', range);
+    return this.summary ?? { from: range?.from ?? this.now - 30 * DAY, to: range?.to ?? this.now, proxy: { url: null, tokenHint: 'Run spendbar proxy-token', accounts: [] }, byApp: [], headroom: [], meteredVsBilled: [] };
+  }
+  async copyProxyToken(): Promise<{ copied: boolean; message: string }> {
+    this.log('copyProxyToken');
+    return { copied: false, message: 'Run `spendbar proxy-token` in a terminal to print the proxy token.' };
   }
   subscribe(listener: (event: SpendbarEvent) => void): () => void {
     this.listeners.add(listener);

@@ -3,6 +3,7 @@
 import type { AlertRule, AlertUnit, Severity } from '../../../shared/alerts.ts';
 import { ALL_ACCOUNTS } from '../../../shared/alerts.ts';
 import type { Snapshot } from '../../../shared/domain.ts';
+import type { Headroom } from '../../../shared/metering.ts';
 import { formatMoney, type Currency, type Money } from '../../../shared/money.ts';
 import type { AlertHistory } from './history.ts';
 
@@ -13,12 +14,20 @@ export interface AccountView {
   stale: boolean;
 }
 
+/** What the rate-limit rules read from the metering proxy. */
+export interface MeterView {
+  headroom(accountId: string): Headroom[];
+  rateLimitedSince(accountId: string, since: number): number;
+}
+
 export interface EvalContext {
   now: number;
   timeZone: string;
   accounts: AccountView[];
   history: AlertHistory;
   label(accountId: string): string;
+  /** Absent where no proxy figures exist (the rule preview): rate-limit rules then measure nothing. */
+  meter?: MeterView;
 }
 
 export interface Check {

@@ -7,7 +7,7 @@ import type { AccountStatus, Snapshot } from '../../../shared/domain.ts';
 import { fetchHttpClient, type HttpClient } from '../http.ts';
 import type { Notifier } from '../ports.ts';
 import { HOUR, inQuietHours, startOfTomorrow } from './calendar.ts';
-import type { AccountView, Check, EvalContext } from './check.ts';
+import type { AccountView, Check, EvalContext, MeterView } from './check.ts';
 import { DEFAULT_RETRY, sendPopup, sendWebhook, type Outgoing, type RetryPolicy } from './delivery.ts';
 import type { AlertHistory } from './history.ts';
 import { step } from './machine.ts';
@@ -37,6 +37,8 @@ export interface AlertEngineOptions {
   statuses?: () => AccountStatus[];
   /** How often the engine wakes for quiet-hours summaries and staleness (default 60 s; 0 = never, tests call tick()). */
   tickMs?: number;
+  /** The metering proxy's figures, for the rate-limit rules. */
+  meter?: MeterView;
 }
 
 export type SnoozeTarget = { eventId: number } | { ruleId: string; subject?: string };
@@ -105,6 +107,12 @@ export class AlertEngine {
     return this.run([...views.filter((v) => v.accountId !== snapshot.accountId), merged], snapshot.accountId);
   }
 
+  /** After the metering proxy stored requests of these accounts: evaluates the rules that involve them. */
+  onMetered(accountIds: readonly string[], statuses: AccountStatus[]): AlertEvent[] {
+    const views = toViews(statuses);
+    return accountIds.flatMap((id) => this.run(views, id));
+  }
+
   /** Evaluates every rule against the accounts' current state (on a timer, or after a status change). */
   evaluate(statuses: AccountStatus[]): AlertEvent[] {
     return this.run(toViews(statuses));
@@ -115,6 +123,7 @@ export class AlertEngine {
     const now = this.now();
     this.flushQuietHours(now);
     const ctx: EvalContext = { now, timeZone: this.zone(), accounts, history: this.opts.history, label: this.opts.label ?? ((id) => id) };
+    if (this.opts.meter) ctx.meter = this.opts.meter;
     const raised: { rule: AlertRule; event: AlertEvent }[] = [];
     for (const rule of this.rules) {
       if (!rule.enabled || (onlyAccount !== undefined && !ruleTouches(rule, onlyAccount, ctx))) continue;

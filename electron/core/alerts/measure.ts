@@ -3,6 +3,7 @@ import type { AlertRule } from '../../../shared/alerts.ts';
 import type { Check, EvalContext } from './check.ts';
 import { balanceBelow, providerFailing, quotaUsed, runwayBelow } from './rules-balance.ts';
 import { spendAbove, spike, tokenBudget } from './rules-usage.ts';
+import { rateLimited, ratelimitHeadroom } from './rules-ratelimit.ts';
 
 export function measure(rule: AlertRule, ctx: EvalContext): Check[] {
   switch (rule.type) {
@@ -20,6 +21,10 @@ export function measure(rule: AlertRule, ctx: EvalContext): Check[] {
       return spike(rule, ctx);
     case 'provider-failing':
       return providerFailing(rule, ctx);
+    case 'ratelimit-headroom':
+      return ratelimitHeadroom(rule, ctx);
+    case 'rate-limited':
+      return rateLimited(rule, ctx);
   }
 }
 

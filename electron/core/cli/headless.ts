@@ -63,6 +63,7 @@ export async function buildHeadlessCore(opts: {
     configPreferences,
     demo: Boolean(opts.demoAccounts?.length),
     version: packageVersion(),
+    proxyToken: (opts.env ?? process.env).SPENDBAR_PROXY_TOKEN || undefined,
   });
   warnings.push(...core.alertProblems().map((p) => `alert settings: ${p}`));
   return { core, warnings };

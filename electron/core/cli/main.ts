@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, isLoopback } from '../server/http-server.ts';
+import { closeIdleUpstreams } from '../proxy/index.ts';
 import { PACKAGE_ROOT, defaultDataDir, findConfigFile, packageVersion } from './paths.ts';
 import { buildHeadlessCore, CliError } from './headless.ts';
 import { snapshotToJson } from '../snapshots.ts';
@@ -17,8 +18,11 @@ Usage:
       Poll every account once, store the snapshots, print one JSON object per account.
       Exit 0 when every account succeeded, 2 when any failed, 1 on a usage or config-file error.
   spendbar serve [--port 8787] [--host 127.0.0.1] [--token TOKEN] [--config FILE] [--data-dir DIR] [--demo]
-      Poll on schedule and serve the dashboard, a JSON API, live events and /metrics.
+      Poll on schedule and serve the dashboard, a JSON API, live events, /metrics and the metering proxy
+      (/proxy/<account id>/…: point your apps' base URL there).
       --demo with no accounts configured polls built-in fake providers (no keys needed).
+  spendbar proxy-token [--data-dir DIR]
+      Print the metering proxy's token: apps send it instead of a provider key and Spendbar inserts the stored key.
 
 Config: --config FILE, else $SPENDBAR_CONFIG, else <data dir>/config.json.
 Data dir: --data-dir DIR, else $SPENDBAR_DATA_DIR, else ${defaultDataDir()}.
@@ -37,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'poll') return await poll(rest);
     if (command === 'serve') return await serve(rest);
+    if (command === 'proxy-token') return await proxyToken(rest);
     throw new CliError(`Unknown command '${command}'. Run 'spendbar --help'.`);
   } catch (err) {
     if (err instanceof CliError) {
@@ -82,6 +87,20 @@ async function poll(args: string[]): Promise<number> {
     else if (v.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     else for (const r of results) process.stdout.write(`${humanLine(r)}\n`);
     return results.every((r) => r.ok === true) ? 0 : 2;
+  } finally {
+    await core.stop();
+  }
+}
+
+async function proxyToken(args: string[]): Promise<number> {
+  const v = parse(args, { 'data-dir': { type: 'string' }, config: { type: 'string' } });
+  const dataDir = typeof v['data-dir'] === 'string' ? v['data-dir'] : defaultDataDir();
+  const { core } = await buildHeadlessCore({ dataDir, configFile: findConfigFile(v.config as string | undefined, dataDir), mode: 'serve' });
+  try {
+    process.stdout.write(`${core.meter.proxyToken()}\n`);
+    return 0;
+  } catch (err) {
+    throw new CliError(err instanceof Error ? err.message : String(err));
   } finally {
     await core.stop();
   }
@@ -134,9 +153,19 @@ async function serve(args: string[]): Promise<number> {
   for (const w of warnings) process.stderr.write(`spendbar: warning: ${w}\n`);
   const staticDir = join(PACKAGE_ROOT, 'dist', 'renderer');
   const hasDashboard = existsSync(join(staticDir, 'index.html'));
-  const server = await startServer({ api: core.api, host, port, token, staticDir: hasDashboard ? staticDir : undefined, secrets: () => core.allSecrets() });
+  const server = await startServer({
+    api: core.api,
+    host,
+    port,
+    token,
+    staticDir: hasDashboard ? staticDir : undefined,
+    secrets: () => core.allSecrets(),
+    proxy: core.meter.handler({ serveToken: token }),
+  });
+  core.meter.setUrl(server.url);
   await core.start();
   process.stdout.write(`Spendbar is serving on ${server.url}${token ? '  (open with #token=<your token>)' : ''}\n`);
+  process.stdout.write(`  metering proxy: ${server.url}/proxy/<account id>  (API key: yours, or the token \`spendbar proxy-token\` prints)\n`);
   process.stdout.write(`  data: ${dataDir}${demo ? '  (demo: fake providers, no real keys)' : ''}\n`);
   if (!hasDashboard) {
     process.stderr.write('spendbar: warning: this copy has no dashboard (dist/renderer is missing and Vite is not installed to build it); the API and /metrics work. Reinstall from a checkout with `npm install`.\n');
@@ -149,6 +178,7 @@ async function serve(args: string[]): Promise<number> {
   });
   process.stdout.write('Spendbar is stopping…\n');
   await server.close();
+  closeIdleUpstreams();
   await core.stop();
   await demo?.stop();
   return 0;

@@ -4,7 +4,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { HTTP_ROUTES, type SpendbarApi, type SpendbarEvent } from '../../../shared/api.ts';
-import { MAX_QUERY_SPAN_MS } from '../../../shared/schemas.ts';
+import { formatIssues, MAX_QUERY_SPAN_MS } from '../../../shared/schemas.ts';
+import { requestFilterFromQuery } from '../../../shared/metering.ts';
 import type { UsageTotals } from '../../../shared/domain.ts';
 import type { AlertHistoryFilter } from '../../../shared/alerts.ts';
 import { AccountInputError } from '../accounts.ts';
@@ -23,6 +24,8 @@ export interface ServerOptions {
   staticDir?: string;
   /** Secrets to scrub from any error text, just in case. */
   secrets?: () => string[];
+  /** The metering proxy's handler, mounted at /proxy/ (its own auth rules: electron/core/proxy/auth.ts). */
+  proxy?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 }
 
 export interface RunningServer {
@@ -117,6 +120,23 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (channel === undefined) throw new HttpError(400, 'Give a channelId or a channel to test.', 'channelId');
       return api.testAlertChannel(channel as never);
     },
+    [`GET ${HTTP_ROUTES.requests}`]: (_r, _b, url) => {
+      const parsed = requestFilterFromQuery(url.searchParams);
+      if (!parsed.success) throw new HttpError(400, formatIssues(parsed.error));
+      return api.listRequests(parsed.data);
+    },
+    [`GET ${HTTP_ROUTES.requestsSummary}`]: (_r, _b, url) => {
+      const q = url.searchParams;
+      const range: { from?: number; to?: number } = {};
+      for (const k of ['from', 'to'] as const) {
+        const v = q.get(k);
+        if (v === null) continue;
+        if (!/^\d+$/.test(v)) throw new HttpError(400, `${k} must be a time in epoch milliseconds.`, k);
+        range[k] = Number(v);
+      }
+      return api.meterSummary(range);
+    },
+    [`POST ${HTTP_ROUTES.proxyCopyToken}`]: () => api.copyProxyToken(),
     [`POST ${HTTP_ROUTES.pause}`]: async (_r, body) => {
       const paused = asObject(body).paused;
       if (typeof paused !== 'boolean') throw new HttpError(400, 'paused must be true or false.', 'paused');
@@ -131,6 +151,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // Refuse DNS-rebinding: a page on another site resolving its name to 127.0.0.1 sends its own Host header.
     const hostHeader = (req.headers.host ?? '').replace(/:\d+$/, '');
     if (isLoopback(host) && hostHeader && !isLoopback(hostHeader)) throw new HttpError(403, 'Unexpected Host header.');
+    // The metering proxy is for SDKs, not the dashboard: its own rules decide who gets in (the serve token off
+    // this machine, never a browser page), not the API's bearer check, since SDKs send a provider key there.
+    if (opts.proxy && url.pathname.startsWith('/proxy/')) return opts.proxy(req, res);
     const isApi = url.pathname.startsWith('/api/') || url.pathname === HTTP_ROUTES.metrics;
     if (isApi && opts.token && !authorized(req, url, opts.token)) {
       res.setHeader('www-authenticate', 'Bearer realm="spendbar"');

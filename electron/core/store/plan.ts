@@ -10,7 +10,28 @@ export interface Segment {
   to: number;
 }
 
+/**
+ * Which tables hold usage. The store's own: usage_buckets (by bucket start) with the usage_daily roll-up. Another
+ * table of the same columns (the metering proxy's hourly sums) can be read the same way; without a roll-up every
+ * query reads it directly.
+ */
+export interface UsageTables {
+  raw: string;
+  rawTime: string;
+  rollup: { table: string; time: string } | null;
+}
+
+export const STORE_USAGE: UsageTables = { raw: 'usage_buckets', rawTime: 'start', rollup: { table: 'usage_daily', time: 'day' } };
+
+/** The table and time column a segment is read from. */
+export function usageSource(ctx: QueryContext, seg: Segment): { table: string; t: string } {
+  const u = ctx.usage ?? STORE_USAGE;
+  return seg.rollup && u.rollup ? { table: u.rollup.table, t: u.rollup.time } : { table: u.raw, t: u.rawTime };
+}
+
 export interface QueryContext {
+  /** Where usage is read from; the store's own tables when absent. */
+  usage?: UsageTables;
   stmt(sql: string): StatementSync;
   /** A cached statement whose rows come back as arrays: far less garbage than objects on hot paths. */
   arrays(sql: string): StatementSync;
@@ -37,6 +58,7 @@ function split(from: number, to: number, a: number, b: number): Segment[] {
 
 /** Segments for usage: whole store-zone days from usage_daily, provided every boundary inside is a local midnight. */
 export function usageSegments(ctx: QueryContext, from: number, to: number, boundaries?: readonly number[]): Segment[] {
+  if (ctx.usage && !ctx.usage.rollup) return [{ rollup: false, from, to }];
   const d0 = ctx.storeDay(from);
   const a = d0 === from ? from : nextBucketStart(ctx.storeZone, 'day', d0);
   const b = ctx.storeDay(to);

@@ -2,7 +2,7 @@
 // SQL groups by the natural unit of its source (bucket start, roll-up day, snapshot time); each group is then
 // placed in its query bucket by binary search, which is what makes DST-correct buckets cheap.
 import type { Series, SeriesBucket, SeriesMetric, SeriesQuery, SeriesResult } from '../../../shared/domain.ts';
-import { balanceSegments, filterSql, usageSegments, type QueryContext, type Segment } from './plan.ts';
+import { balanceSegments, filterSql, usageSegments, usageSource, type QueryContext, type Segment } from './plan.ts';
 import { bucketIndex, bucketStarts, checkTimeZone, COARSER, NOMINAL_MS } from './tz.ts';
 
 export const DEFAULT_MAX_POINTS = 1000;
@@ -63,10 +63,9 @@ function toSeries(accs: Map<string, Acc>, starts: readonly number[], withCurrenc
   return out.sort((x, y) => (x.group < y.group ? -1 : x.group > y.group ? 1 : (x.currency ?? '').localeCompare(y.currency ?? '')));
 }
 
-function usageSql(seg: Segment, metric: Exclude<SeriesMetric, 'balance'>, groupCol: string, filters: string): string {
+function usageSql(ctx: QueryContext, seg: Segment, metric: Exclude<SeriesMetric, 'balance'>, groupCol: string, filters: string): string {
   const cost = metric === 'cost';
-  const table = seg.rollup ? 'usage_daily' : 'usage_buckets';
-  const t = seg.rollup ? 'day' : 'start';
+  const { table, t } = usageSource(ctx, seg);
   const present = !cost ? 'true' : seg.rollup ? 'cost_n > 0' : 'cost_micros IS NOT NULL';
   return `SELECT ${t} AS t, ${groupCol} AS g, ${cost ? 'currency' : `''`} AS c, SUM(${USAGE_EXPR[metric]}) AS v
     FROM ${table} WHERE ${t} >= $from AND ${t} < $to AND ${present}${filters} GROUP BY t, g, c`;
@@ -136,7 +135,7 @@ function usageSeries(ctx: QueryContext, q: SeriesQuery, starts: readonly number[
   const f = filterSql(q);
   const accs = new Map<string, Acc>();
   for (const seg of usageSegments(ctx, q.from, q.to, starts)) {
-    const sql = usageSql(seg, metric, GROUP_COLUMN[q.groupBy], f.sql);
+    const sql = usageSql(ctx, seg, metric, GROUP_COLUMN[q.groupBy], f.sql);
     const rows = ctx.arrays(sql).iterate({ ...f.params, from: seg.from, to: seg.to }) as unknown as Iterable<
       [number, string, string, number]
     >;

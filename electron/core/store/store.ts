@@ -4,7 +4,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { TotalsQuery } from '../../../shared/api.ts';
 import type { SeriesQuery, SeriesResult, Snapshot, UsageTotals } from '../../../shared/domain.ts';
 import { migrate } from './migrations.ts';
-import type { QueryContext } from './plan.ts';
+import type { QueryContext, UsageTables } from './plan.ts';
 import { PendingRollups, rebuildDailyRollup, type RollupDeps } from './rollup.ts';
 import { balancesOf, INSERT_SNAPSHOT, rowToSnapshot, snapshotParams, UPSERT_USAGE, usageParams } from './rows.ts';
 import { querySeries } from './series.ts';
@@ -212,6 +212,15 @@ export class SnapshotStore {
 
   series(q: SeriesQuery): SeriesResult {
     return querySeries(this.ctx, q);
+  }
+
+  /**
+   * Series and totals over another usage table of usage_buckets' columns in this database (the metering proxy's
+   * hourly sums), answered by the same code so both kinds of usage mean the same thing. Never mixed with the store's.
+   */
+  usageView(tables: UsageTables): { series(q: SeriesQuery): SeriesResult; totals(q: TotalsQuery): UsageTotals[] } {
+    const ctx: QueryContext = { ...this.ctx, usage: tables };
+    return { series: (q) => querySeries(ctx, q), totals: (q) => queryTotals(ctx, q) };
   }
 
   totals(q: TotalsQuery): UsageTotals[] {

@@ -1,15 +1,14 @@
 // totals(): the usage breakdown table, one row per (group, currency) over [from, to).
 import type { TotalsQuery } from '../../../shared/api.ts';
 import type { UsageTotals } from '../../../shared/domain.ts';
-import { filterSql, usageSegments, type QueryContext, type Segment } from './plan.ts';
+import { filterSql, usageSegments, usageSource, type QueryContext, type Segment } from './plan.ts';
 import { GROUP_COLUMN } from './series.ts';
 
 /** group, currency, requests, input, output, cached, reasoning, cost sum, buckets with a cost */
 type Row = [string, string, number, number, number, number, number, number | null, number];
 
-function totalsSql(seg: Segment, groupCol: string, filters: string): string {
-  const table = seg.rollup ? 'usage_daily' : 'usage_buckets';
-  const t = seg.rollup ? 'day' : 'start';
+function totalsSql(ctx: QueryContext, seg: Segment, groupCol: string, filters: string): string {
+  const { table, t } = usageSource(ctx, seg);
   return `SELECT ${groupCol} AS g, currency AS c, SUM(requests) AS r, SUM(input_tokens) AS i,
       SUM(output_tokens) AS o, SUM(cached_tokens) AS ca, SUM(reasoning_tokens) AS re, SUM(cost_micros) AS cost,
       ${seg.rollup ? 'SUM(cost_n)' : 'COUNT(cost_micros)'} AS cn
@@ -26,7 +25,7 @@ export function queryTotals(ctx: QueryContext, q: TotalsQuery): UsageTotals[] {
   const f = filterSql(q);
   const merged = new Map<string, UsageTotals>();
   for (const seg of usageSegments(ctx, q.from, q.to)) {
-    const rows = ctx.arrays(totalsSql(seg, groupCol, f.sql)).all({ ...f.params, from: seg.from, to: seg.to }) as unknown as Row[];
+    const rows = ctx.arrays(totalsSql(ctx, seg, groupCol, f.sql)).all({ ...f.params, from: seg.from, to: seg.to }) as unknown as Row[];
     for (const [g, c, requests, input, output, cached, reasoning, cost, costN] of rows) {
       const k = `${g}\u0000${c}`;
       let t = merged.get(k);

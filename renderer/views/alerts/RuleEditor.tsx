@@ -9,6 +9,7 @@ import {
   draftToRule,
   fieldsInMessage,
   knownCurrencies,
+  newDraft,
   parseScope,
   RULE_TYPE_HELP,
   RULE_TYPE_LABELS,
@@ -56,6 +57,13 @@ export function RuleEditor({ initial, index, settingsRules, channels, onSaved, o
   }, [statuses, draft.currency]);
   const scopeCurrencies = parseScope(draft.scope).currency;
 
+  // A type's own default where the draft still holds another type's untouched default (80 % budget ≠ 10 % headroom).
+  const retype = (d: RuleDraft, type: RuleType): Partial<RuleDraft> => {
+    const fresh = newDraft(type, d.scope, d.currency);
+    const old = newDraft(d.type, d.scope, d.currency);
+    const keep = (k: 'percent' | 'minutes') => (d[k] === old[k] ? fresh[k] : d[k]);
+    return { type, percent: keep('percent'), minutes: keep('minutes') };
+  };
   const update = (patch: Partial<RuleDraft>) => {
     setDraft((d) => ({ ...d, ...patch }));
     setDirty(true);
@@ -91,7 +99,7 @@ export function RuleEditor({ initial, index, settingsRules, channels, onSaved, o
       <div className="rule-grid">
         <div className="field">
           <label htmlFor={idFor('type')}>Alert when</label>
-          <select id={idFor('type')} data-testid="rule-type" value={draft.type} aria-describedby={`${idFor('type')}-help`} onChange={(e) => update({ type: e.target.value as RuleType })}>
+          <select id={idFor('type')} data-testid="rule-type" value={draft.type} aria-describedby={`${idFor('type')}-help`} onChange={(e) => update(retype(draft, e.target.value as RuleType))}>
             {RULE_TYPES.map((t) => (
               <option key={t} value={t}>
                 {RULE_TYPE_LABELS[t]}

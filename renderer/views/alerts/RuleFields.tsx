@@ -27,7 +27,7 @@ const SPECS: Record<DraftField, FieldSpec> = {
   },
   levels: { label: () => 'Levels (% used)', help: () => 'Separate several with commas, e.g. 50, 80, 95. Each fires once per quota window.', kind: 'text' },
   tokens: { label: () => 'Monthly budget (tokens)', kind: 'number' },
-  percent: { label: () => 'Warn at (% of the budget)', kind: 'number' },
+  percent: { label: (d) => (d.type === 'ratelimit-headroom' ? 'Warn under (% of the limit left)' : 'Warn at (% of the budget)'), kind: 'number' },
   metric: {
     label: () => 'Measure',
     kind: 'select',
@@ -50,7 +50,8 @@ const SPECS: Record<DraftField, FieldSpec> = {
     help: () => 'A minimum, so tiny accounts do not alert on every blip.',
     kind: 'number',
   },
-  minutes: { label: () => 'Minutes failing or stale', kind: 'number' },
+  minutes: { label: (d) => (d.type === 'rate-limited' ? 'Within (minutes)' : 'Minutes failing or stale'), kind: 'number' },
+  count: { label: () => '429 answers', help: () => 'Counted over requests through the metering proxy.', kind: 'number' },
 };
 
 export interface RuleFieldsProps {

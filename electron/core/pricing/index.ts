@@ -1,0 +1,96 @@
+// The bundled price table: list prices (USD) and context windows of LLM models, from @pydantic/genai-prices (MIT,
+// data bundled in the package: nothing is fetched at run time). Loaded on first use only, so a Spendbar that never
+// needs a table price (no proxy traffic, or providers that report their own cost) never holds it in memory.
+// Matching is exact (see match.ts); the price arithmetic (cache-read and cache-write rates, tiers, time-of-day and
+// dated prices) is the package's own calcPrice, run against the one entry we matched.
+import type { Money } from '../../../shared/money.ts';
+import { ExactIndex, FIRST_PARTY_TABLES, findModel, type Match, type PriceTable, type TableModel } from './match.ts';
+
+export { findModel, exactNames, tablesFor, ExactIndex, type PriceTable, type TableModel } from './match.ts';
+
+/** Tokens of one request. `inputTokens` includes cached (read) and cache-write tokens, as OpenAI counts them. */
+export interface PricedUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  cacheWriteTokens: number;
+}
+
+export interface Price {
+  cost: Money;
+  /** The table entry the model was priced as ("openai/gpt-4o"). */
+  pricedAs: string;
+}
+
+interface Library {
+  index: ExactIndex;
+  tables: Map<string, PriceTable & Record<string, unknown>>;
+  calc(usage: Record<string, number>, name: string, provider: unknown, at: Date): { total_price: number } | null;
+}
+
+const TABLE_IDS = [...new Set(['openrouter', ...FIRST_PARTY_TABLES])];
+
+let loading: Promise<Library> | null = null;
+
+async function load(): Promise<Library> {
+  const lib = await import('@pydantic/genai-prices');
+  const tables = new Map<string, PriceTable & Record<string, unknown>>();
+  for (const id of TABLE_IDS) {
+    const p = lib.findProvider({ providerId: id });
+    if (p) tables.set(id, p as unknown as PriceTable & Record<string, unknown>);
+  }
+  return {
+    index: new ExactIndex([...tables.values()]),
+    tables,
+    calc: (usage, name, provider, at) => lib.calcPrice(usage, name, { provider: provider as never, timestamp: at }),
+  };
+}
+
+function library(): Promise<Library> {
+  loading ??= load().catch((err: unknown) => {
+    loading = null;
+    throw err;
+  });
+  return loading;
+}
+
+/** Whether the table has been loaded into memory (for the idle-memory check). */
+export function pricingLoaded(): boolean {
+  return loading !== null;
+}
+
+async function match(provider: string, model: string): Promise<{ lib: Library; hit: Match } | null> {
+  const lib = await library();
+  const hit = findModel(lib.index, provider, model);
+  return hit ? { lib, hit } : null;
+}
+
+/**
+ * The list price of one request, or null when the model is not in the table ("unpriced": never $0).
+ * `provider` is the account's provider id (it picks the tables searched), `at` the request time (prices change).
+ */
+export async function priceUsage(provider: string, model: string, usage: PricedUsage, at: number): Promise<Price | null> {
+  const found = await match(provider, model);
+  if (!found) return null;
+  const { lib, hit } = found;
+  const table = lib.tables.get(hit.table);
+  if (!table) return null;
+  // calcPrice runs its own matcher: hand it a table holding only the entry we matched, matching only this name.
+  const only: TableModel = { ...hit.model, match: { equals: model } };
+  const cachedRead = Math.min(usage.cachedTokens, usage.inputTokens);
+  const cacheWrite = Math.min(usage.cacheWriteTokens, usage.inputTokens - cachedRead);
+  const result = lib.calc(
+    { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens, cache_read_tokens: cachedRead, cache_write_tokens: cacheWrite },
+    model,
+    { ...table, models: [only] },
+    new Date(at),
+  );
+  if (!result || !Number.isFinite(result.total_price)) return null;
+  return { cost: { micros: Math.round(result.total_price * 1e6), currency: 'USD' }, pricedAs: `${hit.table}/${hit.model.id}` };
+}
+
+/** The model's context window in tokens, when the table knows it. */
+export async function contextWindow(provider: string, model: string): Promise<number | null> {
+  const found = await match(provider, model);
+  return found?.hit.model.context_window ?? null;
+}

@@ -1,0 +1,130 @@
+// Bounded reading of bodies: the client's request (held, because its JSON may gain a usage flag) and the side copy of
+// a non-stream response (held only to read its usage; a huge body keeps just its head and tail, where `model` and
+// `usage` are).
+import type { IncomingMessage } from 'node:http';
+
+export class BodyTooLargeError extends Error {
+  /** Declared size, when the client sent Content-Length. */
+  readonly size: number | undefined;
+  constructor(size?: number) {
+    super('Request body too large.');
+    this.name = 'BodyTooLargeError';
+    this.size = size;
+  }
+}
+
+export class BodyReader {
+  private readonly max: number;
+  constructor(max: number) {
+    this.max = max;
+  }
+
+  read(req: IncomingMessage): Promise<Buffer> {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > this.max) {
+      // Refuse at once: reading 50 MB to then refuse it helps nobody.
+      req.resume();
+      return Promise.reject(new BodyTooLargeError(declared));
+    }
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let failed = false;
+      req.on('data', (c: Buffer) => {
+        if (failed) return;
+        size += c.length;
+        if (size > this.max) {
+          failed = true;
+          chunks.length = 0;
+          reject(new BodyTooLargeError());
+          return;
+        }
+        chunks.push(c);
+      });
+      req.on('end', () => {
+        if (!failed) resolve(Buffer.concat(chunks));
+      });
+      req.on('error', (err) => {
+        if (!failed) reject(err);
+      });
+      req.on('aborted', () => {
+        if (!failed) reject(new Error('aborted'));
+      });
+    });
+  }
+}
+
+/** Whole bodies up to this size are parsed; larger ones keep head and tail. */
+export const MAX_PARSED_BYTES = 8 * 1024 * 1024;
+const EDGE_BYTES = 256 * 1024;
+
+export class TailCollector {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private head: Buffer | null = null;
+  private tail: Buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer): void {
+    if (this.head === null) {
+      this.chunks.push(chunk);
+      this.size += chunk.length;
+      if (this.size > MAX_PARSED_BYTES) {
+        const all = Buffer.concat(this.chunks);
+        this.head = all.subarray(0, EDGE_BYTES);
+        this.tail = Buffer.from(all.subarray(all.length - EDGE_BYTES));
+        this.chunks = [];
+      }
+      return;
+    }
+    this.size += chunk.length;
+    const joined = Buffer.concat([this.tail, chunk]);
+    this.tail = Buffer.from(joined.subarray(Math.max(0, joined.length - EDGE_BYTES)));
+  }
+
+  /** The body as JSON, or, for a body too big to parse whole, an object with the `model` and `usage` found at its edges. */
+  json(): unknown {
+    if (this.head === null) {
+      const text = Buffer.concat(this.chunks).toString('utf8').trim();
+      if (!text.startsWith('{')) return undefined;
+      try {
+        return JSON.parse(text);
+      } catch {
+        return undefined;
+      }
+    }
+    const out: Record<string, unknown> = {};
+    const model = /"model"\s*:\s*"([^"\\]{1,200})"/.exec(this.head.toString('utf8'));
+    if (model) out.model = model[1];
+    const usage = lastObject(this.tail.toString('utf8'), '"usage"');
+    if (usage !== undefined) out.usage = usage;
+    return out;
+  }
+}
+
+/** The JSON object that follows the last `"name":` in text, parsed; undefined when there is none or it is cut. */
+export function lastObject(text: string, quotedName: string): unknown {
+  const at = text.lastIndexOf(quotedName);
+  if (at < 0) return undefined;
+  const start = text.indexOf('{', at + quotedName.length);
+  if (start < 0 || !/^\s*:\s*$/.test(text.slice(at + quotedName.length, start))) return undefined;
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    else if (c === '{') depth++;
+    else if (c === '}' && --depth === 0) {
+      try {
+        return JSON.parse(text.slice(start, i + 1));
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}

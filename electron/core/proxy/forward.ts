@@ -1,0 +1,95 @@
+// The HTTP hop to the provider: which headers cross it, keep-alive agents, and what Spendbar says when the provider
+// cannot be reached. Bodies are never logged; errors name the host, never a key.
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { APP_HEADER, SERVE_TOKEN_HEADER } from './auth.ts';
+import type { ApiStyle } from './usage.ts';
+
+// RFC 9110 §7.6.1: connection-specific headers are never forwarded, nor any the Connection header names.
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
+function connectionListed(headers: IncomingHttpHeaders): Set<string> {
+  const c = headers.connection;
+  const text = Array.isArray(c) ? c.join(',') : (c ?? '');
+  return new Set(text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
+}
+
+/** The client's headers as they go upstream: hop-by-hop, Spendbar's own and length/host headers left out. */
+export function requestHeaders(client: IncomingHttpHeaders, opts: { stream: boolean; bodyLength: number; key: Record<string, string> }): OutgoingHttpHeaders {
+  const listed = connectionListed(client);
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(client)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue;
+    if (name === 'host' || name === 'content-length' || name === 'expect' || name === APP_HEADER || name === SERVE_TOKEN_HEADER) continue;
+    out[name] = value;
+  }
+  Object.assign(out, opts.key);
+  // Streams are read on the side event by event: ask for them uncompressed (an upstream that compresses anyway is
+  // still passed through and decoded on the side).
+  if (opts.stream) out['accept-encoding'] = 'identity';
+  if (opts.bodyLength > 0 || out['content-type'] !== undefined) out['content-length'] = String(opts.bodyLength);
+  return out;
+}
+
+/** The provider's headers as they go to the client. */
+export function responseHeaders(upstream: IncomingHttpHeaders, opts: { dropLength: boolean }): OutgoingHttpHeaders {
+  const listed = connectionListed(upstream);
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(upstream)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue;
+    if (opts.dropLength && name === 'content-length') continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+const agents = {
+  http: new HttpAgent({ keepAlive: true, keepAliveMsecs: 10_000, maxFreeSockets: 64 }),
+  https: new HttpsAgent({ keepAlive: true, keepAliveMsecs: 10_000, maxFreeSockets: 64 }),
+};
+
+export function openUpstream(url: URL, method: string, headers: OutgoingHttpHeaders): ClientRequest {
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return send(url, { method, headers, agent: url.protocol === 'https:' ? agents.https : agents.http });
+}
+
+/** Closes idle keep-alive sockets (at shutdown, so the process can exit). */
+export function closeIdleUpstreams(): void {
+  agents.http.destroy();
+  agents.https.destroy();
+  agents.http = new HttpAgent({ keepAlive: true, keepAliveMsecs: 10_000, maxFreeSockets: 64 });
+  agents.https = new HttpsAgent({ keepAlive: true, keepAliveMsecs: 10_000, maxFreeSockets: 64 });
+}
+
+/** A failure of Spendbar's own hop (never the provider's answer): status 502 or 504 and a message that says which. */
+export class HopError extends Error {
+  readonly status: 502 | 504;
+  constructor(status: 502 | 504, message: string) {
+    super(message);
+    this.name = 'HopError';
+    this.status = status;
+  }
+}
+
+export function hopError(err: unknown, host: string): HopError {
+  if (err instanceof HopError) return err;
+  const code = (err as { code?: unknown })?.code;
+  const detail =
+    code === 'ECONNREFUSED' ? 'connection refused'
+    : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'host not found'
+    : code === 'ECONNRESET' || code === 'EPIPE' ? 'connection dropped'
+    : code === 'CERT_HAS_EXPIRED' || code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' ? 'TLS certificate not trusted'
+    : typeof code === 'string' ? code
+    : 'network error';
+  return new HopError(502, `Spendbar's proxy could not reach ${host} (${detail}). Check the account's base URL and your network; the request was not sent on.`);
+}
+
+/** An error body in the shape the client's SDK reads (OpenAI or Anthropic), so its message reaches the user. */
+export function errorBody(style: ApiStyle, status: number, message: string): string {
+  if (style === 'anthropic') {
+    return JSON.stringify({ type: 'error', error: { type: status === 413 ? 'request_too_large' : status === 401 || status === 403 ? 'authentication_error' : 'api_error', message } });
+  }
+  return JSON.stringify({ error: { message, type: 'spendbar_proxy_error', code: status } });
+}
+
+export type { IncomingMessage };

@@ -1,0 +1,261 @@
+// The metering proxy's request handler: `/proxy/<accountId>/<path>` → the account's API. Bytes go to the client as
+// they arrive (back-pressure honoured); usage, cost and rate-limit headers are read on the side and handed to the
+// recorder once the response is over, so nothing on the response path waits for pricing or the database.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Account } from '../../../shared/domain.ts';
+import type { RateLimit, RequestKind } from '../../../shared/metering.ts';
+import { APP_HEADER, checkClient, chooseKey, parseAppHeader, ProxyAuthError } from './auth.ts';
+import { errorBody, HopError, hopError, openUpstream, requestHeaders, responseHeaders } from './forward.ts';
+import { readRateLimit } from './ratelimit.ts';
+import { isRouter, planBody, styleOf, upstreamBase, upstreamUrl } from './upstream.ts';
+import { promptChars, UsageMeter, type ApiStyle, type MeteredUsage } from './usage.ts';
+import { BodyReader, BodyTooLargeError } from './body.ts';
+import { createSideReader } from './side-reader.ts';
+
+export const PROXY_PREFIX = '/proxy/';
+/** Largest request body forwarded (Anthropic's own limit is 32 MB). */
+export const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
+
+export interface ProxyTimeouts {
+  /** Until the provider accepts the connection. */
+  connectMs: number;
+  /** Until the provider's response headers arrive (a long completion may think for minutes). */
+  headersMs: number;
+  /** Longest silence between two chunks of a response. */
+  idleMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: ProxyTimeouts = { connectMs: 10_000, headersMs: 600_000, idleMs: 300_000 };
+
+/** What the handler knows about one account: never more than it needs. */
+export interface ProxyAccount {
+  account: Account;
+  defaultBaseUrl: string;
+  /** The stored key inserted for the proxy token; undefined when the account has none (or only an admin key). */
+  storedKey: string | undefined;
+  /** Why no stored key is inserted for this account, when that is by design. */
+  noKeyReason?: string | undefined;
+}
+
+/** Everything recorded about one request (no text, no key). */
+export interface ProxyRecord {
+  time: number;
+  accountId: string;
+  provider: string;
+  key: string;
+  app: string;
+  kind: RequestKind;
+  modelRequested: string;
+  endpoint: string;
+  stream: boolean;
+  status: number;
+  usage: MeteredUsage;
+  latencyMs: number;
+  ttfbMs: number | null;
+  rateLimit: RateLimit | null;
+  note: string | null;
+}
+
+export interface ProxyDeps {
+  account(id: string): ProxyAccount | undefined;
+  proxyToken(): string;
+  serveToken?: string | undefined;
+  record(r: ProxyRecord): void;
+  now?: () => number;
+  timeouts?: Partial<ProxyTimeouts>;
+  maxRequestBytes?: number;
+}
+
+export type ProxyHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+function fail(res: ServerResponse, style: ApiStyle, status: number, message: string, extra: Record<string, string> = {}): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = errorBody(style, status, message);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-spendbar-proxy-error': '1', ...extra });
+  res.end(body);
+}
+
+export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
+  const now = deps.now ?? Date.now;
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...deps.timeouts };
+  const maxBytes = deps.maxRequestBytes ?? MAX_REQUEST_BYTES;
+
+  return async function handle(req, res) {
+    const t0 = now();
+    const url = new URL(req.url ?? '/', 'http://proxy.local');
+    const rest = url.pathname.slice(PROXY_PREFIX.length);
+    const slash = rest.indexOf('/');
+    let accountId: string;
+    try {
+      accountId = decodeURIComponent(slash < 0 ? rest : rest.slice(0, slash));
+    } catch {
+      accountId = rest.slice(0, slash < 0 ? undefined : slash);
+    }
+    const path = slash < 0 ? '/' : rest.slice(slash);
+    const style = styleOf(path);
+    try {
+      checkClient({ remoteAddress: req.socket.remoteAddress, headers: req.headers, serveToken: deps.serveToken });
+    } catch (err) {
+      if (err instanceof ProxyAuthError) return fail(res, style, err.status, err.message);
+      throw err;
+    }
+    const entry = deps.account(accountId);
+    if (!entry) return fail(res, style, 404, `Spendbar has no account '${accountId}': use /proxy/<account id>/… with the id shown in Spendbar's Accounts view.`);
+    let key;
+    try {
+      key = chooseKey(req.headers, deps.proxyToken(), entry.storedKey, entry.noKeyReason);
+    } catch (err) {
+      if (err instanceof ProxyAuthError) return fail(res, style, err.status, err.message);
+      // A misconfigured proxy token (its message names the setting, never a value).
+      return fail(res, style, 500, `Spendbar's proxy is misconfigured: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    let raw: Buffer;
+    try {
+      raw = await new BodyReader(maxBytes).read(req);
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) {
+        res.shouldKeepAlive = false;
+        return fail(res, style, 413, `Spendbar's proxy forwards request bodies up to ${Math.round(maxBytes / 1048576)} MB; this one is ${err.size ? `${Math.round(err.size / 1048576)} MB` : 'larger'}. Send smaller requests (e.g. upload files through the provider's files API).`, { connection: 'close' });
+      }
+      return; // the client went away while sending
+    }
+    const account = entry.account;
+    const plan = planBody(raw, req.headers['content-type'], path, style, isRouter(account));
+    const { app, kind } = parseAppHeader(req.headers[APP_HEADER]);
+    const base = upstreamBase(account, entry.defaultBaseUrl);
+    if (base === null) return fail(res, style, 400, `Spendbar cannot meter account '${account.id}': ${entry.noKeyReason ?? 'its provider has no API the proxy knows'}, not an inference API.`);
+    let target: URL;
+    try {
+      target = upstreamUrl(base, path, url.search);
+    } catch (err) {
+      if (err instanceof RangeError) return fail(res, style, 400, err.message);
+      return fail(res, style, 502, `Spendbar's proxy cannot build an upstream URL from the account's base URL '${base}'. Fix the base URL in Accounts.`);
+    }
+    const meter = new UsageMeter(style);
+    let status = 0;
+    let ttfb: number | null = null;
+    let rateLimit: RateLimit | null = null;
+    let note: string | null = null;
+    let done = false;
+    const finish = (finalStatus: number) => {
+      if (done) return;
+      done = true;
+      const usage = meter.result(plan.json ? promptChars(plan.json) : 0);
+      // A failed answer that reported nothing consumed nothing: record it without estimates.
+      const failed = finalStatus < 200 || finalStatus >= 300;
+      // Nothing was generated: a failed answer that reported no usage, or a call that names no model (GET /v1/models).
+      const none = !meter.sawUsage && ((failed && finalStatus !== 499) || (!plan.model && !usage.model));
+      deps.record({
+        time: t0,
+        accountId: account.id,
+        provider: account.provider,
+        key: key.keyLabel,
+        app,
+        kind,
+        modelRequested: plan.model,
+        endpoint: path,
+        stream: plan.stream,
+        status: finalStatus,
+        usage: none ? { ...usage, inputTokens: 0, outputTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, estimated: false } : usage,
+        latencyMs: now() - t0,
+        ttfbMs: ttfb,
+        rateLimit,
+        note,
+      });
+    };
+
+    const upReq = openUpstream(target, req.method ?? 'POST', requestHeaders(req.headers, { stream: plan.stream, bodyLength: plan.body.length, key: key.headers }));
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (ms: number, what: string) => {
+      clearTimeout(timer);
+      const secs = ms >= 10_000 ? String(Math.round(ms / 1000)) : (ms / 1000).toFixed(1);
+      timer = setTimeout(() => upReq.destroy(new HopError(504, `${target.host} ${what} within ${secs} s; Spendbar's proxy gave up.`)), ms);
+      timer.unref?.();
+    };
+    arm(timeouts.connectMs, 'did not accept the connection');
+    upReq.on('socket', (socket) => {
+      const connected = () => arm(timeouts.headersMs, 'did not answer');
+      if ((socket as { connecting?: boolean }).connecting) socket.once('connect', connected);
+      else connected();
+    });
+
+    // The client hung up before the response ended: stop the provider's work too, and keep what was measured.
+    res.on('close', () => {
+      if (res.writableFinished) return;
+      clearTimeout(timer);
+      if (!done) {
+        note = ttfb === null ? 'The client hung up before the provider answered.' : 'The client hung up mid-response; the provider request was aborted.';
+        upReq.destroy();
+        finish(499);
+      }
+    });
+
+    upReq.on('error', (err) => {
+      clearTimeout(timer);
+      if (done) return;
+      const e = hopError(err, target.host);
+      note = e.message;
+      if (res.headersSent) {
+        note = `The connection to ${target.host} dropped mid-response.`;
+        res.destroy();
+        finish(status || 502);
+        return;
+      }
+      fail(res, style, e.status, e.message);
+      finish(e.status);
+    });
+
+    upReq.on('response', (upRes: IncomingMessage) => {
+      status = upRes.statusCode ?? 502;
+      rateLimit = readRateLimit(upRes.headers, status, now());
+      const isSse = /text\/event-stream/i.test(String(upRes.headers['content-type'] ?? ''));
+      const reader = createSideReader({
+        eventStream: isSse,
+        encoding: upRes.headers['content-encoding'] as string | undefined,
+        // Spendbar asked for the usage-only chunk, so it is not the client's to see.
+        stripUsageChunk: (plan.addedStreamUsage || plan.addedRouterUsage) && status < 300,
+        meter,
+      });
+      res.writeHead(status, responseHeaders(upRes.headers, { dropLength: reader.framed }));
+      // A stream's headers go at once (the SDK opens its stream on them); a whole body's go with its first bytes.
+      if (isSse) res.flushHeaders();
+      arm(timeouts.idleMs, 'went silent mid-response');
+      upRes.on('data', (chunk: Buffer) => {
+        if (ttfb === null) ttfb = now() - t0;
+        arm(timeouts.idleMs, 'went silent mid-response');
+        let ok = true;
+        for (const piece of reader.take(chunk)) ok = res.write(piece) && ok;
+        if (!ok) {
+          upRes.pause();
+          res.once('drain', () => upRes.resume());
+        }
+      });
+      upRes.on('end', () => {
+        clearTimeout(timer);
+        reader.end((tail) => {
+          for (const piece of tail) res.write(piece);
+          note ??= reader.problem();
+          res.end();
+          finish(status);
+        });
+      });
+      upRes.on('aborted', () => {
+        clearTimeout(timer);
+        note = `The connection to ${target.host} dropped mid-response.`;
+        res.destroy();
+        finish(status);
+      });
+      upRes.on('error', () => {
+        clearTimeout(timer);
+        if (done) return;
+        note = `The connection to ${target.host} dropped mid-response.`;
+        res.destroy();
+        finish(status);
+      });
+    });
+    upReq.end(plan.body);
+  };
+}

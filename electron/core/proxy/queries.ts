@@ -1,0 +1,202 @@
+// Reads of the proxy's tables: request rows (newest first, filtered, paged by id), totals per app and kind, the
+// latest rate-limit headroom per account and key, and 429 counts. Costs stay per currency.
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import type { AppTotals, CostSource, Headroom, RateLimit, RequestFilter, RequestKind, RequestPage, RequestRow } from '../../../shared/metering.ts';
+import type { Money } from '../../../shared/money.ts';
+import { lowestPercent } from './ratelimit.ts';
+
+const HOUR = 3_600_000;
+export const MAX_PAGE = 500;
+
+interface Row {
+  id: number;
+  time: number;
+  account_id: string;
+  key: string;
+  app: string;
+  kind: string;
+  model: string;
+  model_requested: string;
+  endpoint: string;
+  stream: number;
+  status: number;
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  cost_micros: number | null;
+  currency: string;
+  cost_source: string;
+  estimated: number;
+  latency_ms: number;
+  ttfb_ms: number | null;
+  rate_limit: string | null;
+  note: string | null;
+}
+
+function parseRate(text: string | null): RateLimit | null {
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as RateLimit;
+  } catch {
+    return null;
+  }
+}
+
+function toRow(r: Row): RequestRow {
+  return {
+    id: r.id,
+    time: r.time,
+    accountId: r.account_id,
+    key: r.key,
+    app: r.app,
+    kind: r.kind as RequestKind,
+    model: r.model,
+    modelRequested: r.model_requested,
+    endpoint: r.endpoint,
+    stream: r.stream === 1,
+    status: r.status,
+    inputTokens: r.input_tokens,
+    outputTokens: r.output_tokens,
+    cachedTokens: r.cached_tokens,
+    cacheWriteTokens: r.cache_write_tokens,
+    reasoningTokens: r.reasoning_tokens,
+    cost: r.cost_micros === null ? null : { amount: r.cost_micros / 1e6, currency: r.currency },
+    costSource: r.cost_source as CostSource,
+    estimated: r.estimated === 1,
+    latencyMs: r.latency_ms,
+    ttfbMs: r.ttfb_ms,
+    rateLimit: parseRate(r.rate_limit),
+    note: r.note,
+  };
+}
+
+/** Newest first. `before` pages by id; `limit` is capped at MAX_PAGE. */
+export function listRequests(db: DatabaseSync, f: RequestFilter): RequestPage {
+  const where: string[] = [];
+  const params: SQLInputValue[] = [];
+  const add = (sql: string, ...values: SQLInputValue[]) => {
+    where.push(sql);
+    params.push(...values);
+  };
+  if (f.from !== undefined) add('time >= ?', f.from);
+  if (f.to !== undefined) add('time < ?', f.to);
+  if (f.accountId) add('account_id = ?', f.accountId);
+  if (f.app !== undefined) add('app = ?', f.app);
+  if (f.kind) add('kind = ?', f.kind);
+  if (f.model) add('(model = ? OR model_requested = ?)', f.model, f.model);
+  if (f.status === 'ok') add('status BETWEEN 200 AND 299');
+  else if (f.status === 'error') add('status NOT BETWEEN 200 AND 299');
+  else if (typeof f.status === 'number') add('status = ?', f.status);
+  if (f.stream !== undefined) add('stream = ?', f.stream ? 1 : 0);
+  if (f.before !== undefined) add('id < ?', f.before);
+  const limit = Math.max(1, Math.min(MAX_PAGE, Math.floor(f.limit ?? 50)));
+  const sql = `SELECT * FROM proxy_requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+  const rows = (db.prepare(sql).all(...params, limit + 1) as unknown as Row[]).map(toRow);
+  const more = rows.length > limit;
+  if (more) rows.length = limit;
+  return { rows, nextBefore: more ? (rows[rows.length - 1]?.id ?? null) : null };
+}
+
+/** Totals per app and kind over the hours that start in [from, to). */
+export function totalsByApp(db: DatabaseSync, from: number, to: number, accountIds?: string[]): AppTotals[] {
+  const rows = db
+    .prepare(
+      `SELECT app, kind, currency, SUM(requests) AS r, SUM(errors) AS e, SUM(input_tokens) AS i, SUM(output_tokens) AS o,
+         SUM(cached_tokens) AS c, SUM(reasoning_tokens) AS re, SUM(cost_micros) AS cost, SUM(unpriced) AS u, SUM(estimated) AS est
+       FROM proxy_hourly WHERE hour >= ? AND hour < ? AND (? IS NULL OR account_id IN (SELECT value FROM json_each(?)))
+       GROUP BY app, kind, currency`,
+    )
+    .all(Math.floor(from / HOUR) * HOUR, to, accountIds?.length ? 1 : null, JSON.stringify(accountIds ?? [])) as {
+    app: string;
+    kind: string;
+    currency: string;
+    r: number;
+    e: number;
+    i: number;
+    o: number;
+    c: number;
+    re: number;
+    cost: number | null;
+    u: number;
+    est: number;
+  }[];
+  const out = new Map<string, AppTotals>();
+  for (const r of rows) {
+    const k = `${r.app}\u0000${r.kind}`;
+    let t = out.get(k);
+    if (!t) {
+      t = { app: r.app, kind: r.kind as RequestKind, requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, costs: [], unpriced: 0, estimated: 0 };
+      out.set(k, t);
+    }
+    t.requests += r.r;
+    t.errors += r.e;
+    t.inputTokens += r.i;
+    t.outputTokens += r.o;
+    t.cachedTokens += r.c;
+    t.reasoningTokens += r.re;
+    t.unpriced += r.u;
+    t.estimated += r.est;
+    if (r.currency && r.cost !== null) t.costs.push({ micros: r.cost, currency: r.currency });
+  }
+  return [...out.values()].sort((a, b) => b.requests - a.requests || a.app.localeCompare(b.app) || a.kind.localeCompare(b.kind));
+}
+
+/** Metered cost per currency and unpriced requests of one account over the hours starting in [from, to). */
+export function meteredCost(db: DatabaseSync, accountId: string, from: number, to: number): { costs: Money[]; unpriced: number; requests: number } {
+  const rows = db
+    .prepare(
+      `SELECT currency, SUM(cost_micros) AS cost, SUM(unpriced) AS u, SUM(requests) AS r FROM proxy_hourly
+       WHERE account_id = ? AND hour >= ? AND hour < ? GROUP BY currency`,
+    )
+    .all(accountId, Math.floor(from / HOUR) * HOUR, to) as { currency: string; cost: number | null; u: number; r: number }[];
+  const costs: Money[] = [];
+  let unpriced = 0;
+  let requests = 0;
+  for (const r of rows) {
+    unpriced += r.u;
+    requests += r.r;
+    if (r.currency && r.cost !== null) costs.push({ micros: r.cost, currency: r.currency });
+  }
+  return { costs, unpriced, requests };
+}
+
+/** 429 answers of an account since a time (per key when given). */
+export function rateLimitedSince(db: DatabaseSync, accountId: string, since: number, key?: string): number {
+  const row = db
+    .prepare(`SELECT count(*) AS n FROM proxy_requests WHERE account_id = ? AND time >= ? AND status = 429 AND (? IS NULL OR key = ?)`)
+    .get(accountId, since, key ?? null, key ?? null) as { n: number };
+  return row.n;
+}
+
+/** The latest rate-limit figures per account and key, lowest headroom first. */
+export function headroom(db: DatabaseSync, now: number, accountIds?: readonly string[]): Headroom[] {
+  const rows = db.prepare(`SELECT account_id, key, time, rate_limit FROM proxy_ratelimits ORDER BY account_id, key`).all() as {
+    account_id: string;
+    key: string;
+    time: number;
+    rate_limit: string;
+  }[];
+  const out: Headroom[] = [];
+  for (const r of rows) {
+    if (accountIds && !accountIds.includes(r.account_id)) continue;
+    const rateLimit = parseRate(r.rate_limit);
+    if (!rateLimit) continue;
+    out.push({
+      accountId: r.account_id,
+      key: r.key,
+      time: r.time,
+      rateLimit,
+      lowestPercent: lowestPercent(rateLimit),
+      rateLimited1h: rateLimitedSince(db, r.account_id, now - HOUR, r.key),
+      rateLimited24h: rateLimitedSince(db, r.account_id, now - 24 * HOUR, r.key),
+    });
+  }
+  return out.sort((a, b) => (a.lowestPercent ?? 101) - (b.lowestPercent ?? 101));
+}
+
+/** Raw request rows older than the cutoff go (like raw snapshots); the hourly sums and rate-limit figures stay. */
+export function applyProxyRetention(db: DatabaseSync, cutoff: number): number {
+  return Number(db.prepare('DELETE FROM proxy_requests WHERE time < ?').run(cutoff).changes);
+}

@@ -1,0 +1,140 @@
+// Writes request records off the response path: the handler hands a record over and returns; every `flushMs` (or
+// once `maxBatch` are waiting) the batch is priced and written in one transaction, with its hourly roll-up and the
+// latest rate-limit figures. The queue is bounded: should the database stall, the oldest waiting records are dropped
+// and counted rather than let memory grow.
+import type { DatabaseSync } from 'node:sqlite';
+import type { CostSource } from '../../../shared/metering.ts';
+import type { Price, PricedUsage } from '../pricing/index.ts';
+import type { ProxyRecord } from './handler.ts';
+
+const HOUR = 3_600_000;
+
+export type PriceFn = (provider: string, model: string, usage: PricedUsage, at: number) => Promise<Price | null>;
+
+export interface RecorderOptions {
+  db: DatabaseSync;
+  price: PriceFn;
+  /** After each written batch, with the accounts it touched. */
+  onWritten?: (accountIds: string[]) => void;
+  flushMs?: number;
+  maxBatch?: number;
+  maxQueued?: number;
+}
+
+interface Costed {
+  micros: number | null;
+  currency: string;
+  source: CostSource;
+}
+
+const INSERT = `INSERT INTO proxy_requests (time, account_id, key, app, kind, model, model_requested, endpoint, stream, status,
+  input_tokens, output_tokens, cached_tokens, cache_write_tokens, reasoning_tokens, cost_micros, currency, cost_source, estimated,
+  latency_ms, ttfb_ms, rate_limit, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+const ROLLUP = `INSERT INTO proxy_hourly (hour, account_id, model, key, app, kind, currency, requests, errors, input_tokens,
+  output_tokens, cached_tokens, reasoning_tokens, cost_micros, unpriced, estimated) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (hour, account_id, model, key, app, kind, currency) DO UPDATE SET requests = requests + 1,
+    errors = errors + excluded.errors, input_tokens = input_tokens + excluded.input_tokens,
+    output_tokens = output_tokens + excluded.output_tokens, cached_tokens = cached_tokens + excluded.cached_tokens,
+    reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
+    cost_micros = CASE WHEN excluded.cost_micros IS NULL THEN cost_micros ELSE coalesce(cost_micros, 0) + excluded.cost_micros END,
+    unpriced = unpriced + excluded.unpriced, estimated = estimated + excluded.estimated`;
+
+const RATE = `INSERT INTO proxy_ratelimits (account_id, key, time, rate_limit) VALUES (?, ?, ?, ?)
+  ON CONFLICT (account_id, key) DO UPDATE SET time = excluded.time, rate_limit = excluded.rate_limit WHERE excluded.time >= proxy_ratelimits.time`;
+
+export class RequestRecorder {
+  private readonly opts: RecorderOptions;
+  private queue: ProxyRecord[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | null = null;
+  /** Records dropped because the queue was full. */
+  dropped = 0;
+
+  constructor(opts: RecorderOptions) {
+    this.opts = opts;
+  }
+
+  add(r: ProxyRecord): void {
+    const max = this.opts.maxQueued ?? 50_000;
+    if (this.queue.length >= max) {
+      this.queue.shift();
+      if (this.dropped++ === 0) console.error('spendbar: metering records are arriving faster than they can be written; the oldest are being dropped.');
+    }
+    this.queue.push(r);
+    if (this.queue.length >= (this.opts.maxBatch ?? 500)) void this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), this.opts.flushMs ?? 250);
+      this.timer.unref?.();
+    }
+  }
+
+  /** Writes everything waiting; resolves when it is stored. */
+  async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.running) await this.running;
+    if (this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    this.running = this.write(batch).finally(() => {
+      this.running = null;
+    });
+    await this.running;
+    if (this.queue.length) await this.flush();
+  }
+
+  private async cost(r: ProxyRecord): Promise<Costed> {
+    const u = r.usage;
+    if (u.providerCost !== null) return { micros: Math.round(u.providerCost * 1e6), currency: 'USD', source: 'provider' };
+    // Nothing consumed (a failed call, a model list): no cost rather than "unpriced".
+    if (!u.estimated && u.inputTokens + u.outputTokens === 0) return { micros: null, currency: '', source: 'none' };
+    const model = u.model || r.modelRequested;
+    try {
+      const p = model ? await this.opts.price(r.provider, model, u, r.time) : null;
+      if (p) return { micros: p.cost.micros, currency: p.cost.currency, source: 'price-table' };
+    } catch (err) {
+      console.error('spendbar: the price table could not be read:', err instanceof Error ? err.message : err);
+    }
+    return { micros: null, currency: '', source: 'unpriced' };
+  }
+
+  private async write(batch: ProxyRecord[]): Promise<void> {
+    const costs = await Promise.all(batch.map((r) => this.cost(r)));
+    const { db } = this.opts;
+    const insert = db.prepare(INSERT);
+    const rollup = db.prepare(ROLLUP);
+    const rate = db.prepare(RATE);
+    const accounts = new Set<string>();
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      batch.forEach((r, i) => {
+        const c = costs[i] as Costed;
+        const u = r.usage;
+        const model = u.model || r.modelRequested || '(unknown model)';
+        const failed = r.status < 200 || r.status >= 300;
+        insert.run(r.time, r.accountId, r.key, r.app, r.kind, model, r.modelRequested, r.endpoint.slice(0, 200), r.stream ? 1 : 0, r.status,
+          u.inputTokens, u.outputTokens, u.cachedTokens, u.cacheWriteTokens, u.reasoningTokens, c.micros, c.currency, c.source, u.estimated ? 1 : 0,
+          Math.round(r.latencyMs), r.ttfbMs === null ? null : Math.round(r.ttfbMs), r.rateLimit ? JSON.stringify(r.rateLimit) : null, r.note);
+        rollup.run(r.time - (r.time % HOUR), r.accountId, model, r.key, r.app, r.kind, c.currency, failed ? 1 : 0, u.inputTokens, u.outputTokens,
+          u.cachedTokens, u.reasoningTokens, c.micros, c.source === 'unpriced' ? 1 : 0, u.estimated ? 1 : 0);
+        if (r.rateLimit) rate.run(r.accountId, r.key, r.time, JSON.stringify(r.rateLimit));
+        accounts.add(r.accountId);
+      });
+      db.exec('COMMIT');
+    } catch (err) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      console.error('spendbar: metered requests could not be stored:', err instanceof Error ? err.message : err);
+      return;
+    }
+    try {
+      this.opts.onWritten?.([...accounts]);
+    } catch (err) {
+      console.error('spendbar: a metering listener failed:', err instanceof Error ? err.message : err);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+  }
+}

@@ -1,0 +1,123 @@
+// Where a proxied request goes and what Spendbar changes in it. `/proxy/<accountId>/<path>` goes to
+// `<account base URL>/<path>`; a path starting with /v1/ under a base URL that already ends in /v1 is not doubled, so
+// both `…/proxy/or` and `…/proxy/or/v1` work as an SDK base URL. The only body changes are the ones that make the
+// provider report usage, and only when the client left them unset.
+import type { Account } from '../../../shared/domain.ts';
+import type { ApiStyle } from './usage.ts';
+
+export interface Upstream {
+  url: URL;
+  style: ApiStyle;
+}
+
+/**
+ * Providers whose account is set up for a management or admin API rather than for API calls: where their calls go
+ * (null: nowhere the proxy knows), and why their stored key is never inserted for the proxy token.
+ */
+const PROFILES: Record<string, { base?: string | null; noKeyReason: string }> = {
+  openai: { noKeyReason: "its stored key is an organization Admin key, which cannot make API calls: send your own project key" },
+  anthropic: { noKeyReason: 'its stored key is an Admin key, which cannot make API calls: send your own API key' },
+  xai: { base: 'https://api.x.ai', noKeyReason: 'its stored key is a management key, which cannot make API calls: send your own API key' },
+  surfercloud: { base: null, noKeyReason: "its stored keys sign UCloud's management API calls" },
+};
+
+/** The base URL requests to this account go to; null when the account cannot be metered (its reason then says why). */
+export function upstreamBase(account: Account, defaultBaseUrl: string): string | null {
+  const profile = PROFILES[account.provider];
+  if (profile?.base === null) return null;
+  return (profile?.base ?? account.baseUrl ?? defaultBaseUrl).replace(/\/+$/, '');
+}
+
+/** Why the account's stored key is never inserted for the proxy token, or null when it is. */
+export function noKeyReason(account: Account): string | null {
+  return PROFILES[account.provider]?.noKeyReason ?? null;
+}
+
+export function upstreamUrl(base: string, path: string, search: string): URL {
+  let p = path.startsWith('/') ? path : `/${path}`;
+  if (/\/v1$/.test(base) && (p === '/v1' || p.startsWith('/v1/'))) p = p.slice(3) || '/';
+  const url = new URL(`${base}${p}${search}`);
+  // A path cannot leave the account's base URL ("/../" segments): the stored key only goes where the account points.
+  const root = new URL(base);
+  if (url.origin !== root.origin || !`${url.pathname}/`.startsWith(`${root.pathname.replace(/\/+$/, '')}/`)) {
+    throw new RangeError(`The path ${path} leaves the account's base URL.`);
+  }
+  return url;
+}
+
+/** Anthropic's Messages API (also served by Anthropic-compatible endpoints such as DeepSeek's /anthropic). */
+export function styleOf(path: string): ApiStyle {
+  return /\/messages(\/count_tokens)?$/.test(path.replace(/\/+$/, '')) && !/\/threads\//.test(path) ? 'anthropic' : 'openai';
+}
+
+/** OpenRouter and compatible routers (OneRouter, Infron, …) meter with `usage: {include: true}`. */
+export function isRouter(account: Account): boolean {
+  return account.provider === 'openrouter';
+}
+
+export interface BodyPlan {
+  /** The body to send (the client's bytes when nothing changed). */
+  body: Buffer;
+  /** Parsed JSON body, for model, stream flag and estimates; null when not JSON. */
+  json: Record<string, unknown> | null;
+  stream: boolean;
+  model: string;
+  /** Spendbar added stream_options.include_usage: the extra usage-only chunk is not the client's to see. */
+  addedStreamUsage: boolean;
+  /** Spendbar added OpenRouter's usage.include. */
+  addedRouterUsage: boolean;
+}
+
+const CHAT_LIKE = /\/(chat\/)?completions$/;
+
+/** Decides the body to forward. Changes only JSON bodies of OpenAI-style completion calls, and only unset fields. */
+export function planBody(raw: Buffer, contentType: string | undefined, path: string, style: ApiStyle, router: boolean): BodyPlan {
+  const plan: BodyPlan = { body: raw, json: null, stream: false, model: '', addedStreamUsage: false, addedRouterUsage: false };
+  if (raw.length === 0 || !/json/i.test(contentType ?? 'application/json')) return plan;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return plan;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return plan;
+  const json = parsed as Record<string, unknown>;
+  plan.json = json;
+  plan.stream = json.stream === true;
+  plan.model = typeof json.model === 'string' ? json.model : '';
+  if (style !== 'openai') return plan;
+  const p = path.replace(/\/+$/, '');
+  let changed = false;
+  if (plan.stream && CHAT_LIKE.test(p)) {
+    const opts = json.stream_options;
+    if (opts === undefined || opts === null) {
+      json.stream_options = { include_usage: true };
+      plan.addedStreamUsage = changed = true;
+    } else if (typeof opts === 'object' && !Array.isArray(opts) && (opts as Record<string, unknown>).include_usage === undefined) {
+      json.stream_options = { ...(opts as Record<string, unknown>), include_usage: true };
+      plan.addedStreamUsage = changed = true;
+    }
+  }
+  if (router && (CHAT_LIKE.test(p) || /\/responses$/.test(p))) {
+    const usage = json.usage;
+    if (usage === undefined || usage === null) {
+      json.usage = { include: true };
+      plan.addedRouterUsage = changed = true;
+    } else if (typeof usage === 'object' && !Array.isArray(usage) && (usage as Record<string, unknown>).include === undefined) {
+      json.usage = { ...(usage as Record<string, unknown>), include: true };
+      plan.addedRouterUsage = changed = true;
+    }
+  }
+  if (changed) plan.body = Buffer.from(JSON.stringify(json));
+  return plan;
+}
+
+/**
+ * Whether a stream event is the usage-only chunk that include_usage adds (no choices, usage set). It is dropped from
+ * the client's stream only when Spendbar asked for it.
+ */
+export function isUsageOnlyChunk(data: unknown): boolean {
+  if (!data || typeof data !== 'object') return false;
+  const o = data as Record<string, unknown>;
+  return Array.isArray(o.choices) && o.choices.length === 0 && o.usage !== null && typeof o.usage === 'object';
+}

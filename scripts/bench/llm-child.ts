@@ -1,0 +1,18 @@
+// The bench's loopback LLM fake in a process of its own, so neither the client nor the proxy shares its CPU with it.
+// argv[2] = "fast" (20 short chunks at once) or "timed" (20 chunks 50 ms apart, each carrying its send time).
+import { performance } from 'node:perf_hooks';
+import { startLlmFake } from '../../electron/core/providers/fakes/llm-api.ts';
+
+const timed = process.argv[2] === 'timed';
+const fake = await startLlmFake(
+  timed
+    ? { chunks: Array.from({ length: 20 }, () => 'x'), chunkDelayMs: 50, chunkText: () => String(performance.timeOrigin + performance.now()) }
+    : { chunks: Array.from({ length: 20 }, (_, i) => `w${i} `) },
+);
+process.on('message', async (m: { type: string }) => {
+  if (m.type === 'stop') {
+    await fake.close();
+    process.exit(0);
+  }
+});
+process.send?.({ type: 'ready', url: fake.url });
