@@ -1,6 +1,7 @@
 // Builds the core for headless use: conf settings and file-key secrets in the data dir, accounts from the
 // config file (read-only), node-notifier popups.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ConfigAccount } from '../accounts.ts';
 import { createCore, type EngineCore } from '../engine.ts';
 import type { AlertConfig } from '../alert-service.ts';
@@ -67,4 +68,21 @@ export async function buildHeadlessCore(opts: {
   });
   warnings.push(...core.alertProblems().map((p) => `alert settings: ${p}`));
   return { core, warnings };
+}
+
+/**
+ * Whether real accounts are set up (in the config file or in the data dir's settings), read without opening the
+ * database or creating anything, so `serve --demo` never touches the user's store.
+ */
+export function hasConfiguredAccounts(dataDir: string, configFile: string | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (configFile) {
+    try {
+      if (loadConfigFile(configFile, { env, descriptors: getDescriptor }).accounts.length > 0) return true;
+    } catch (err) {
+      if (err instanceof ConfigFileError) throw new CliError(err.message);
+      throw err;
+    }
+  }
+  if (!existsSync(join(dataDir, 'settings.json'))) return false;
+  return createConfSettingsStore(dataDir).get().accounts.length > 0;
 }

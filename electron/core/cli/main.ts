@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { startServer, isLoopback } from '../server/http-server.ts';
 import { closeIdleUpstreams } from '../proxy/index.ts';
 import { PACKAGE_ROOT, defaultDataDir, findConfigFile, packageVersion } from './paths.ts';
-import { buildHeadlessCore, CliError } from './headless.ts';
+import { buildHeadlessCore, CliError, hasConfiguredAccounts } from './headless.ts';
 import { snapshotToJson } from '../snapshots.ts';
 import { DEMO_RUNWAY_DAYS, startDemo, type Demo } from '../demo.ts';
 import { demoBalanceHistory } from '../demo-history.ts';
@@ -132,17 +132,17 @@ async function serve(args: string[]): Promise<number> {
   let dataDir = explicitDir ?? defaultDataDir();
   const configFile = findConfigFile(v.config as string | undefined, dataDir);
   let demo: Demo | undefined;
-  let built = await buildHeadlessCore({ dataDir, configFile, mode: 'serve' });
-  if (v.demo) {
-    if ((await built.core.api.listAccounts()).length > 0) {
-      process.stderr.write('spendbar: --demo ignored: accounts are configured.\n');
-    } else {
-      await built.core.stop();
-      // Demo data goes to its own folder unless one is given, so it never mixes with real accounts.
-      dataDir = explicitDir ?? mkdtempSync(join(tmpdir(), 'spendbar-demo-'));
-      demo = await startDemo();
-      built = await buildHeadlessCore({ dataDir, configFile: undefined, mode: 'serve', demoAccounts: demo.accounts });
-    }
+  // Decided without opening the database: a demo must never create, migrate or lock the user's real store.
+  const useDemo = Boolean(v.demo) && !hasConfiguredAccounts(dataDir, configFile);
+  if (v.demo && !useDemo) process.stderr.write('spendbar: --demo ignored: accounts are configured.\n');
+  let built;
+  if (useDemo) {
+    // Demo data goes to its own folder unless one is given, so it never mixes with real accounts.
+    dataDir = explicitDir ?? mkdtempSync(join(tmpdir(), 'spendbar-demo-'));
+    demo = await startDemo();
+    built = await buildHeadlessCore({ dataDir, configFile: undefined, mode: 'serve', demoAccounts: demo.accounts });
+  } else {
+    built = await buildHeadlessCore({ dataDir, configFile, mode: 'serve' });
   }
   const { core, warnings } = built;
   if (demo) {
