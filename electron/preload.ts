@@ -74,6 +74,7 @@ const api: SpendbarApi = {
   listRequests: (filter) => call('listRequests', filter),
   meterSummary: (range) => call('meterSummary', range),
   copyProxyToken: () => call('copyProxyToken'),
+  estimateCost: (request) => call('estimateCost', request),
   subscribe,
 };
 

@@ -11,6 +11,7 @@ import { accountFromHash, type View } from './lib/view.ts';
 const Requests = lazy(() => import('./views/requests/Requests.tsx').then((m) => ({ default: m.Requests })));
 // The Alerts tab carries the rule schemas (zod): loaded on first visit, so the first paint of the other views stays small.
 const Alerts = lazy(() => import('./views/alerts/Alerts.tsx').then((m) => ({ default: m.Alerts })));
+const Estimate = lazy(() => import('./views/Estimate.tsx').then((m) => ({ default: m.Estimate })));
 
 export type { View };
 const VIEWS: { id: View; label: ReactNode; testId?: string }[] = [
@@ -19,6 +20,7 @@ const VIEWS: { id: View; label: ReactNode; testId?: string }[] = [
   { id: 'requests', label: 'Requests' },
   { id: 'accounts', label: 'Accounts' },
   { id: 'alerts', label: <AlertsTabLabel />, testId: 'alerts-tab' },
+  { id: 'estimate', label: 'Estimate' },
 ];
 
 function LiveBar() {
@@ -122,6 +124,10 @@ function Shell({ initialView }: { initialView: View }) {
           ) : view === 'requests' ? (
             <Suspense fallback={<p className="muted">Loading requests…</p>}>
               <Requests />
+            </Suspense>
+          ) : view === 'estimate' ? (
+            <Suspense fallback={<p className="muted">Loading…</p>}>
+              <Estimate />
             </Suspense>
           ) : (
             <Suspense fallback={<p className="muted">Loading alerts…</p>}>

@@ -12,6 +12,7 @@ import type {
 } from './domain.ts';
 import type { AlertChannel, AlertEvent, AlertHistoryFilter, Delivery, QuietHours } from './alerts.ts';
 import type { MeterSummary, RequestFilter, RequestPage } from './metering.ts';
+import type { EstimateRequest, EstimateResult } from './estimate.ts';
 
 export interface FieldDescriptor {
   name: string;
@@ -166,6 +167,8 @@ export interface SpendbarApi {
   meterSummary(range?: { from?: number; to?: number }): Promise<MeterSummary>;
   /** Puts the proxy token on the clipboard where the app can (desktop); never sends it to the page. */
   copyProxyToken(): Promise<{ copied: boolean; message: string }>;
+  /** Input tokens and cost range of a prompt on each model, before sending it (README "Estimate"). */
+  estimateCost(request: EstimateRequest): Promise<EstimateResult>;
   subscribe(listener: (event: SpendbarEvent) => void): Unsubscribe;
 }
 
@@ -192,6 +195,7 @@ export const HTTP_ROUTES = {
   requests: '/api/requests',
   requestsSummary: '/api/requests/summary',
   proxyCopyToken: '/api/proxy/copy-token',
+  estimate: '/api/estimate',
   metrics: '/metrics',
 } as const;
 

@@ -1,6 +1,6 @@
 // "What will this prompt cost, and on which of my models is it cheapest": the request and answer of the token and
 // cost estimate, shared by the core, both transports, the CLI and the dashboard's Estimate view (no Node, no DOM).
-import type { Money } from './money.ts';
+import { formatMoney, type Money } from './money.ts';
 
 /** Largest input accepted, in UTF-8 bytes (1 MiB): about 250k tokens of English, more than most context windows. */
 export const MAX_ESTIMATE_BYTES = 1_048_576;
@@ -110,3 +110,16 @@ export interface EstimateResult {
 
 /** The comparison used when no model was picked and none was used in the last 30 days (all in the price table). */
 export const DEFAULT_ESTIMATE_MODELS = ['gpt-4o-mini', 'gpt-4.1', 'gpt-5-mini', 'claude-sonnet-4-5', 'claude-haiku-4-5', 'gemini-2.5-flash', 'deepseek-chat'];
+
+/** A per-request cost: tiny amounts keep six decimals (a prompt often costs a fraction of a cent), others four. */
+export function formatEstimateCost(m: Money): string {
+  return formatMoney(m, Math.abs(m.micros) < 10_000 ? 6 : 4);
+}
+
+/** "fits", "input fits, output may not", … in words, for both faces. */
+export const FIT_LABELS: Record<Fit, string> = {
+  fits: 'fits',
+  'no-room-for-output': 'input fits, not with max output',
+  'too-long': 'too long',
+  unknown: 'window unknown',
+};

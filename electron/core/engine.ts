@@ -19,6 +19,7 @@ import { Meter } from './proxy/meter.ts';
 import type { ProxyTimeouts } from './proxy/handler.ts';
 import { windowStart } from './alerts/calendar.ts';
 import { meterRangeSchema, requestFilterSchema } from '../../shared/metering.ts';
+import type { EstimateService } from './estimate/service.ts';
 
 export interface EngineOptions extends CoreOptions {
   configAccounts?: ConfigAccount[];
@@ -142,6 +143,11 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     http,
     meter: { headroom: (id) => meter.headroom([id]), rateLimitedSince: (id, since) => meter.rateLimitedSince(id, since) },
   });
+
+  // The estimate (tokenizers, price table) loads with its first use: an idle core never holds it.
+  let estimator: Promise<EstimateService> | null = null;
+  const estimateService = () =>
+    (estimator ??= import('./estimate/service.ts').then(({ EstimateService }) => new EstimateService({ accounts: () => book.list(), totals: (q) => store.totals(q), db: store.db, now })));
 
   // Known before start(), so a one-shot refresh (`spendbar poll --once`) works without scheduling anything.
   poller.setAccounts(book.list());
@@ -283,6 +289,17 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
       }
       opts.clipboard(meter.proxyToken());
       return { copied: true, message: 'The proxy token is on the clipboard: paste it as the API key in your app.' };
+    },
+    async estimateCost(request) {
+      const service = await estimateService();
+      try {
+        return await service.estimate(request);
+      } catch (err) {
+        // Bad input is the caller's to fix: the same 400-style error every other query gives.
+        const { EstimateInputError } = await import('./estimate/prompt.ts');
+        if (err instanceof EstimateInputError) throw new AccountInputError(err.message, err.field);
+        throw err;
+      }
     },
     subscribe(listener) {
       listeners.add(listener);

@@ -29,6 +29,7 @@ export const INVOKE_CHANNELS = {
   listRequests: 'spendbar:list-requests',
   meterSummary: 'spendbar:meter-summary',
   copyProxyToken: 'spendbar:copy-proxy-token',
+  estimateCost: 'spendbar:estimate-cost',
 } as const satisfies Record<InvokeMethod, `spendbar:${string}`>;
 
 export const INVOKE_METHODS = Object.keys(INVOKE_CHANNELS) as InvokeMethod[];

@@ -12,6 +12,7 @@ import {
   seriesQuerySchema,
   totalsQuerySchema,
 } from '../../shared/schemas.ts';
+import { estimateRequestSchema } from '../../shared/estimate-schema.ts';
 import type { AlertChannel } from '../../shared/alerts.ts';
 import { meterRangeSchema, requestFilterSchema } from '../../shared/metering.ts';
 import { redact } from '../core/errors.ts';
@@ -52,6 +53,7 @@ export const ARGUMENT_SCHEMAS = {
   listRequests: z.tuple([requestFilterSchema.optional()]),
   meterSummary: z.tuple([meterRangeSchema.optional()]),
   copyProxyToken: z.tuple([]),
+  estimateCost: z.tuple([estimateRequestSchema]),
 } satisfies Record<InvokeMethod, z.ZodType<unknown[]>>;
 
 type Args<M extends InvokeMethod> = z.output<(typeof ARGUMENT_SCHEMAS)[M]>;
@@ -80,6 +82,7 @@ const CALLS: { [M in InvokeMethod]: (api: SpendbarApi, args: Args<M>) => Promise
   listRequests: (api, [filter]) => api.listRequests(filter),
   meterSummary: (api, [range]) => api.meterSummary(range),
   copyProxyToken: (api) => api.copyProxyToken(),
+  estimateCost: (api, [request]) => api.estimateCost(request),
 };
 
 export const FOREIGN_SENDER_MESSAGE = 'Refused: this request did not come from the Spendbar window.';

@@ -143,6 +143,7 @@ export function createHttpApi(opts: HttpApiOptions = {}): SpendbarApi {
     listRequests: (filter) => call('GET', `${HTTP_ROUTES.requests}${requestFilterToQuery(filter)}`),
     meterSummary: (range) => call('GET', `${HTTP_ROUTES.requestsSummary}${requestFilterToQuery(range ?? {})}`),
     copyProxyToken: () => call('POST', HTTP_ROUTES.proxyCopyToken, {}),
+    estimateCost: (request) => call('POST', HTTP_ROUTES.estimate, request),
     subscribe(listener: (event: SpendbarEvent) => void) {
       listeners.add(listener);
       events ??= openStream();

@@ -1,8 +1,8 @@
 // Which view the page opens on: `?view=usage` (or requests, accounts, alerts) opens it directly; the tray's "open at"
 // links and the dashboard benchmark use it.
-export type View = 'overview' | 'usage' | 'requests' | 'accounts' | 'alerts';
+export type View = 'overview' | 'usage' | 'requests' | 'accounts' | 'alerts' | 'estimate';
 
-const VIEWS: readonly View[] = ['overview', 'usage', 'requests', 'accounts', 'alerts'];
+const VIEWS: readonly View[] = ['overview', 'usage', 'requests', 'accounts', 'alerts', 'estimate'];
 
 export function viewFromSearch(search: string): View {
   const requested = new URLSearchParams(search).get('view');

@@ -69,6 +69,12 @@ export function recordingApi(statuses: AccountStatus[] = [status('or', { balance
     meterSummary: (range) =>
       record('meterSummary', [range], { from: 0, to: 1, proxy: { url: null, tokenHint: '', accounts: [] }, byApp: [], headroom: [], meteredVsBilled: [] }),
     copyProxyToken: () => record('copyProxyToken', [], { copied: true, message: 'copied' }),
+    estimateCost: (request) =>
+      record('estimateCost', [request], {
+        format: 'text', messages: 0, chars: request.input.length, bytes: request.input.length, maxOutput: request.maxOutput ?? 4096,
+        maxOutputFrom: request.maxOutput === undefined ? 'default' : 'caller', uncounted: [], notes: [], modelsFrom: request.models ? 'caller' : 'default',
+        rows: [], priceSource: { name: '@pydantic/genai-prices 0.1.8', date: '2026-09-23', currency: 'USD' },
+      }),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -5,6 +5,7 @@ import type { AlertChannel, AlertEvent, AlertHistoryFilter, Delivery } from '../
 import type { Account, AccountStatus, SeriesPoint, SeriesQuery, SeriesResult, Series, Snapshot, UsageBucket, UsageTotals } from '../../shared/domain.ts';
 import { money } from '../../shared/money.ts';
 import type { MeterSummary, RequestFilter, RequestPage, RequestRow } from '../../shared/metering.ts';
+import type { EstimateRequest, EstimateResult } from '../../shared/estimate.ts';
 import { FakeAlerts } from './alerts-fake.ts';
 
 const HOUR = 3_600_000;
@@ -258,6 +259,15 @@ export class FakeSpendbarApi implements SpendbarApi {
   async copyProxyToken(): Promise<{ copied: boolean; message: string }> {
     this.log('copyProxyToken');
     return { copied: false, message: 'Run `spendbar proxy-token` in a terminal to print the proxy token.' };
+  }
+  /** The real core estimate (tokenizer, price table), with this fake's used models as the default list. */
+  async estimateCost(request: EstimateRequest): Promise<EstimateResult> {
+    this.log('estimateCost', request);
+    const { estimate, checkModels } = await import('../../electron/core/estimate/estimate.ts');
+    const asked = checkModels(request.models);
+    const used = ['deepseek-chat', 'openai/gpt-4o-mini', 'anthropic/claude-sonnet-4.5'];
+    const models = (asked ?? used).map((model) => ({ model, known: used.includes(model) }));
+    return estimate(request, { models, modelsFrom: asked ? 'caller' : 'used-30-days' });
   }
   subscribe(listener: (event: SpendbarEvent) => void): () => void {
     this.listeners.add(listener);

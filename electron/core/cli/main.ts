@@ -10,6 +10,7 @@ import { buildHeadlessCore, CliError, hasConfiguredAccounts } from './headless.t
 import { snapshotToJson } from '../snapshots.ts';
 import { DEMO_RUNWAY_DAYS, startDemo, type Demo } from '../demo.ts';
 import { demoBalanceHistory } from '../demo-history.ts';
+import { ESTIMATE_USAGE, estimateCommand } from './estimate.ts';
 
 const USAGE = `Spendbar ${packageVersion()} — watch what you spend on LLM APIs
 
@@ -24,6 +25,7 @@ Usage:
   spendbar proxy-token [--data-dir DIR]
       Print the metering proxy's token: apps send it instead of a provider key and Spendbar inserts the stored key.
 
+${ESTIMATE_USAGE}
 Config: --config FILE, else $SPENDBAR_CONFIG, else <data dir>/config.json.
 Data dir: --data-dir DIR, else $SPENDBAR_DATA_DIR, else ${defaultDataDir()}.
 `;
@@ -42,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'poll') return await poll(rest);
     if (command === 'serve') return await serve(rest);
     if (command === 'proxy-token') return await proxyToken(rest);
+    if (command === 'estimate') return await estimateCommand(rest);
     throw new CliError(`Unknown command '${command}'. Run 'spendbar --help'.`);
   } catch (err) {
     if (err instanceof CliError) {

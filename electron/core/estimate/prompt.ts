@@ -220,7 +220,7 @@ export function readPrompt(text: string, format: EstimateFormat = 'auto'): Promp
   try {
     value = JSON.parse(text);
   } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
+    const detail = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ');
     // Text that merely starts with a bracket is text; JSON that talks about roles and messages was meant as messages.
     if (format === 'messages' || /"(messages|role)"\s*:/.test(text)) {
       throw new EstimateInputError(`The messages JSON is malformed (${detail.slice(0, 160)}). Fix it, or count it as plain text (--format text).`);

@@ -6,6 +6,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { HTTP_ROUTES, type SpendbarApi, type SpendbarEvent } from '../../../shared/api.ts';
 import { formatIssues, MAX_QUERY_SPAN_MS } from '../../../shared/schemas.ts';
 import { requestFilterFromQuery } from '../../../shared/metering.ts';
+import { MAX_ESTIMATE_BYTES } from '../../../shared/estimate.ts';
 import type { UsageTotals } from '../../../shared/domain.ts';
 import type { AlertHistoryFilter } from '../../../shared/alerts.ts';
 import { AccountInputError } from '../accounts.ts';
@@ -35,6 +36,8 @@ export interface RunningServer {
 }
 
 const MAX_BODY = 1024 * 1024;
+/** The estimate's input may be 1 MiB of text; JSON quoting can grow it, so its route reads up to twice that. */
+const MAX_ESTIMATE_BODY = 2 * MAX_ESTIMATE_BYTES + 65_536;
 
 const NO_DASHBOARD_PAGE = `<!doctype html><meta charset="utf-8"><title>Spendbar</title>
 <h1>Spendbar is running, but this copy has no dashboard</h1>
@@ -137,6 +140,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return api.meterSummary(range);
     },
     [`POST ${HTTP_ROUTES.proxyCopyToken}`]: () => api.copyProxyToken(),
+    [`POST ${HTTP_ROUTES.estimate}`]: (_r, body) => api.estimateCost(asObject(body) as never),
     [`POST ${HTTP_ROUTES.pause}`]: async (_r, body) => {
       const paused = asObject(body).paused;
       if (typeof paused !== 'boolean') throw new HttpError(400, 'paused must be true or false.', 'paused');
@@ -182,7 +186,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     const route = routes[`${method} ${url.pathname}`];
     if (route) {
-      const body = method === 'POST' || method === 'PUT' ? await readBody(req) : undefined;
+      const estimating = url.pathname === HTTP_ROUTES.estimate;
+      const body = method === 'POST' || method === 'PUT' ? await readBody(req, estimating ? MAX_ESTIMATE_BODY : MAX_BODY, estimating ? `The estimate input is limited to ${MAX_ESTIMATE_BYTES / 1_048_576} MiB of text.` : undefined) : undefined;
       const out = await route(req, body, url);
       if (out === undefined) res.writeHead(204).end();
       else sendJson(res, 200, out);
@@ -288,13 +293,13 @@ function authorized(req: IncomingMessage, url: URL, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-async function readBody(req: IncomingMessage): Promise<unknown> {
+async function readBody(req: IncomingMessage, max = MAX_BODY, tooLarge = 'Request body too large.'): Promise<unknown> {
   const type = req.headers['content-type'] ?? '';
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new HttpError(413, 'Request body too large.');
+    if (size > max) throw new HttpError(413, tooLarge);
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
