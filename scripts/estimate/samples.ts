@@ -1,6 +1,6 @@
 // The calibration samples for the character-class estimate: text already on every developer's machine (the
 // project's node_modules: READMEs, JavaScript sources, package.json files, TypeScript's translated diagnostic
-// messages in Chinese, Japanese, Korean, Russian, German and French). Deterministic: same files, same order, same cuts.
+// messages in Chinese, Japanese, Korean, Russian, German and French) and a page of Chinese prose. Deterministic: same files, same order, same cuts.
 // Kept apart from the test corpus (test/core/estimate/fixtures/corpus), which the accuracy report is measured on.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,15 +42,15 @@ export function calibrationSamples(root: string): Sample[] {
   const samples: Sample[] = [];
   const pkgs = packages(nm);
   // English prose: README text outside code fences.
-  let prose = 0;
+  let readmes = 0;
   for (const p of pkgs) {
-    if (prose >= 40) break;
+    if (readmes >= 40) break;
     const md = read(join(p, 'README.md'));
     if (!md || md.length < 3000) continue;
     const text = md.replace(/```[\s\S]*?```/g, '').replace(/<[^>]+>/g, '');
     for (const t of cut(text, 1)) {
       samples.push({ kind: 'english', source: p.slice(nm.length + 1), text: t });
-      prose++;
+      readmes++;
     }
   }
   // Code: readable (unminified) JavaScript.
@@ -84,5 +84,9 @@ export function calibrationSamples(root: string): Sample[] {
     const values = Object.values(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>).join('\n');
     for (const t of cut(values.slice(20_000), n)) samples.push({ kind, source: `typescript/lib/${dir}`, text: t });
   }
+  // Chinese prose: TypeScript's messages are technical and full of English names; this page of plain prose was
+  // written for the calibration (one sample per paragraph), and is not part of the test corpus.
+  const prose = readFileSync(join(root, 'scripts/estimate/calibration-zh.txt'), 'utf8').split(/\n\s*\n/);
+  for (const p of prose) if (p.trim()) samples.push({ kind: 'chinese prose', source: 'scripts/estimate/calibration-zh.txt', text: p.trim() });
   return samples;
 }

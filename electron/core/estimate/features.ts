@@ -19,6 +19,8 @@ export interface TextFeatures {
   spaceRuns: number;
   /** Han characters, CJK and full-width punctuation. */
   cjk: number;
+  /** Runs of CJK characters: a long run of prose merges into multi-character tokens more than short runs do. */
+  cjkRuns: number;
   kana: number;
   hangul: number;
   /** Runs of letters of other alphabets (Cyrillic, Greek, Arabic, Hebrew, Indic, Thai, …) and their letters. */
@@ -28,10 +30,10 @@ export interface TextFeatures {
   otherBytes: number;
 }
 
-export const FEATURE_NAMES = ['words', 'letters', 'longLetters', 'accented', 'digits', 'punct', 'spaceRuns', 'cjk', 'kana', 'hangul', 'otherWords', 'otherLetters', 'otherBytes'] as const satisfies readonly (keyof TextFeatures)[];
+export const FEATURE_NAMES = ['words', 'letters', 'longLetters', 'accented', 'digits', 'punct', 'spaceRuns', 'cjk', 'cjkRuns', 'kana', 'hangul', 'otherWords', 'otherLetters', 'otherBytes'] as const satisfies readonly (keyof TextFeatures)[];
 
 export function emptyFeatures(): TextFeatures {
-  return { words: 0, letters: 0, longLetters: 0, accented: 0, digits: 0, punct: 0, spaceRuns: 0, cjk: 0, kana: 0, hangul: 0, otherWords: 0, otherLetters: 0, otherBytes: 0 };
+  return { words: 0, letters: 0, longLetters: 0, accented: 0, digits: 0, punct: 0, spaceRuns: 0, cjk: 0, cjkRuns: 0, kana: 0, hangul: 0, otherWords: 0, otherLetters: 0, otherBytes: 0 };
 }
 
 export function addFeatures(into: TextFeatures, more: TextFeatures): TextFeatures {
@@ -60,7 +62,7 @@ function classOf(c: number): number {
   }
   if ((c >= 0xc0 && c <= 0x24f && c !== 0xd7 && c !== 0xf7) || (c >= 0x1e00 && c <= 0x1eff)) return LATIN;
   if (c === 0xa0 || c === 0x3000 || (c >= 0x2000 && c <= 0x200a)) return SPACE;
-  if (c >= 0x80 && c < 0xc0) return PUNCT;
+  if ((c >= 0x80 && c < 0xc0) || (c >= 0x2010 && c <= 0x205f)) return PUNCT;
   if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0x20000 && c <= 0x3ffff)) return CJK;
   if ((c >= 0x3000 && c <= 0x303f) || (c >= 0xff00 && c <= 0xffef)) return CJK;
   if ((c >= 0x3040 && c <= 0x30ff) || (c >= 0x31f0 && c <= 0x31ff)) return KANA;
@@ -109,7 +111,10 @@ export function textFeatures(text: string, into: TextFeatures = emptyFeatures())
         prevSpace = false;
         f.spaceRuns++;
       }
-    } else if (k === CJK) f.cjk++;
+    } else if (k === CJK) {
+      if (run !== CJK) f.cjkRuns++;
+      f.cjk++;
+    }
     else if (k === KANA) f.kana++;
     else if (k === HANGUL) f.hangul++;
     else if (k === OTHER_LETTER) {

@@ -61,6 +61,11 @@ export interface ProxyDeps {
   proxyToken(): string;
   serveToken?: string | undefined;
   record(r: ProxyRecord): void;
+  /**
+   * Sees the parsed request body next to its record, after the response ended (the estimate's accuracy sampler,
+   * electron/core/estimate/observed.ts). Must return at once; the body is never kept by the proxy.
+   */
+  observe?(body: unknown, r: ProxyRecord): void;
   now?: () => number;
   timeouts?: Partial<ProxyTimeouts>;
   maxRequestBytes?: number;
@@ -148,7 +153,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
       const failed = finalStatus < 200 || finalStatus >= 300;
       // Nothing was generated: a failed answer that reported no usage, or a call that names no model (GET /v1/models).
       const none = !meter.sawUsage && ((failed && finalStatus !== 499) || (!plan.model && !usage.model));
-      deps.record({
+      const record: ProxyRecord = {
         time: t0,
         accountId: account.id,
         provider: account.provider,
@@ -164,7 +169,15 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
         ttfbMs: ttfb,
         rateLimit,
         note,
-      });
+      };
+      deps.record(record);
+      if (deps.observe && plan.json) {
+        try {
+          deps.observe(plan.json, record);
+        } catch (err) {
+          console.error('spendbar: the estimate sampler failed:', err instanceof Error ? err.message : err);
+        }
+      }
     };
 
     const upReq = openUpstream(target, req.method ?? 'POST', requestHeaders(req.headers, { stream: plan.stream, bodyLength: plan.body.length, key: key.headers }));
