@@ -265,7 +265,7 @@ export class FakeSpendbarApi implements SpendbarApi {
     this.log('estimateCost', request);
     const { estimate, checkModels } = await import('../../electron/core/estimate/estimate.ts');
     const asked = checkModels(request.models);
-    const used = ['deepseek-chat', 'openai/gpt-4o-mini', 'anthropic/claude-sonnet-4.5'];
+    const used = ['deepseek-chat', 'gpt-4o-mini', 'claude-sonnet-4-5'];
     const models = (asked ?? used).map((model) => ({ model, known: used.includes(model) }));
     return estimate(request, { models, modelsFrom: asked ? 'caller' : 'used-30-days' });
   }

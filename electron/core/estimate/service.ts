@@ -61,7 +61,7 @@ export class EstimateService {
       models = models.slice(0, MAX_ESTIMATE_MODELS);
       modelsFrom = used.length ? 'used-30-days' : 'default';
     }
-    let ratios: Map<string, ObservedRatio> = new Map();
+    const ratios = new Map<string, ObservedRatio>();
     const db = this.deps.db;
     if (db?.isOpen) {
       // Loaded with the first estimate: an idle core never touches the module or the table.
@@ -70,7 +70,7 @@ export class EstimateService {
         ensureObservedTables(db);
         this.observedReady = true;
       }
-      ratios = observedRatios(db);
+      for (const [model, { ratio, requests, lastAt }] of observedRatios(db)) ratios.set(model, { ratio, requests, lastAt });
     }
     return estimate(req, { models, modelsFrom, observed: (m) => ratios.get(m) ?? null, now: (this.deps.now ?? Date.now)() });
   }

@@ -93,3 +93,16 @@ describe('familyOf', () => {
     ['Qwen/Qwen3-235B', 'qwen'], ['llama-3.1-70b', 'generic'],
   ])('%s → %s', (model, family) => expect(familyOf(model).id).toBe(family));
 });
+
+describe('the price source', () => {
+  it('names the installed table version and the tokenizer version that is installed', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const nm = join(import.meta.dirname, '../../../node_modules');
+    const prices = JSON.parse(readFileSync(join(nm, '@pydantic/genai-prices/package.json'), 'utf8')) as { version: string };
+    const tokenizer = JSON.parse(readFileSync(join(nm, 'gpt-tokenizer/package.json'), 'utf8')) as { version: string };
+    expect(PRICE_TABLE_SOURCE.name).toBe(`@pydantic/genai-prices ${prices.version}`);
+    const { TOKENIZER_SOURCE } = await import('../../../electron/core/estimate/tokenizer.ts');
+    expect(TOKENIZER_SOURCE).toBe(`gpt-tokenizer ${tokenizer.version}`);
+  });
+});

@@ -41,7 +41,7 @@ beforeAll(async () => {
   const base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`;
   db = new DatabaseSync(join(mkdtempSync(join(tmpdir(), 'spendbar-observed-')), 'spendbar.db'));
   sampler = new ObservationSampler(db);
-  const account: Account = { id: 'acc', provider: 'openai', label: 'A', baseUrl: base, pollIntervalSec: 300, source: 'settings', credentials: {} } as Account;
+  const account: Account = { id: 'acc', provider: 'newapi', label: 'A', baseUrl: base, pollIntervalSec: 300, source: 'settings', credentials: {} } as Account;
   const handler = createProxyHandler({
     account: (id) => (id === 'acc' ? { account, defaultBaseUrl: base, storedKey: KEY } : undefined),
     proxyToken: () => 'spendbar-proxy-token-for-tests-000',
