@@ -22,6 +22,8 @@ function run(label, args) {
 
 run('store', ['scripts/bench/store.ts', ...(quick ? ['--days', '30'] : [])]);
 run('metering proxy', ['scripts/bench/proxy.ts', ...(quick ? ['--quick'] : [])]);
+run('estimate', ['scripts/bench/estimate.ts', ...(quick ? ['--runs', '3'] : [])]);
+run('estimate accuracy (test corpus)', ['scripts/estimate/accuracy.ts']);
 if (!existsSync(join(root, 'dist/renderer/index.html'))) {
   console.log('## dashboard\n(building the dashboard first)');
   spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });

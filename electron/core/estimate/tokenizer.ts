@@ -1,7 +1,7 @@
-// OpenAI's encodings, exact, from gpt-tokenizer (MIT, pure JavaScript, vocabularies bundled: nothing is fetched).
-// Each encoding is imported on first use only (o200k_base adds about 70 MB to the process, cl100k_base about 40 MB),
-// so a Spendbar that never estimates never holds one. Special-token text ("<|endoftext|>") in a prompt is counted as
-// the plain text it is, as the API does for user content.
+// OpenAI's encodings, exact: the vocabularies and split patterns of gpt-tokenizer (MIT, pure JavaScript, data
+// bundled: nothing is fetched), counted by bpe.ts. Each encoding is imported on first use only (README "Estimate"
+// has its load time and memory), so a Spendbar that never estimates never holds one. Special-token text
+// ("<|endoftext|>") in a prompt is counted as the plain text it is, as the API does for user content.
 import type { Encoding } from './families.ts';
 
 /** The tokenizer package and version, for the method shown with each count. */
@@ -11,14 +11,14 @@ type Counter = (text: string) => number;
 
 const loading = new Map<Encoding, Promise<Counter>>();
 
-const NO_SPECIAL = { disallowedSpecial: new Set<string>() };
-
 async function load(encoding: Encoding): Promise<Counter> {
-  const mod =
-    encoding === 'o200k_base'
-      ? await import('gpt-tokenizer/encoding/o200k_base')
-      : await import('gpt-tokenizer/encoding/cl100k_base');
-  return (text) => mod.countTokens(text, NO_SPECIAL as never);
+  const [{ BpeCounter }, patterns, vocabulary] = await Promise.all([
+    import('./bpe.ts'),
+    import('gpt-tokenizer/encodingParams/constants'),
+    encoding === 'o200k_base' ? import('gpt-tokenizer/bpeRanks/o200k_base') : import('gpt-tokenizer/bpeRanks/cl100k_base'),
+  ]);
+  const bpe = new BpeCounter(vocabulary.default, encoding === 'o200k_base' ? patterns.O200K_TOKEN_SPLIT_REGEX : patterns.CL100K_TOKEN_SPLIT_REGEX);
+  return (text) => bpe.count(text);
 }
 
 /** The exact token counter of one encoding, loaded on first use. */

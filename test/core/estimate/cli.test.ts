@@ -23,7 +23,7 @@ function run(args: string[], stdin?: string | Buffer): Promise<{ code: number | 
   });
 }
 
-describe('spendbar estimate', () => {
+describe('spendbar estimate', { timeout: 60_000 }, () => {
   it('prints a table for a messages file: tokens, method, cost range, window, price source, how counted', async () => {
     const r = await run(['--model', 'gpt-4o', '--model', 'claude-sonnet-4-5,qwen-max', join(CORPUS, 'messages.json')]);
     expect(r.stderr).toBe('');
@@ -67,11 +67,12 @@ describe('spendbar estimate', () => {
       [['-'], '{"messages": [{"role": "user", "content": 1}]}', /messages\[0\]\.content must be a string/],
       [['--max-output', 'lots', join(dir, 'missing.txt')], undefined, /--max-output must be a whole number/],
     ];
-    for (const [args, stdin, message] of cases) {
-      const r = await run(args, stdin);
+    const results = await Promise.all(cases.map(([args, stdin]) => run(args, stdin)));
+    results.forEach((r, i) => {
+      const [args, , message] = cases[i] as (typeof cases)[number];
       expect(r.code, args.join(' ')).toBe(1);
       expect(r.stderr).toMatch(message);
       expect(r.stdout).toBe('');
-    }
+    });
   });
 });
