@@ -1,6 +1,8 @@
 // Estimate benchmark: time to count 1 MB of text (target ≤ 200 ms) for each method, and the idle memory of
 // `spendbar serve` before and after the estimate was ever used. Prints figures; asserts nothing.
-//   node scripts/bench/estimate.ts [--runs N] [--no-serve]
+//   node scripts/bench/estimate.ts [--runs N] [--no-serve] [--baseline DIR]
+// --baseline DIR: also the idle memory of a checkout without the estimate (e.g. `git archive <commit> | tar -x -C DIR`
+// with node_modules linked in), for the "does not grow because the feature exists" comparison.
 // The texts are generated from a seeded generator (no repetition that a tokenizer's cache could exploit): English-like
 // prose from a word list, Chinese from the 2,500 most common characters' block, TypeScript-like code, and JSON.
 import { spawn } from 'node:child_process';
@@ -12,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { chineseText, codeText, englishText, jsonText, rng } from './texts.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const { values } = parseArgs({ options: { runs: { type: 'string' }, 'no-serve': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string' }, 'no-serve': { type: 'boolean' }, baseline: { type: 'string' } } });
 const RUNS = Math.max(1, Number(values.runs ?? 5));
 const MB = 1_000_000;
 
@@ -92,13 +94,31 @@ function rssMiB(pid: number): number {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `spendbar serve` in a child: RSS idle, then after one estimate, with a log of which estimate modules it loaded. */
+/** Idle RSS of `spendbar serve` from another checkout (no estimate in it), measured the same way. */
+async function baselineMemory(dir: string): Promise<void> {
+  const data = mkdtempSync(join(tmpdir(), 'spendbar-bench-baseline-'));
+  const child = spawn(process.execPath, [join(dir, 'bin/spendbar.js'), 'serve', '--port', '0', '--data-dir', data], { cwd: dir, env: { ...process.env, SPENDBAR_CONFIG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  try {
+    const started = Date.now();
+    while (!/serving on/.test(out) && Date.now() - started < 60_000) await sleep(100);
+    await sleep(5000);
+    console.log(`  baseline without the estimate (${dir}), idle: ${rssMiB(child.pid as number).toFixed(0)} MiB`);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('close', r));
+    rmSync(data, { recursive: true, force: true });
+  }
+}
+
 async function serveMemory(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'spendbar-bench-estimate-'));
   const log = join(dir, 'loaded.txt');
   const hook = join(dir, 'hook.mjs');
   writeFileSync(log, '');
   // Records every module the process loads that belongs to the estimate (or its tokenizer, or the price table).
-  writeFileSync(hook, `import { registerHooks } from 'node:module';\nimport { appendFileSync } from 'node:fs';\nregisterHooks({ load(url, context, next) { if (/gpt-tokenizer|genai-prices|\\/estimate\\/|estimate-[A-Za-z0-9_-]+\\.mjs/.test(url)) appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, context); } });\n`);
+  writeFileSync(hook, `import { registerHooks } from 'node:module';\nimport { appendFileSync } from 'node:fs';\nregisterHooks({ load(url, context, next) { if (/gpt-tokenizer|genai-prices|\\/estimate\\/|dist\\/headless\\//.test(url)) appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, context); } });\n`);
   const child = spawn(process.execPath, ['--import', pathToFileURL(hook).href, join(root, 'bin/spendbar.js'), 'serve', '--port', '0', '--data-dir', join(dir, 'data')], {
     cwd: root,
     env: { ...process.env, SPENDBAR_CONFIG: '' },
@@ -114,20 +134,21 @@ async function serveMemory(): Promise<void> {
       await sleep(100);
     }
     const url = (/serving on (http:\/\/\S+)/.exec(out) as RegExpExecArray)[1] as string;
-    const bundle = readFileSync(log, 'utf8');
+    const bundle = readFileSync(log, 'utf8').includes('dist/headless/spendbar.mjs');
+    const estimateModules = (text: string) => text.split('\n').filter((u) => u && !u.endsWith('dist/headless/spendbar.mjs'));
     await sleep(5000);
     const idle = rssMiB(child.pid as number);
-    const before = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    const before = estimateModules(readFileSync(log, 'utf8'));
     const res = await fetch(`${url}/api/estimate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: englishText(20_000, rng(3)) }) });
     const body = (await res.json()) as { rows?: { model: string }[] };
     const peak = rssMiB(child.pid as number);
     await sleep(5000);
     const after = rssMiB(child.pid as number);
-    const loaded = readFileSync(log, 'utf8').split('\n').filter(Boolean);
-    console.log(`\nspendbar serve (${/dist\/headless/.test(bundle) ? 'bundle' : 'bin/spendbar.js'}, no accounts), resident memory:`);
+    const loaded = estimateModules(readFileSync(log, 'utf8'));
+    console.log(`\nspendbar serve (${bundle ? 'bundled build, dist/headless' : 'TypeScript sources'}, no accounts), resident memory:`);
     console.log(`  idle, estimate never used:            ${idle.toFixed(0)} MiB   (estimate modules loaded: ${before.length})`);
     console.log(`  right after one estimate (${body.rows?.length ?? 0} models):  ${peak.toFixed(0)} MiB`);
-    console.log(`  idle again 5 s later:                 ${after.toFixed(0)} MiB   (modules loaded: ${loaded.length}: ${[...new Set(loaded.map((u) => (/node_modules\/((@[^/]+\/)?[^/]+)/.exec(u)?.[1] ?? u.replace(/^.*\/electron\/core\//, ''))))].join(', ')})`);
+    console.log(`  idle again 5 s later:                 ${after.toFixed(0)} MiB   (modules loaded: ${loaded.length}: ${[...new Set(loaded.map((u) => (/node_modules\/((@[^/]+\/)?[^/]+)/.exec(u)?.[1] ?? u.replace(/^.*\/(electron\/core|dist\/headless)\//, ''))))].join(', ')})`);
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('close', r));
@@ -136,4 +157,7 @@ async function serveMemory(): Promise<void> {
 }
 
 await counting();
-if (!values['no-serve']) await serveMemory();
+if (!values['no-serve']) {
+  await serveMemory();
+  if (values.baseline) await baselineMemory(values.baseline);
+}

@@ -6,6 +6,12 @@
 // first, leftmost first on ties — tiktoken's order, so the counts are the same (checked against js-tiktoken on the
 // test corpus, test/core/estimate/corpus.test.ts, and against gpt-tokenizer on the benchmark's 4 MB).
 
+/** An encoding's tokens as bytes: all of them in one pool, in rank order, with each one's length. */
+export interface Vocabulary {
+  pool: Uint8Array;
+  lengths: Int32Array;
+}
+
 /**
  * Ranks by the token's bytes, in typed arrays only (no per-lookup allocation): 1- and 2-byte tokens in a direct
  * table (most lookups are of byte pairs); longer ones in an open-addressing hash table (FNV-1a over the bytes,
@@ -19,31 +25,29 @@ class Ranks {
   private readonly table: Int32Array;
   private readonly mask: number;
 
-  constructor(tokens: readonly (Uint8Array | undefined)[]) {
-    let total = 0;
-    for (const t of tokens) total += t?.length ?? 0;
-    this.pool = new Uint8Array(total);
-    this.offsets = new Int32Array(tokens.length);
-    this.lengths = new Int32Array(tokens.length);
+  /** `pool` holds every token's bytes in rank order; `lengths[rank]` how many are its (0: no such rank). */
+  constructor(vocabulary: Vocabulary) {
+    const { pool, lengths } = vocabulary;
+    this.pool = pool;
+    this.lengths = lengths;
+    this.offsets = new Int32Array(lengths.length);
     let size = 1;
-    while (size < tokens.length * 2) size *= 2;
+    while (size < lengths.length * 2) size *= 2;
     this.table = new Int32Array(size).fill(-1);
     this.mask = size - 1;
     let at = 0;
-    tokens.forEach((t, rank) => {
-      if (!t) return;
-      this.pool.set(t, at);
+    for (let rank = 0; rank < lengths.length; rank++) {
+      const len = lengths[rank] as number;
       this.offsets[rank] = at;
-      this.lengths[rank] = t.length;
-      at += t.length;
-      if (t.length === 1) this.pairs[65536 + (t[0] as number)] = rank;
-      else if (t.length === 2) this.pairs[((t[0] as number) << 8) | (t[1] as number)] = rank;
-      else {
-        let i = hash(t, 0, t.length) & this.mask;
+      if (len === 1) this.pairs[65536 + (pool[at] as number)] = rank;
+      else if (len === 2) this.pairs[((pool[at] as number) << 8) | (pool[at + 1] as number)] = rank;
+      else if (len > 2) {
+        let i = hash(pool, at, at + len) & this.mask;
         while ((this.table[i] as number) !== -1) i = (i + 1) & this.mask;
         this.table[i] = rank;
       }
-    });
+      at += len;
+    }
   }
 
   /** The rank of the token made of bytes[from, to), or -1. */
@@ -176,9 +180,8 @@ export class BpeCounter {
   private cache = new Map<string, number>();
   private buffer = Buffer.alloc(4096);
 
-  /** `vocabulary[rank]` is the token's text, or its bytes when they are not valid UTF-8. */
-  constructor(vocabulary: readonly (string | readonly number[])[], split: RegExp) {
-    this.ranks = new Ranks(vocabulary.map((token) => (token === undefined ? undefined : typeof token === 'string' ? Buffer.from(token, 'utf8') : Uint8Array.from(token))));
+  constructor(vocabulary: Vocabulary, split: RegExp) {
+    this.ranks = new Ranks(vocabulary);
     this.split = new RegExp(split.source, split.flags.includes('g') ? split.flags : `${split.flags}g`);
   }
 
