@@ -43,7 +43,7 @@ function blocks(rows: EstimateRow[]): { title: string | null; rows: EstimateRow[
 function RowView({ r }: { r: EstimateRow }) {
   return (
     <tr data-testid="estimate-row" data-model={r.model} data-status={r.status}>
-      <th scope="row">
+      <th scope="row" style={{ whiteSpace: 'normal', minWidth: '12em', overflowWrap: 'anywhere' }}>
         {r.model}
         {r.message && <div className="muted small estimate-message">{r.message}</div>}
       </th>

@@ -62,13 +62,15 @@ export class PromptCounter {
   private async make(family: Family): Promise<Count> {
     const chat = this.prompt.format !== 'text';
     const overheadTokens = chat ? messageOverhead(family, this.prompt.messages) : 0;
-    const overheadNote = chat ? `, plus ${overheadTokens} tokens of message overhead (${family.perMessage} per message + ${family.reply} for the reply)` : '';
+    const names = this.prompt.messages.filter((m) => m.hasName).length;
+    const perName = names && family.perName ? ` + ${family.perName} per name` : '';
+    const overheadNote = chat ? `, plus ${overheadTokens} tokens of message overhead (${family.perMessage} per message${perName} + ${family.reply} for the reply)` : '';
     if (family.encoding) {
       const textTokens = await this.exactTokens(family.encoding);
       return {
         family,
         method: 'exact',
-        methodNote: `${family.encoding} tokenizer (${TOKENIZER_SOURCE}), exact${overheadNote}`,
+        methodNote: `exact: the ${family.encoding} encoding (vocabulary of ${TOKENIZER_SOURCE})${overheadNote}`,
         textTokens,
         overheadTokens,
         inputTokens: textTokens + overheadTokens,

@@ -26,7 +26,7 @@ describe('estimate', () => {
     expect(maxes).toEqual([...maxes].sort((a, b) => a - b));
     const claude = r.rows.find((x) => x.model === 'claude-sonnet-4-5');
     expect(claude).toMatchObject({ method: 'estimated', family: 'Claude', methodNote: expect.stringMatching(/legacy Claude tokenizer/) });
-    expect(r.rows.find((x) => x.model === 'gpt-4o-mini')?.methodNote).toMatch(/o200k_base tokenizer \(gpt-tokenizer 4\.0\.0\), exact/);
+    expect(r.rows.find((x) => x.model === 'gpt-4o-mini')?.methodNote).toMatch(/exact: the o200k_base encoding \(vocabulary of gpt-tokenizer 4\.0\.0\)/);
     expect(r.maxOutputFrom).toBe('default');
     expect(r.maxOutput).toBe(4096);
   });
