@@ -20,6 +20,7 @@ import type { ProxyTimeouts } from './proxy/handler.ts';
 import { windowStart } from './alerts/calendar.ts';
 import { meterRangeSchema, requestFilterSchema } from '../../shared/metering.ts';
 import type { EstimateService } from './estimate/service.ts';
+import { lazySampler } from './estimate/lazy-sampler.ts';
 
 export interface EngineOptions extends CoreOptions {
   configAccounts?: ConfigAccount[];
@@ -123,6 +124,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     timeZone,
     flushMs: opts.proxyFlushMs,
     timeouts: opts.proxyTimeouts,
+    observe: lazySampler(store.db),
     onWritten: (accountIds) => {
       alerts.onMetered(accountIds);
       emit({ type: 'requests', accountIds });

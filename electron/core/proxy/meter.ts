@@ -12,7 +12,7 @@ import { priceUsage } from '../pricing/index.ts';
 import { getDescriptor } from '../providers/registry.ts';
 import type { SnapshotStore } from '../store/index.ts';
 import { newProxyToken, proxyTokenProblem } from './auth.ts';
-import { createProxyHandler, type ProxyAccount, type ProxyHandler, type ProxyTimeouts } from './handler.ts';
+import { createProxyHandler, type ProxyAccount, type ProxyDeps, type ProxyHandler, type ProxyTimeouts } from './handler.ts';
 import { applyProxyRetention, headroom, listRequests, meteredCost, rateLimitedSince, totalsByApp } from './queries.ts';
 import { RequestRecorder, type PriceFn } from './recorder.ts';
 import { deleteProxyAccount, ensureProxyTables } from './tables.ts';
@@ -34,6 +34,8 @@ export interface MeterOptions {
   price?: PriceFn;
   flushMs?: number;
   timeouts?: Partial<ProxyTimeouts>;
+  /** Sees each request body with its record once the response is over (the estimate's accuracy sampler). */
+  observe?: ProxyDeps['observe'];
 }
 
 export class Meter {
@@ -97,6 +99,7 @@ export class Meter {
       proxyToken: () => this.proxyToken(),
       serveToken: opts.serveToken,
       record: (r) => this.recorder.add(r),
+      observe: this.opts.observe,
       now: this.opts.now,
       timeouts: this.opts.timeouts,
     });
