@@ -75,6 +75,8 @@ const api: SpendbarApi = {
   meterSummary: (range) => call('meterSummary', range),
   copyProxyToken: () => call('copyProxyToken'),
   estimateCost: (request) => call('estimateCost', request),
+  getSpendSummary: () => call('getSpendSummary'),
+  saveBudgets: (budgets) => call('saveBudgets', budgets),
   subscribe,
 };
 

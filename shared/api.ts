@@ -13,6 +13,7 @@ import type {
 import type { AlertChannel, AlertEvent, AlertHistoryFilter, Delivery, QuietHours } from './alerts.ts';
 import type { MeterSummary, RequestFilter, RequestPage } from './metering.ts';
 import type { EstimateRequest, EstimateResult } from './estimate.ts';
+import type { Money } from './money.ts';
 
 export interface FieldDescriptor {
   name: string;
@@ -132,6 +133,33 @@ export interface AlertPreview {
   days: number;
 }
 
+/** A monthly budget as the user sets it: major units of one currency. */
+export interface Budget {
+  currency: string;
+  amount: number;
+}
+
+/** This month's spend in one currency, computed once in the core (electron/core/figures/forecast.ts). */
+export interface MonthSpend {
+  currency: string;
+  /** What the accounts report for this calendar month (your time zone), summed: the Overview's "Spent this month". */
+  monthToDate: Money;
+  /** Spend per day over the last 7 days and today so far (or since data began); null with too little history. */
+  pacePerDay: Money | null;
+  /** The span the pace rests on. */
+  paceBasisMs: number;
+  /** Month to date plus the pace over the rest of the month. */
+  forecast: Money;
+  budget: Money | null;
+  monthStart: number;
+  monthEnd: number;
+}
+
+export interface SpendSummary {
+  months: MonthSpend[];
+  budgets: Budget[];
+}
+
 export type SnoozeTarget = { eventId: number } | { ruleId: string; subject?: string };
 export type SnoozeUntil = '1h' | 'tomorrow' | number;
 
@@ -169,6 +197,10 @@ export interface SpendbarApi {
   copyProxyToken(): Promise<{ copied: boolean; message: string }>;
   /** Input tokens and cost range of a prompt on each model, before sending it (README "Estimate"). */
   estimateCost(request: EstimateRequest): Promise<EstimateResult>;
+  /** Month to date, pace and forecast per currency, with the monthly budgets. */
+  getSpendSummary(): Promise<SpendSummary>;
+  /** Replaces the monthly budgets (one per currency; an amount of 0 removes it). */
+  saveBudgets(budgets: Budget[]): Promise<SpendSummary>;
   subscribe(listener: (event: SpendbarEvent) => void): Unsubscribe;
 }
 
@@ -196,6 +228,8 @@ export const HTTP_ROUTES = {
   requestsSummary: '/api/requests/summary',
   proxyCopyToken: '/api/proxy/copy-token',
   estimate: '/api/estimate',
+  spend: '/api/spend',
+  budgets: '/api/budgets',
   metrics: '/metrics',
 } as const;
 

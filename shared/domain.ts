@@ -156,6 +156,26 @@ export interface AccountStatus {
   paused: boolean;
   nextPollAt: number | null;
   consecutiveFailures: number;
+  /** How long the main balance lasts at its recent burn; computed once in the core, null when unknown. */
+  runway?: Runway | null;
+}
+
+/**
+ * How long a balance lasts at its recent burn. Computed once in the core (electron/core/figures/runway.ts) from the
+ * drops between stored balances, so a top-up never reads as negative spend; every screen, the tray and the
+ * runway alert show this same figure.
+ */
+export interface Runway {
+  /** The balance the projection starts from, and when it was read. */
+  balance: Money;
+  at: number;
+  /** Average spend per day over the basis, in the balance's currency. */
+  burnPerDay: Money;
+  /** Days until the balance reaches zero at that burn; 0 when it already has. */
+  days: number;
+  /** The window asked for (7 days) and the span of history the burn actually rests on (shorter for a new account). */
+  windowMs: number;
+  basisMs: number;
 }
 
 export type SeriesMetric =

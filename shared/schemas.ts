@@ -25,6 +25,14 @@ export const accountIdSchema = z
     error: "Account id must be 1–40 lowercase letters, digits, '-' or '_', starting with a letter or digit",
   });
 
+/** Ids that are words of the HTTP API (`/api/accounts/test`): a new account may not take them. */
+export const RESERVED_ACCOUNT_IDS = ['test', 'new'] as const;
+
+/** An id for a new account: a valid id that is not a route word. */
+export const newAccountIdSchema = accountIdSchema.refine((id) => !(RESERVED_ACCOUNT_IDS as readonly string[]).includes(id), {
+  error: (issue) => `Account id '${String(issue.input)}' is reserved (it is part of the API's addresses); pick another, e.g. '${String(issue.input)}-1'`,
+});
+
 export const providerIdSchema = z.enum(PROVIDER_IDS, {
   error: `Provider must be one of: ${PROVIDER_IDS.join(', ')}`,
 });
@@ -209,10 +217,28 @@ export const preferencesSchema = z.strictObject({
   concurrency: z.number().int().min(1, { error: 'Concurrency must be at least 1' }).max(32),
 });
 
+/** One monthly budget: a money currency and a positive amount in major units. */
+export const budgetSchema = z.strictObject({
+  currency: z.string({ error: 'Currency must be a code such as USD' }).regex(/^[A-Z]{3}$/, { error: 'Currency must be a three-letter code such as USD or CNY' }),
+  amount: z
+    .number({ error: 'Budget must be a number' })
+    .min(0, { error: 'Budget must not be negative' })
+    .max(1e9, { error: 'Budget is too large' }),
+});
+
+export const budgetsSchema = z.array(budgetSchema, { error: 'Budgets must be a list' }).max(50).superRefine((list, ctx) => {
+  const seen = new Set<string>();
+  list.forEach((b, i) => {
+    if (seen.has(b.currency)) ctx.addIssue({ code: 'custom', path: [i, 'currency'], message: `There are two ${b.currency} budgets; keep one` });
+    seen.add(b.currency);
+  });
+});
+
 export const settingsSchema = z
   .strictObject({
     accounts: z.array(accountSchema),
     alerts: z.array(z.unknown()),
+    budgets: budgetsSchema.optional(),
     alertChannels: z.array(z.unknown()).optional(),
     quietHours: z.unknown().optional(),
     preferences: preferencesSchema,

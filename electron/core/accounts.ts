@@ -3,7 +3,7 @@
 import type { AccountInput } from '../../shared/api.ts';
 import type { Account, CredentialHint, PollError } from '../../shared/domain.ts';
 import { DEFAULT_POLL_INTERVAL_SEC } from '../../shared/domain.ts';
-import { accountInputSchema, formatIssues } from '../../shared/schemas.ts';
+import { accountInputSchema, formatIssues, newAccountIdSchema, RESERVED_ACCOUNT_IDS } from '../../shared/schemas.ts';
 import { maskSecret } from './errors.ts';
 import { secretRef, type SecretStore, type SettingsStore } from './ports.ts';
 import { getDescriptor } from './providers/registry.ts';
@@ -87,6 +87,10 @@ export class AccountBook {
     const data = parsed.data as AccountInput;
     const descriptor = getDescriptor(data.provider);
     if (!descriptor) throw new AccountInputError(`Unknown provider '${data.provider}'.`, 'provider');
+    if (!existingId && data.id !== undefined) {
+      const fresh = newAccountIdSchema.safeParse(data.id);
+      if (!fresh.success) throw new AccountInputError(fresh.error.issues[0]?.message ?? 'That account id cannot be used.', 'id');
+    }
     const id = existingId ?? data.id ?? this.freshId(data.label || descriptor.id);
     if (existingId && data.id && data.id !== existingId) throw new AccountInputError('An account id cannot be changed.', 'id');
     if (this.config.some((c) => c.account.id === id)) {
@@ -156,7 +160,7 @@ export class AccountBook {
 
   private freshId(label: string): string {
     const base = label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 32) || 'account';
-    const taken = new Set(this.list().map((a) => a.id));
+    const taken = new Set<string>([...this.list().map((a) => a.id), ...RESERVED_ACCOUNT_IDS]);
     if (!taken.has(base)) return base;
     for (let i = 2; ; i++) if (!taken.has(`${base}-${i}`)) return `${base}-${i}`;
   }

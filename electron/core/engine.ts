@@ -21,6 +21,7 @@ import { windowStart } from './alerts/calendar.ts';
 import { meterRangeSchema, requestFilterSchema } from '../../shared/metering.ts';
 import type { EstimateService } from './estimate/service.ts';
 import { lazySampler } from './estimate/lazy-sampler.ts';
+import { Figures } from './figures/service.ts';
 
 export interface EngineOptions extends CoreOptions {
   configAccounts?: ConfigAccount[];
@@ -65,6 +66,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
   const timeZone = () => prefs().timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   const store = SnapshotStore.open(join(opts.dataDir, 'spendbar.db'), { timeZone: timeZone() });
   const book = new AccountBook({ settings: opts.settings, secrets: opts.secrets, configAccounts: opts.configAccounts });
+  const figures = new Figures(store, opts.settings, timeZone, now);
   const listeners = new Set<(e: SpendbarEvent) => void>();
   // One per core: accounts on the same host share its rate limits (and a connection test counts too).
   const budget = new RequestBudget({ now });
@@ -158,10 +160,12 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     const states = new Map(poller.states().map((s) => [s.accountId, s]));
     return book.list().map((a) => {
       const s = states.get(a.id);
+      const lastSuccess = store.lastSuccess(a.id);
       return {
         accountId: a.id,
         latest: store.latest(a.id),
-        lastSuccess: store.lastSuccess(a.id),
+        lastSuccess,
+        runway: figures.runway(a.id, lastSuccess),
         stale: s?.stale ?? false,
         polling: s?.polling ?? false,
         paused,
@@ -215,6 +219,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
       book.remove(id);
       store.deleteAccount(id);
       meter.deleteAccount(id);
+      figures.forget(id);
       accountsChanged();
     },
     async testAccount(input) {
@@ -303,6 +308,15 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
         throw err;
       }
     },
+    async getSpendSummary() {
+      return figures.summary(statuses().map((s) => s.lastSuccess));
+    },
+    async saveBudgets(budgets) {
+      const shown = statuses().map((s) => s.lastSuccess);
+      figures.saveBudgets(budgets, shown);
+      alerts.reload();
+      return figures.summary(shown);
+    },
     subscribe(listener) {
       listeners.add(listener);
       return () => void listeners.delete(listener);
@@ -315,7 +329,10 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     meter,
     alertProblems: () => alerts.problems,
     pollAll: () => poller.refresh(),
-    importSnapshots: (list) => store.saveSnapshots(list),
+    importSnapshots: (list) => {
+      store.saveSnapshots(list);
+      for (const id of new Set(list.map((x) => x.accountId))) figures.forget(id);
+    },
     async start() {
       // Made (and stored) now, so `spendbar proxy-token` in another process reads the token this process uses.
       try {

@@ -24,6 +24,8 @@ export interface Settings {
   alertChannels?: unknown[];
   /** Popups wait during these hours and arrive as one summary afterwards. */
   quietHours?: unknown;
+  /** Monthly budgets per currency (major units), shown on the Overview and watched by the budget-pace alert. */
+  budgets?: import('../../shared/api.ts').Budget[];
   preferences: Preferences;
 }
 

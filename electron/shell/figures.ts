@@ -1,7 +1,7 @@
 // Readings of one account's latest figures that the tray needs: runway, quota use, and how worried to be.
 // Pure: the same snapshot always gives the same answer.
 import type { AccountStatus, Snapshot } from '../../shared/domain.ts';
-import type { Money } from '../../shared/money.ts';
+import { formatDays } from '../../shared/figures.ts';
 
 /** Runway below this many days turns the tray icon to warning; below RUNWAY_ALERT_DAYS, to alert. */
 export const RUNWAY_WARNING_DAYS = 7;
@@ -21,22 +21,12 @@ export function isFailing(status: AccountStatus): boolean {
   return status.latest !== null && !status.latest.ok;
 }
 
-/** Spend per day: the last 7 days' average, else today's spend. Only in the balance's currency. */
-function dailyBurn(snapshot: Snapshot, currency: string): number | null {
-  const week = snapshot.spent.week;
-  if (week && week.currency === currency && week.micros > 0) return week.micros / 7;
-  const today = snapshot.spent.today;
-  if (today && today.currency === currency && today.micros > 0) return today.micros;
-  return null;
-}
-
-/** Days the balance lasts at the recent burn rate; null when there is no balance or no burn to divide by. */
-export function runwayDays(snapshot: Snapshot | null): number | null {
-  const balance: Money | null | undefined = snapshot?.balance;
-  if (!snapshot || !balance) return null;
-  const burn = dailyBurn(snapshot, balance.currency);
-  if (burn === null) return null;
-  return Math.max(0, balance.micros) / burn;
+/**
+ * Days the main balance lasts, as the core served it with the status (electron/core/figures/runway.ts: the last
+ * 7 days of balance drops, top-ups excluded): the same figure the dashboard and the runway alert show.
+ */
+export function runwayDays(status: AccountStatus | null | undefined): number | null {
+  return status?.runway?.days ?? null;
 }
 
 /** Fraction of the quota or key cap used (0..1+), or null when the quota is unlimited or unknown. */
@@ -48,23 +38,17 @@ export function quotaUsed(snapshot: Snapshot | null): number | null {
 }
 
 /** How worried the figures themselves make us (failing and stale are judged separately). */
-export function concernOf(snapshot: Snapshot | null): Concern {
+export function concernOf(status: AccountStatus): Concern {
+  const snapshot = figuresOf(status);
   if (!snapshot) return 'ok';
   if (snapshot.available === false) return 'alert';
   if (snapshot.balance && snapshot.balance.micros <= 0) return 'alert';
-  const runway = runwayDays(snapshot);
+  const runway = runwayDays(status);
   const used = quotaUsed(snapshot);
   if ((runway !== null && runway < RUNWAY_ALERT_DAYS) || (used !== null && used >= QUOTA_ALERT)) return 'alert';
   if ((runway !== null && runway < RUNWAY_WARNING_DAYS) || (used !== null && used >= QUOTA_WARNING)) return 'warning';
   return 'ok';
 }
 
-/** "6.2 days", "12 days", "over a year". */
-export function formatRunway(days: number): string {
-  if (days > 365) return 'over a year';
-  if (days < 10) {
-    const rounded = Math.floor(days * 10) / 10;
-    return `${rounded} ${rounded === 1 ? 'day' : 'days'}`;
-  }
-  return `${Math.floor(days)} days`;
-}
+/** "6.2 days", "12 days", "over a year": the shared wording. */
+export const formatRunway = formatDays;

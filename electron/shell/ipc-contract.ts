@@ -30,6 +30,8 @@ export const INVOKE_CHANNELS = {
   meterSummary: 'spendbar:meter-summary',
   copyProxyToken: 'spendbar:copy-proxy-token',
   estimateCost: 'spendbar:estimate-cost',
+  getSpendSummary: 'spendbar:get-spend-summary',
+  saveBudgets: 'spendbar:save-budgets',
 } as const satisfies Record<InvokeMethod, `spendbar:${string}`>;
 
 export const INVOKE_METHODS = Object.keys(INVOKE_CHANNELS) as InvokeMethod[];

@@ -7,6 +7,7 @@ import type { SpendbarApi } from '../../shared/api.ts';
 import {
   accountIdSchema,
   accountInputSchema,
+  budgetsSchema,
   firstIssuePath,
   formatIssues,
   seriesQuerySchema,
@@ -54,6 +55,8 @@ export const ARGUMENT_SCHEMAS = {
   meterSummary: z.tuple([meterRangeSchema.optional()]),
   copyProxyToken: z.tuple([]),
   estimateCost: z.tuple([estimateRequestSchema]),
+  getSpendSummary: z.tuple([]),
+  saveBudgets: z.tuple([budgetsSchema]),
 } satisfies Record<InvokeMethod, z.ZodType<unknown[]>>;
 
 type Args<M extends InvokeMethod> = z.output<(typeof ARGUMENT_SCHEMAS)[M]>;
@@ -83,6 +86,8 @@ const CALLS: { [M in InvokeMethod]: (api: SpendbarApi, args: Args<M>) => Promise
   meterSummary: (api, [range]) => api.meterSummary(range),
   copyProxyToken: (api) => api.copyProxyToken(),
   estimateCost: (api, [request]) => api.estimateCost(request),
+  getSpendSummary: (api) => api.getSpendSummary(),
+  saveBudgets: (api, [budgets]) => api.saveBudgets(budgets),
 };
 
 export const FOREIGN_SENDER_MESSAGE = 'Refused: this request did not come from the Spendbar window.';

@@ -56,7 +56,7 @@ export function trayIconState(statuses: readonly AccountStatus[], alerts: readon
   let stale = false;
   for (const status of statuses) {
     if (isFailing(status)) return 'alert';
-    const concern = concernOf(figuresOf(status));
+    const concern = concernOf(status);
     if (concern === 'alert') return 'alert';
     if (concern === 'warning') warning = true;
     if (status.stale) stale = true;
@@ -95,7 +95,7 @@ function labelOf(accounts: readonly Account[], accountId: string): string {
 export function lowestRunway(input: Pick<TrayInput, 'accounts' | 'statuses'>): string | null {
   let best: { days: number; accountId: string } | null = null;
   for (const status of input.statuses) {
-    const days = runwayDays(figuresOf(status));
+    const days = runwayDays(status);
     if (days !== null && (best === null || days < best.days)) best = { days, accountId: status.accountId };
   }
   return best ? `${formatRunway(best.days)} (${labelOf(input.accounts, best.accountId)})` : null;

@@ -144,6 +144,8 @@ export function createHttpApi(opts: HttpApiOptions = {}): SpendbarApi {
     meterSummary: (range) => call('GET', `${HTTP_ROUTES.requestsSummary}${requestFilterToQuery(range ?? {})}`),
     copyProxyToken: () => call('POST', HTTP_ROUTES.proxyCopyToken, {}),
     estimateCost: (request) => call('POST', HTTP_ROUTES.estimate, request),
+    getSpendSummary: () => call('GET', HTTP_ROUTES.spend),
+    saveBudgets: (budgets) => call('PUT', HTTP_ROUTES.budgets, { budgets }),
     subscribe(listener: (event: SpendbarEvent) => void) {
       listeners.add(listener);
       events ??= openStream();

@@ -14,6 +14,8 @@ export interface Figures {
   month?: Money;
   quota?: { limit: Money; used: Money };
   available?: boolean;
+  /** The burn per day the core would have measured from the balance history; the tray only shows the runway it serves. */
+  burnPerDay?: Money;
 }
 
 export function snapshot(accountId: string, f: Figures = {}, time = 1_700_000_000_000): Snapshot {
@@ -38,9 +40,18 @@ export function failed(accountId: string, message = 'The key was rejected (401):
   return { ...snapshot(accountId), ok: false, error: { kind: 'auth', message, status: 401 } };
 }
 
+/** The runway the core serves with a status: balance ÷ burn, in the balance's currency only. */
+export function runwayOf(good: Snapshot | null, burn: Money | undefined): AccountStatus['runway'] {
+  if (!good?.balance || !burn || burn.currency !== good.balance.currency || burn.micros <= 0) return null;
+  return { balance: good.balance, at: good.time, burnPerDay: burn, days: Math.max(0, good.balance.micros) / burn.micros, windowMs: 7 * 86_400_000, basisMs: 7 * 86_400_000 };
+}
+
 export function status(accountId: string, f: Figures | null, opts: { stale?: boolean; failing?: boolean } = {}): AccountStatus {
   const good = f ? snapshot(accountId, f) : null;
+  // Tests give a week's spend; the burn the core would measure from such a history is a seventh of it a day.
+  const burn = f?.burnPerDay ?? (f?.week ? { micros: f.week.micros / 7, currency: f.week.currency } : undefined);
   return {
+    runway: runwayOf(good, burn),
     accountId,
     latest: opts.failing ? failed(accountId) : good,
     lastSuccess: good,

@@ -1,5 +1,6 @@
 // An in-memory SpendbarApi with realistic figures for component tests: four accounts (USD, CNY+USD, a failing
 // gateway, a tokens-only config account), a month of hourly usage by model and key, and balance histories.
+import type { Budget, SpendSummary } from '../../shared/api.ts';
 import type { AccountInput, AlertPreview, AlertsInput, AlertsView, AppInfo, FilterValues, ProviderDescriptor, SnoozeTarget, SnoozeUntil, SpendbarApi, SpendbarEvent, TestResult, TotalsQuery } from '../../shared/api.ts';
 import type { AlertChannel, AlertEvent, AlertHistoryFilter, Delivery } from '../../shared/alerts.ts';
 import type { Account, AccountStatus, SeriesPoint, SeriesQuery, SeriesResult, Series, Snapshot, UsageBucket, UsageTotals } from '../../shared/domain.ts';
@@ -92,7 +93,16 @@ export class FakeSpendbarApi implements SpendbarApi {
     const st = (accountId: string, latest: Snapshot, lastSuccess: Snapshot | null, extra: Partial<AccountStatus> = {}): AccountStatus => ({
       accountId, latest, lastSuccess, stale: false, polling: false, paused: false, nextPollAt: now + 300_000, consecutiveFailures: 0, ...extra,
     });
-    this.statuses = [st('or', or, or), st('ds', ds, ds), st('gw', gwFail, gwOld, { stale: true, consecutiveFailures: 3 }), st('sc', sc, sc)];
+    // Runways as the core serves them: balance ÷ the burn of the generated balance histories below.
+    const runway = (s: Snapshot, perDay: number) => ({
+      balance: s.balance!, at: s.time, burnPerDay: money(perDay, s.balance!.currency), days: s.balance!.micros / 1e6 / perDay, windowMs: 7 * DAY, basisMs: 7 * DAY,
+    });
+    this.statuses = [
+      st('or', or, or, { runway: runway(or, 1.5) }),
+      st('ds', ds, ds, { runway: runway(ds, 3) }),
+      st('gw', gwFail, gwOld, { stale: true, consecutiveFailures: 3, runway: runway(gwOld, 0.4) }),
+      st('sc', sc, sc, { runway: null }),
+    ];
     this.generateUsage();
     this.generateBalances();
     this.alerts = new FakeAlerts({ now, accounts: () => this.accounts, balances: this.balances, usage: () => this.matching({ from: 0, to: Infinity }), emit: (e) => this.emit(e) });
@@ -268,6 +278,26 @@ export class FakeSpendbarApi implements SpendbarApi {
     const used = ['deepseek-chat', 'gpt-4o-mini', 'claude-sonnet-4-5'];
     const models = (asked ?? used).map((model) => ({ model, known: used.includes(model) }));
     return estimate(request, { models, modelsFrom: asked ? 'caller' : 'used-30-days' });
+  }
+  budgets: Budget[] = [{ currency: 'USD', amount: 40 }];
+  async getSpendSummary(): Promise<SpendSummary> {
+    this.log('getSpendSummary');
+    const monthStart = Date.UTC(new Date(this.now).getUTCFullYear(), new Date(this.now).getUTCMonth(), 1);
+    const monthEnd = Date.UTC(new Date(this.now).getUTCFullYear(), new Date(this.now).getUTCMonth() + 1, 1);
+    const month = (currency: string, mtd: number, pace: number) => {
+      const budget = this.budgets.find((b) => b.currency === currency);
+      return {
+        currency, monthToDate: money(mtd, currency), pacePerDay: money(pace, currency), paceBasisMs: 7 * DAY,
+        forecast: money(mtd + (pace * (monthEnd - this.now)) / DAY, currency), budget: budget ? money(budget.amount, currency) : null, monthStart, monthEnd,
+      };
+    };
+    return { months: [month('CNY', 48.25, 3), month('USD', 25.5, 1.5)], budgets: structuredClone(this.budgets) };
+  }
+  async saveBudgets(budgets: Budget[]): Promise<SpendSummary> {
+    this.log('saveBudgets', structuredClone(budgets));
+    if (budgets.some((b) => b.currency === 'XYZ')) throw Object.assign(new Error('No account reports XYZ: a budget can be set in CNY, USD.'), { field: 'currency' });
+    this.budgets = budgets.filter((b) => b.amount > 0);
+    return this.getSpendSummary();
   }
   subscribe(listener: (event: SpendbarEvent) => void): () => void {
     this.listeners.add(listener);

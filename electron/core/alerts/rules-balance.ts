@@ -1,6 +1,9 @@
 // Balance-side rules: balance below an amount, runway below N days, quota levels, provider failing or stale.
 import type { AlertRule } from '../../../shared/alerts.ts';
+import type { Snapshot } from '../../../shared/domain.ts';
 import type { Currency } from '../../../shared/money.ts';
+import { formatDays } from '../../../shared/figures.ts';
+import { balancePoints, burnRate, RUNWAY_WINDOW_MS, runwayDays } from '../figures/runway.ts';
 import { DAY, MINUTE, windowKey } from './calendar.ts';
 import {
   above,
@@ -17,10 +20,6 @@ import {
 import type { AlertHistory } from './history.ts';
 
 type Rule<T extends AlertRule['type']> = Extract<AlertRule, { type: T }>;
-
-/** Burn rates need this much history to mean anything. */
-export const MIN_BURN_SPAN_MS = 6 * 3_600_000;
-export const BURN_LOOKBACK_MS = 7 * DAY;
 
 export function balanceBelow(rule: Rule<'balance-below'>, ctx: EvalContext): Check[] {
   const cur = rule.amount.currency;
@@ -51,22 +50,12 @@ export function balanceBelow(rule: Rule<'balance-below'>, ctx: EvalContext): Che
 }
 
 /**
- * Spend per day over the last 7 days of balance drops. Rises (top-ups, refunds) are skipped rather than netted,
- * so a top-up never makes the burn look smaller. Null when there is too little history or no spend.
+ * Spend per day of one account's balance in `currency`, by the one burn-rate rule (electron/core/figures/runway.ts):
+ * the last 7 days of drops up to the latest reading, top-ups skipped. The same figure the dashboard and tray show.
  */
-export function burnPerDay(history: AlertHistory, accountId: string, currency: Currency, now: number, latest?: { time: number; micros: number }): number | null {
-  const points = history
-    .snapshots(accountId, now - BURN_LOOKBACK_MS, now + 1, { okOnly: true })
-    .map((s) => ({ time: s.time, micros: moneyIn(s, currency)?.micros }))
-    .filter((p): p is { time: number; micros: number } => p.micros !== undefined);
-  if (latest && !points.some((p) => p.time === latest.time)) points.push(latest);
-  points.sort((a, b) => a.time - b.time);
-  const first = points[0];
-  const last = points[points.length - 1];
-  if (!first || !last || last.time - first.time < MIN_BURN_SPAN_MS) return null;
-  let drops = 0;
-  for (let i = 1; i < points.length; i++) drops += Math.max(0, (points[i - 1] as { micros: number }).micros - (points[i] as { micros: number }).micros);
-  return drops > 0 ? (drops * DAY) / (last.time - first.time) : null;
+export function burnPerDay(history: AlertHistory, accountId: string, currency: Currency, latest: Snapshot): number | null {
+  const snapshots = history.snapshots(accountId, latest.time - RUNWAY_WINDOW_MS, latest.time, { okOnly: true });
+  return burnRate(balancePoints([...snapshots, latest], currency), latest.time)?.perDayMicros ?? null;
 }
 
 export function runwayBelow(rule: Rule<'runway-below'>, ctx: EvalContext): Check[] {
@@ -84,10 +73,10 @@ export function runwayBelow(rule: Rule<'runway-below'>, ctx: EvalContext): Check
       if (!s || !m) continue;
       seen = true;
       balance += m.micros;
-      rate += burnPerDay(ctx.history, id, cur, ctx.now, { time: s.time, micros: m.micros }) ?? 0;
+      rate += burnPerDay(ctx.history, id, cur, s) ?? 0;
     }
     if (!seen || rate <= 0) continue;
-    const days = Math.max(0, balance) / rate;
+    const days = runwayDays(balance, rate);
     checks.push({
       key: dedupeKey(rule, subject.key, ''),
       subject: subject.key,
@@ -101,7 +90,7 @@ export function runwayBelow(rule: Rule<'runway-below'>, ctx: EvalContext): Check
       // A rise of at least a day's spend is a top-up.
       topUp: rate,
       severity: severityFor(rule),
-      title: `${subject.label}: about ${days < 10 ? days.toFixed(1) : Math.round(days)} days of credit left`,
+      title: `${subject.label}: about ${formatDays(days)} of credit left`,
       body: `${fmt(balance, cur)} at the last 7 days' spend of ${fmt(rate, cur)} a day; your alert is at ${rule.days} days.`,
     });
   }

@@ -141,6 +141,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     },
     [`POST ${HTTP_ROUTES.proxyCopyToken}`]: () => api.copyProxyToken(),
     [`POST ${HTTP_ROUTES.estimate}`]: (_r, body) => api.estimateCost(asObject(body) as never),
+    [`GET ${HTTP_ROUTES.spend}`]: () => api.getSpendSummary(),
+    [`PUT ${HTTP_ROUTES.budgets}`]: (_r, body) => {
+      const budgets = asObject(body).budgets;
+      if (!Array.isArray(budgets)) throw new HttpError(400, 'Send {"budgets": [{"currency": "USD", "amount": 50}]}.', 'budgets');
+      return api.saveBudgets(budgets as never);
+    },
     [`POST ${HTTP_ROUTES.pause}`]: async (_r, body) => {
       const paused = asObject(body).paused;
       if (typeof paused !== 'boolean') throw new HttpError(400, 'paused must be true or false.', 'paused');
@@ -171,7 +177,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return;
     }
     const accountMatch = /^\/api\/accounts\/([^/]+)$/.exec(url.pathname);
-    if (accountMatch && url.pathname !== HTTP_ROUTES.testAccount) {
+    // POST /api/accounts/test is the connection test; an old account called "test" is still edited and removed here.
+    if (accountMatch && !(method === 'POST' && url.pathname === HTTP_ROUTES.testAccount)) {
       const id = decodeURIComponent(accountMatch[1] ?? '');
       if (method === 'DELETE') {
         await api.removeAccount(id);

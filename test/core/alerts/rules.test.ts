@@ -54,7 +54,7 @@ describe('runway-below', () => {
     // At 110: drops 5+5+5+5+20 = $40 over 48 h = $20/day → 5.5 days. At 80: $70 over 56 h = $30/day → 2.67 days.
     expect(fires.map((f) => f.length)).toEqual([0, 0, 0, 0, 0, 0, 0, 1, 0]);
     expect(fires[7]![0]).toBeCloseTo(80 / 30, 6);
-    expect(s.engine.history()[0]!.title).toBe('gw: about 2.7 days of credit left');
+    expect(s.engine.history()[0]!.title).toBe('gw: about 2.6 days of credit left');
   });
 
   it('stays silent with too little history to know a burn rate', async () => {

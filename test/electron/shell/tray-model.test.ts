@@ -26,17 +26,12 @@ const base: TrayInput = {
 };
 
 describe('figures', () => {
-  it('runway is balance over the last 7 days’ average burn, in the balance currency only', () => {
-    expect(runwayDays(snapshot('a', { balance: usd(70), week: usd(70) }))).toBeCloseTo(7);
-    expect(runwayDays(snapshot('a', { balance: usd(10), today: usd(4) }))).toBeCloseTo(2.5);
-    expect(runwayDays(snapshot('a', { balance: usd(10), week: cny(70) }))).toBeNull();
-    expect(runwayDays(snapshot('a', { balance: usd(10) }))).toBeNull();
-  });
-
-  it('never divides a balance by spend in another currency', () => {
-    // The week is in USD, today in the balance's CNY: only today's burn may be used.
-    expect(runwayDays(snapshot('a', { balance: cny(20), week: usd(700), today: cny(4) }))).toBeCloseTo(5);
-    expect(runwayDays(snapshot('a', { balance: cny(20), week: usd(700), today: usd(4) }))).toBeNull();
+  it('runway is the one the core served with the status, never recomputed from spend windows', () => {
+    expect(runwayDays(status('a', { balance: usd(70), burnPerDay: usd(10) }))).toBeCloseTo(7);
+    // Spend today says nothing about the runway: only the served figure counts.
+    expect(runwayDays(status('a', { balance: usd(10), today: usd(4) }))).toBeNull();
+    expect(runwayDays({ ...status('a', { balance: usd(10) }), runway: null })).toBeNull();
+    expect(runwayDays(undefined)).toBeNull();
     expect(quotaUsed(snapshot('a', { quota: { limit: usd(10), used: cny(9) } }))).toBeNull();
   });
 

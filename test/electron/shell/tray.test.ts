@@ -121,7 +121,7 @@ describe('tray controller', () => {
     const { api, controller, fake } = setup();
     await controller.load();
     expect(fake.menu!.template[0]!.label).toBe('OpenRouter — $9.00');
-    controller.onEvent({ type: 'status', statuses: [status('or', { balance: usd(0.5), today: usd(3) })] });
+    controller.onEvent({ type: 'status', statuses: [status('or', { balance: usd(0.5), today: usd(3), burnPerDay: usd(3) })] });
     expect(fake.menu!.template[0]!.label).toBe('OpenRouter — $0.50 · today $3.00');
     expect(fake.image.path).toMatch(/tray-alertTemplate\.png$/);
     controller.onEvent({ type: 'accounts', accounts: [account('or', 'Renamed')] });
