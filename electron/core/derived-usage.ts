@@ -82,7 +82,7 @@ export const USAGE_WINDOWS_NOTE = "Today, this week and this month are summed fr
  * - a provider whose usage carries cost but no windows (a gateway's request log): the windows summed from that
  *   usage, and estimates from balance changes that its usage now covers are zeroed, so nothing counts twice.
  */
-export function addDerivedSpend(snapshot: Snapshot, account: Account, store: SnapshotStore, zone: string): void {
+export function addDerivedSpend(snapshot: Snapshot, account: Account, store: SnapshotStore, zone: string, opts: { windows?: boolean } = {}): void {
   // Admin-API figures are exact: an estimate on top of them (or in place of an empty day) would count spend twice.
   if (getDescriptor(account.provider)?.exactSpend) return;
   if (!snapshot.ok) return;
@@ -161,4 +161,29 @@ function addUsageWindows(snapshot: Snapshot, store: SnapshotStore, zone: string)
   } else {
     snapshot.notes = [...snapshot.notes, USAGE_WINDOWS_NOTE];
   }
+}
+
+export const TODAY_MODEL = '(all models, today so far)';
+export const TODAY_NOTE = "Today's spend is shown as one bucket (all models) until the provider reports the day per model.";
+
+/**
+ * A provider that reports usage per completed UTC day and spend today (OpenRouter's activity and key counters) would
+ * leave today out of every chart: today's spend goes in as one day bucket of its own, replaced on each poll, and
+ * zeroed once the provider reports that day per model (so the day is never counted twice).
+ */
+export function addTodaySoFar(snapshot: Snapshot, store: SnapshotStore): void {
+  const today = snapshot.spent.today;
+  if (!snapshot.ok || !today || snapshot.usage.length === 0) return;
+  if (snapshot.usage.some((u) => u.width !== 'day' || u.model === DERIVED_MODEL || u.model === TODAY_MODEL)) return;
+  const dayStart = Math.floor(snapshot.time / BUCKET_MS.day) * BUCKET_MS.day;
+  const reported = new Set(snapshot.usage.map((u) => u.start));
+  if (reported.has(dayStart)) return;
+  const blank = { width: 'day' as const, model: TODAY_MODEL, key: '', requests: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0 };
+  const from = Math.min(...reported);
+  const earlier = store.series({ metric: 'cost', bucket: 'day', groupBy: 'none', from, to: dayStart, accountIds: [snapshot.accountId], models: [TODAY_MODEL], timeZone: 'UTC' });
+  for (const s of earlier.series) {
+    for (const p of s.points) if (p.v !== 0 && reported.has(p.t)) snapshot.usage.push({ ...blank, start: p.t, cost: { micros: 0, currency: s.currency ?? today.currency } });
+  }
+  snapshot.usage.push({ ...blank, start: dayStart, cost: today });
+  snapshot.notes = [...snapshot.notes, TODAY_NOTE];
 }

@@ -11,7 +11,7 @@ import type { Core, CoreOptions, Preferences } from './ports.ts';
 import { AlertService, type AlertConfig } from './alert-service.ts';
 import { Poller } from './poller.ts';
 import { failedSnapshot, pollAccount } from './poll-account.ts';
-import { addDerivedSpend } from './derived-usage.ts';
+import { addDerivedSpend, addTodaySoFar } from './derived-usage.ts';
 import { getAdapter, listDescriptors } from './providers/registry.ts';
 import { RequestBudget } from './request-budget.ts';
 import { SnapshotStore } from './store/index.ts';
@@ -50,7 +50,7 @@ export interface EngineCore extends Core {
   allSecrets(): string[];
   /** Polls every account now and returns the fresh snapshots, usage included (the CLI's one-shot). */
   pollAll(): Promise<Snapshot[]>;
-  /** Stores snapshots from elsewhere (the demo's generated history) as if they had been polled. */
+  /** Stores snapshots from elsewhere (the demo's history) as if they had been polled: derived spend included. */
   importSnapshots(snapshots: Snapshot[]): void;
   /** Alert rules or channels that were skipped as invalid, each with its reason. */
   alertProblems(): string[];
@@ -98,16 +98,25 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
         });
     // An account removed while its poll ran leaves no rows behind.
     if (!book.get(account.id)) return snapshot;
-    addDerivedSpend(snapshot, account, store, timeZone());
-    store.saveSnapshot(snapshot);
+    record(snapshot, account);
     alerts.onSnapshot(snapshot);
     return snapshot;
   }
 
-  /** Reads usage from the newest stored bucket on, so a re-poll revises it; the adapter's own look-back otherwise. */
+  /** Completes a snapshot with what the core derives (spend from balance changes, today so far) and stores it. */
+  function record(snapshot: Snapshot, account: Account, opts: { windows?: boolean } = {}): void {
+    addDerivedSpend(snapshot, account, store, timeZone(), opts);
+    addTodaySoFar(snapshot, store);
+    store.saveSnapshot(snapshot);
+  }
+
+  /**
+   * Reads usage from the newest stored bucket on, so a re-poll revises it, and at least the last day: a provider's
+   * late rows (a day's per-model activity replacing today's single bucket) arrive too. The adapter's look-back otherwise.
+   */
   function usageSince(accountId: string): number | undefined {
     const newest = store.usageCoverage(accountId);
-    return newest === null ? undefined : newest;
+    return newest === null ? undefined : Math.min(newest, now() - DAY_MS);
   }
 
   const poller = new Poller({
@@ -330,7 +339,12 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     alertProblems: () => alerts.problems,
     pollAll: () => poller.refresh(),
     importSnapshots: (list) => {
-      store.saveSnapshots(list);
+      // Oldest first, each derived from the ones stored before it, exactly as polls would have been.
+      for (const s of [...list].sort((a, b) => a.time - b.time)) {
+        const account = book.get(s.accountId);
+        // Past snapshots need their hourly spend, not today / week / month windows: those belong to the live figures.
+        if (account) record(s, account, { windows: false });
+      }
       for (const id of new Set(list.map((x) => x.accountId))) figures.forget(id);
     },
     async start() {

@@ -8,8 +8,8 @@ import { closeIdleUpstreams } from '../proxy/index.ts';
 import { PACKAGE_ROOT, defaultDataDir, findConfigFile, packageVersion } from './paths.ts';
 import { buildHeadlessCore, CliError, hasConfiguredAccounts } from './headless.ts';
 import { snapshotToJson } from '../snapshots.ts';
-import { DEMO_RUNWAY_DAYS, startDemo, type Demo } from '../demo.ts';
-import { demoBalanceHistory } from '../demo-history.ts';
+import { DEMO_HISTORY_DAYS, startDemo, type Demo } from '../demo.ts';
+import { pollDemoHistory } from '../demo-history.ts';
 import { ESTIMATE_USAGE, estimateCommand } from './estimate.ts';
 
 const USAGE = `Spendbar ${packageVersion()} — watch what you spend on LLM APIs
@@ -149,9 +149,9 @@ async function serve(args: string[]): Promise<number> {
   }
   const { core, warnings } = built;
   if (demo) {
-    // Poll once, then lay a week of hourly history behind it so runway and balance charts are full at once.
-    const first = await core.pollAll();
-    core.importSnapshots(demoBalanceHistory(first, { runwayDays: DEMO_RUNWAY_DAYS }));
+    // A month of hourly history, polled from the demo world through the real adapters, then the first live poll.
+    core.importSnapshots(await pollDemoHistory(demo, { days: DEMO_HISTORY_DAYS }));
+    await core.pollAll();
   }
   for (const w of warnings) process.stderr.write(`spendbar: warning: ${w}\n`);
   const staticDir = join(PACKAGE_ROOT, 'dist', 'renderer');

@@ -42,7 +42,8 @@ export function queryTotals(ctx: QueryContext, q: TotalsQuery): UsageTotals[] {
       if (costN > 0) t.costMicros = (t.costMicros ?? 0) + (cost ?? 0);
     }
   }
-  const out = [...merged.values()];
+  // A row that adds nothing (a retired estimate zeroed when the provider reported the day) is not a row to show.
+  const out = [...merged.values()].filter((t) => t.requests || t.inputTokens || t.outputTokens || t.cachedTokens || t.reasoningTokens || t.costMicros);
   const tokens = (t: UsageTotals) => t.inputTokens + t.outputTokens;
   return out.sort(
     (a, b) =>
