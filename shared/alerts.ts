@@ -16,6 +16,7 @@ export const RULE_TYPES = [
   'provider-failing',
   'ratelimit-headroom',
   'rate-limited',
+  'budget-pace',
 ] as const;
 export type RuleType = (typeof RULE_TYPES)[number];
 
@@ -50,7 +51,9 @@ export type AlertRule =
   /** Metering proxy: a key's lowest remaining ÷ limit (any window) is under `percent`. */
   | (RuleBase & { type: 'ratelimit-headroom'; percent: number })
   /** Metering proxy: at least `count` 429 answers within the last `minutes`. */
-  | (RuleBase & { type: 'rate-limited'; count: number; minutes: number });
+  | (RuleBase & { type: 'rate-limited'; count: number; minutes: number })
+  /** Fires when this month's forecast (month to date + the current pace to month end) exceeds the currency's budget. */
+  | (RuleBase & { type: 'budget-pace'; currency: Currency });
 
 export type Severity = 'info' | 'warning' | 'critical';
 
@@ -284,6 +287,7 @@ const RULE_SCHEMAS = {
     count: positive.int({ error: 'must be a whole number of 429 answers' }).default(5),
     minutes: positive.max(10_080, { error: 'must be at most 10080 (a week)' }).default(60),
   }),
+  'budget-pace': z.strictObject({ ...common, type: z.literal('budget-pace'), ...needsCurrency }),
 } as const;
 
 export interface RuleContext {
@@ -342,6 +346,7 @@ function parseRule(item: unknown, ctx: RuleContext): RawRule | string {
   const parsed = RULE_SCHEMAS[type as RuleType].safeParse(item);
   if (!parsed.success) return formatIssues(parsed.error).replace(/\n/g, '; ');
   const r = parsed.data;
+  if (r.type === 'budget-pace' && r.account !== undefined) return 'account: a monthly budget is per currency; leave the account out and name the "currency"';
   if (r.account === undefined && r.currency === undefined) {
     return 'needs an "account" (an account id, or "*" for every account) or a "currency" (all accounts of that currency)';
   }
@@ -385,6 +390,8 @@ function toRule(r: RawRule, id: string): AlertRule {
       return { ...base, type: r.type, percent: r.percent };
     case 'rate-limited':
       return { ...base, type: r.type, count: r.count, minutes: r.minutes };
+    case 'budget-pace':
+      return { ...base, type: r.type, currency: r.currency };
   }
 }
 

@@ -5,6 +5,7 @@ import type { AlertChannel, AlertEvent, AlertRule, QuietHours } from '../../shar
 import { quietHoursSchema, ruleToConfig, validateChannels, validateRules } from '../../shared/alerts.ts';
 import type { AccountStatus, Snapshot } from '../../shared/domain.ts';
 import { formatIssues } from '../../shared/schemas.ts';
+import { toMicros, type Money } from '../../shared/money.ts';
 import { AccountInputError, type AccountBook } from './accounts.ts';
 import { AlertEngine, historyFromStore, previewRule } from './alerts/index.ts';
 import type { MeterView } from './alerts/check.ts';
@@ -56,6 +57,7 @@ export class AlertService {
       onAlert: opts.onAlert,
       http: opts.http,
       label: (id) => opts.book.get(id)?.label ?? id,
+      budgets: () => this.budgets(),
       statuses: opts.statuses,
       meter: opts.meter,
     });
@@ -68,6 +70,11 @@ export class AlertService {
   }
 
   /** Re-reads rules and channels (after settings or accounts change). Bad items are reported and skipped. */
+  /** The monthly budgets from settings, in micro-units. */
+  private budgets(): Money[] {
+    return (this.opts.settings.get().budgets ?? []).map((b) => ({ micros: toMicros(b.amount), currency: b.currency }));
+  }
+
   reload(): void {
     const errors: string[] = [];
     const settings = this.opts.settings.get();
@@ -186,6 +193,7 @@ export class AlertService {
       timeZone: this.opts.timeZone(),
       accountIds,
       label: (id) => this.opts.book.get(id)?.label ?? id,
+      budgets: this.budgets(),
     });
     return { fires: r.fires, times: r.times, days };
   }

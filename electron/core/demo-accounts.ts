@@ -19,7 +19,7 @@ const major = (micros: number) => Math.round(micros) / M;
 export function gatewayAccount(world: DemoWorld, fake: NewApiFake, opts: Opts = {}): DemoAccount & { ledger: Ledger } {
   const ledger = world.ledger({ perDay: 0.65 * M, seed: 11, shape: 'office', deposits: [{ daysAgo: 1e9, micros: 20 * M }, { daysAgo: 12, micros: 10 * M }] });
   const key = fake.state.keys[DEMO_NEWAPI_KEY]!;
-  const perMicro = fake.state.quotaPerUnit / M;
+  const perMicro = (fake.state.quotaPerUnit ?? 500_000) / M;
   return {
     ledger,
     account: demoConfigAccount('demo-gateway', 'newapi', 'smai.ai gateway', fake.url, { apiKey: DEMO_NEWAPI_KEY }, opts),

@@ -15,6 +15,7 @@ export const RULE_TYPE_LABELS: Record<RuleType, string> = {
   'provider-failing': 'Provider failing or stale',
   'ratelimit-headroom': 'Rate-limit headroom low',
   'rate-limited': 'Rate limited often (429s)',
+  'budget-pace': 'On pace to exceed the monthly budget',
 };
 
 export const RULE_TYPE_HELP: Record<RuleType, string> = {
@@ -27,6 +28,7 @@ export const RULE_TYPE_HELP: Record<RuleType, string> = {
   'provider-failing': 'Fires when an account has failed or been stale for too long, and once when it recovers.',
   'ratelimit-headroom': "Fires when a key's remaining requests or tokens (from the metering proxy) drop under a share of its rate limit.",
   'rate-limited': 'Fires when requests through the metering proxy are answered with HTTP 429 too often: you exceed rate limits frequently.',
+  'budget-pace': "Fires when this month's spend so far plus the current pace to month end is over the currency's monthly budget (set it on the Overview).",
 };
 
 /** Every field the editor can show; which ones depends on the type (see FIELDS_BY_TYPE). */
@@ -70,6 +72,7 @@ export const FIELDS_BY_TYPE: Record<RuleType, DraftField[]> = {
   'provider-failing': ['minutes'],
   'ratelimit-headroom': ['percent'],
   'rate-limited': ['count', 'minutes'],
+  'budget-pace': ['currency'],
 };
 
 /** The config key each draft field is written to: error messages name config keys, the form names draft fields. */
@@ -102,7 +105,7 @@ export function parseScope(scope: string): { account?: string; currency?: string
 
 /** Whether the rule needs a currency of its own (money amounts) beyond the one a currency scope gives. */
 export function needsCurrency(d: Pick<RuleDraft, 'type' | 'metric'>): boolean {
-  return d.type === 'balance-below' || d.type === 'spend-above' || (d.type === 'spike' && d.metric === 'cost');
+  return d.type === 'balance-below' || d.type === 'spend-above' || d.type === 'budget-pace' || (d.type === 'spike' && d.metric === 'cost');
 }
 
 /** The fields to show for a draft: the type's, without currency when not needed or fixed by the scope. */
@@ -297,6 +300,8 @@ export function describeRule(rule: Record<string, unknown>, labelOf: (accountId:
       const min = rule.metric === 'requests' ? `${String(rule.minimum)} requests` : moneyText(rule.minimum, rule.currency);
       return `${what} of ${who} in ${windows[String(rule.window)] ?? String(rule.window)} above ${String(rule.factor)}× the usual (and over ${min})`;
     }
+    case 'budget-pace':
+      return `All ${String(rule.currency)} accounts on pace to exceed the monthly ${String(rule.currency)} budget${margin}`;
     case 'provider-failing':
       return `${account === undefined || account === ALL_ACCOUNTS ? who[0]!.toUpperCase() + who.slice(1) : who} failing or stale for over ${String(rule.minutes)} minutes`;
     case 'ratelimit-headroom':

@@ -28,6 +28,8 @@ export interface EvalContext {
   label(accountId: string): string;
   /** Absent where no proxy figures exist (the rule preview): rate-limit rules then measure nothing. */
   meter?: MeterView;
+  /** The monthly budgets per currency (settings), for the budget-pace rule. */
+  budgets?: readonly Money[];
 }
 
 export interface Check {

@@ -4,6 +4,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { AlertChannel, AlertEvent, AlertHistoryFilter, AlertRule, Delivery, QuietHours, Severity } from '../../../shared/alerts.ts';
 import { DEFAULT_CHANNELS } from '../../../shared/alerts.ts';
 import type { AccountStatus, Snapshot } from '../../../shared/domain.ts';
+import type { Money } from '../../../shared/money.ts';
 import { fetchHttpClient, type HttpClient } from '../http.ts';
 import type { Notifier } from '../ports.ts';
 import { HOUR, inQuietHours, startOfTomorrow } from './calendar.ts';
@@ -33,6 +34,8 @@ export interface AlertEngineOptions {
   retry?: Partial<RetryPolicy>;
   /** Account labels for alert titles; the id when absent. */
   label?: (accountId: string) => string;
+  /** The monthly budgets per currency, read on every evaluation (the budget-pace rule). */
+  budgets?: () => Money[];
   /** Lets the periodic tick notice providers that went stale without a new snapshot. */
   statuses?: () => AccountStatus[];
   /** How often the engine wakes for quiet-hours summaries and staleness (default 60 s; 0 = never, tests call tick()). */
@@ -122,7 +125,7 @@ export class AlertEngine {
     if (this.closed) return [];
     const now = this.now();
     this.flushQuietHours(now);
-    const ctx: EvalContext = { now, timeZone: this.zone(), accounts, history: this.opts.history, label: this.opts.label ?? ((id) => id) };
+    const ctx: EvalContext = { now, timeZone: this.zone(), accounts, history: this.opts.history, label: this.opts.label ?? ((id) => id), budgets: this.opts.budgets?.() ?? [] };
     if (this.opts.meter) ctx.meter = this.opts.meter;
     const raised: { rule: AlertRule; event: AlertEvent }[] = [];
     for (const rule of this.rules) {

@@ -4,6 +4,7 @@ import type { Check, EvalContext } from './check.ts';
 import { balanceBelow, providerFailing, quotaUsed, runwayBelow } from './rules-balance.ts';
 import { spendAbove, spike, tokenBudget } from './rules-usage.ts';
 import { rateLimited, ratelimitHeadroom } from './rules-ratelimit.ts';
+import { budgetPace } from './rules-budget.ts';
 
 export function measure(rule: AlertRule, ctx: EvalContext): Check[] {
   switch (rule.type) {
@@ -25,6 +26,8 @@ export function measure(rule: AlertRule, ctx: EvalContext): Check[] {
       return ratelimitHeadroom(rule, ctx);
     case 'rate-limited':
       return rateLimited(rule, ctx);
+    case 'budget-pace':
+      return budgetPace(rule, ctx);
   }
 }
 

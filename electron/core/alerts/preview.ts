@@ -1,5 +1,6 @@
 // "Would have fired 3 times in the last 30 days": replays stored history through the same arithmetic and state
 // machine as the live engine, in memory, touching no alert state.
+import type { Money } from '../../../shared/money.ts';
 import type { AlertRule } from '../../../shared/alerts.ts';
 import type { Snapshot } from '../../../shared/domain.ts';
 import { DAY, HOUR } from './calendar.ts';
@@ -15,6 +16,7 @@ export interface PreviewOptions {
   /** Every account id, for "*" and currency-wide rules. */
   accountIds: string[];
   label?: (accountId: string) => string;
+  budgets?: Money[];
 }
 
 export interface PreviewResult {
@@ -61,7 +63,7 @@ export function previewRule(rule: AlertRule, history: AlertHistory, opts: Previe
       }
       return { accountId: id, latest: c.latest, lastSuccess: c.lastSuccess, stale: false };
     });
-    const ctx: EvalContext = { now: at, timeZone: opts.timeZone, accounts, history: cached, label: opts.label ?? ((id) => id) };
+    const ctx: EvalContext = { now: at, timeZone: opts.timeZone, accounts, history: cached, label: opts.label ?? ((id) => id), budgets: opts.budgets ?? [] };
     const fired = new Set<string>();
     for (const check of measure(rule, ctx)) {
       const { next, transition } = step(states.get(check.key), check);

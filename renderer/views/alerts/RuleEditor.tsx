@@ -17,6 +17,7 @@ import {
   type RuleDraft,
 } from '../../lib/alerts.ts';
 import { channelLabel } from '../../lib/alertsHistory.ts';
+import { isMoneyCurrency } from '../../../shared/money.ts';
 import { useLive } from '../../state/live.tsx';
 import { RuleFields } from './RuleFields.tsx';
 import { RulePreview } from './RulePreview.tsx';
@@ -69,6 +70,13 @@ export function RuleEditor({ initial, index, settingsRules, channels, onSaved, o
     setDirty(true);
     setServerError(null);
   };
+  // A budget is per currency: that rule starts on the currency of the account picked, or the first one known.
+  const pickType = (type: RuleType) => {
+    const scope = parseScope(draft.scope);
+    const currency = scope.currency ?? accountCurrency(statuses, scope.account) ?? currencies.find(isMoneyCurrency);
+    const patch = retype(draft, type);
+    update(type === 'budget-pace' && scope.currency === undefined && currency ? { ...patch, scope: currencyScope(currency) } : patch);
+  };
   const pickScope = (scope: string) => {
     const account = parseScope(scope).account;
     update({ scope, ...(account && account !== SCOPE_ALL ? { currency: accountCurrency(statuses, account) ?? draft.currency } : {}) });
@@ -99,7 +107,7 @@ export function RuleEditor({ initial, index, settingsRules, channels, onSaved, o
       <div className="rule-grid">
         <div className="field">
           <label htmlFor={idFor('type')}>Alert when</label>
-          <select id={idFor('type')} data-testid="rule-type" value={draft.type} aria-describedby={`${idFor('type')}-help`} onChange={(e) => update(retype(draft, e.target.value as RuleType))}>
+          <select id={idFor('type')} data-testid="rule-type" value={draft.type} aria-describedby={`${idFor('type')}-help`} onChange={(e) => pickType(e.target.value as RuleType)}>
             {RULE_TYPES.map((t) => (
               <option key={t} value={t}>
                 {RULE_TYPE_LABELS[t]}

@@ -133,7 +133,7 @@ export const ACCOUNTS = ['gw', 'or', 'ds'];
 
 export async function setup(
   rawRules: unknown[],
-  opts: { t0: number; zone?: string; channels?: import('../../../shared/alerts.ts').AlertChannel[]; quietHours?: import('../../../shared/alerts.ts').QuietHours; http?: import('../../../electron/core/http.ts').HttpClient; retry?: Partial<import('../../../electron/core/alerts/delivery.ts').RetryPolicy> },
+  opts: { t0: number; zone?: string; channels?: import('../../../shared/alerts.ts').AlertChannel[]; quietHours?: import('../../../shared/alerts.ts').QuietHours; http?: import('../../../electron/core/http.ts').HttpClient; retry?: Partial<import('../../../electron/core/alerts/delivery.ts').RetryPolicy>; budgets?: { micros: number; currency: string }[] },
 ): Promise<Setup> {
   const { AlertEngine } = await import('../../../electron/core/alerts/engine.ts');
   const { historyFromStore } = await import('../../../electron/core/alerts/history.ts');
@@ -158,6 +158,7 @@ export async function setup(
       ...(opts.quietHours ? { quietHours: opts.quietHours } : {}),
       ...(opts.http ? { http: opts.http } : {}),
       ...(opts.retry ? { retry: opts.retry } : {}),
+      ...(opts.budgets ? { budgets: () => opts.budgets! } : {}),
     });
     return { store, engine };
   };
