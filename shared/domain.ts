@@ -104,6 +104,13 @@ export interface KeySpend {
   expiresAt?: number | null;
 }
 
+/** The "model" of hourly spend the core derives from balance changes (no per-model breakdown from the provider). */
+export const DERIVED_MODEL = '(all models, estimated from balance changes)';
+/** The "model" of today's spend for a provider that reports per-model usage only for completed days. */
+export const TODAY_MODEL = '(all models, today so far)';
+/** Rows that are not a model: they cover all of one account's models, so a table must say which account. */
+export const ACCOUNT_WIDE_MODELS: readonly string[] = [DERIVED_MODEL, TODAY_MODEL];
+
 /** Usage for one model and key over one bucket of time, as the provider reported it. */
 export interface UsageBucket {
   start: number;
@@ -222,12 +229,19 @@ export interface Series {
   /** Set for cost and balance: series of different currencies are never merged. */
   currency?: Currency;
   points: SeriesPoint[];
+  /**
+   * 'day' in an hourly result when every bucket behind this series is a whole day (the provider reports per day):
+   * its points sit at midnight and must be drawn per day, not as one-hour spikes.
+   */
+  width?: 'day';
 }
 
 export interface SeriesResult {
   query: SeriesQuery;
   /** The bucket actually used after downsampling to maxPoints. */
   bucket: SeriesBucket;
+  /** The start of every bucket of the range, empty ones included: exactly the columns a chart of it has. */
+  starts: number[];
   series: Series[];
 }
 

@@ -2,12 +2,12 @@
 // without a management key). To still answer "where did the money go, and when", the core turns successive
 // snapshots into hourly spend: the rise of the lifetime spend, or else the drops of the balance (a rise of the
 // balance is a top-up, never negative spend). The bucket is labelled so no one mistakes it for provider data.
-import { BUCKET_MS, type Account, type Snapshot, type UsageBucket } from '../../shared/domain.ts';
+import { BUCKET_MS, DERIVED_MODEL, TODAY_MODEL, type Account, type Snapshot, type UsageBucket } from '../../shared/domain.ts';
 import { bucketStart, type SnapshotStore } from './store/index.ts';
 import type { Money } from '../../shared/money.ts';
 import { getDescriptor } from './providers/registry.ts';
 
-export const DERIVED_MODEL = '(all models, estimated from balance changes)';
+export { DERIVED_MODEL, TODAY_MODEL };
 export const DERIVED_NOTE = 'Hourly spend is estimated from changes in the balance or total spend: this provider reports no usage breakdown.';
 
 /** The figure whose changes measure spend, and whether spend makes it go up (lifetime spend) or down (balance). */

@@ -344,7 +344,9 @@ export class FakeSpendbarApi implements SpendbarApi {
         }
       }
     }
-    return { query, bucket, series: [...groups.values()] };
+    const starts: number[] = [];
+    for (let t = Math.floor(query.from / width) * width; t < query.to; t += width) starts.push(t);
+    return { query, bucket, starts, series: [...groups.values()] };
   }
 
   async queryTotals(query: TotalsQuery): Promise<UsageTotals[]> {

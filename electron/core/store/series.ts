@@ -40,24 +40,28 @@ interface Acc {
   group: string;
   currency: string;
   values: Map<number, number>;
+  /** Some bucket behind it is an hour wide (or its width is unknown). */
+  hourly: boolean;
 }
 
-function accumulate(accs: Map<string, Acc>, group: string, currency: string, idx: number, v: number): void {
+function accumulate(accs: Map<string, Acc>, group: string, currency: string, idx: number, v: number, hourly = true): void {
   const k = `${group}\u0000${currency}`;
   let a = accs.get(k);
   if (!a) {
-    a = { group, currency, values: new Map() };
+    a = { group, currency, values: new Map(), hourly: false };
     accs.set(k, a);
   }
   a.values.set(idx, (a.values.get(idx) ?? 0) + v);
+  if (hourly) a.hourly = true;
 }
 
-function toSeries(accs: Map<string, Acc>, starts: readonly number[], withCurrency: boolean): Series[] {
+function toSeries(accs: Map<string, Acc>, starts: readonly number[], withCurrency: boolean, hourBuckets = false): Series[] {
   const out: Series[] = [];
   for (const a of accs.values()) {
     const points = [...a.values].sort((x, y) => x[0] - y[0]).map(([i, v]) => ({ t: starts[i] as number, v }));
     const s: Series = { group: a.group, points };
     if (withCurrency && a.currency) s.currency = a.currency;
+    if (hourBuckets && !a.hourly) s.width = 'day';
     out.push(s);
   }
   return out.sort((x, y) => (x.group < y.group ? -1 : x.group > y.group ? 1 : (x.currency ?? '').localeCompare(y.currency ?? '')));
@@ -67,7 +71,8 @@ function usageSql(ctx: QueryContext, seg: Segment, metric: Exclude<SeriesMetric,
   const cost = metric === 'cost';
   const { table, t } = usageSource(ctx, seg);
   const present = !cost ? 'true' : seg.rollup ? 'cost_n > 0' : 'cost_micros IS NOT NULL';
-  return `SELECT ${t} AS t, ${groupCol} AS g, ${cost ? 'currency' : `''`} AS c, SUM(${USAGE_EXPR[metric]}) AS v
+  return `SELECT ${t} AS t, ${groupCol} AS g, ${cost ? 'currency' : `''`} AS c, SUM(${USAGE_EXPR[metric]}) AS v,
+      ${seg.rollup ? '1' : `MAX(width = 'hour')`} AS h
     FROM ${table} WHERE ${t} >= $from AND ${t} < $to AND ${present}${filters} GROUP BY t, g, c`;
 }
 
@@ -130,21 +135,21 @@ function balanceSeries(ctx: QueryContext, q: SeriesQuery, starts: readonly numbe
   return toSeries(accs, starts, true);
 }
 
-function usageSeries(ctx: QueryContext, q: SeriesQuery, starts: readonly number[]): Series[] {
+function usageSeries(ctx: QueryContext, q: SeriesQuery, starts: readonly number[], bucket: SeriesBucket): Series[] {
   const metric = q.metric as Exclude<SeriesMetric, 'balance'>;
   const f = filterSql(q);
   const accs = new Map<string, Acc>();
   for (const seg of usageSegments(ctx, q.from, q.to, starts)) {
     const sql = usageSql(ctx, seg, metric, GROUP_COLUMN[q.groupBy], f.sql);
     const rows = ctx.arrays(sql).iterate({ ...f.params, from: seg.from, to: seg.to }) as unknown as Iterable<
-      [number, string, string, number]
+      [number, string, string, number, number]
     >;
-    for (const [t, g, c, v] of rows) {
+    for (const [t, g, c, v, h] of rows) {
       const idx = bucketIndex(starts, t);
-      if (idx >= 0) accumulate(accs, g, c, idx, v);
+      if (idx >= 0) accumulate(accs, g, c, idx, v, h === 1);
     }
   }
-  return toSeries(accs, starts, metric === 'cost');
+  return toSeries(accs, starts, metric === 'cost', bucket === 'hour');
 }
 
 /**
@@ -160,7 +165,7 @@ export function querySeries(ctx: QueryContext, q: SeriesQuery): SeriesResult {
   lookup(NOMINAL_MS, q.bucket, 'bucket');
   const bucket = chooseBucket(q.bucket, q.from, q.to, q.maxPoints ?? DEFAULT_MAX_POINTS);
   const starts = bucketStarts(zone, bucket, q.from, q.to);
-  if (starts.length === 0) return { query: q, bucket, series: [] };
-  const series = q.metric === 'balance' ? balanceSeries(ctx, q, starts) : usageSeries(ctx, q, starts);
-  return { query: q, bucket, series };
+  if (starts.length === 0) return { query: q, bucket, starts, series: [] };
+  const series = q.metric === 'balance' ? balanceSeries(ctx, q, starts) : usageSeries(ctx, q, starts, bucket);
+  return { query: q, bucket, starts, series };
 }

@@ -108,7 +108,7 @@ export class TestStore implements SnapshotStoreLike {
       ...(q.metric === 'cost' ? { currency: g } : {}),
       points: [...m].sort((a, b) => a[0] - b[0]).map(([t, v]) => ({ t, v })),
     }));
-    return { query: q, bucket: q.bucket, series };
+    return { query: q, bucket: q.bucket, starts: [], series };
   }
 
   close(): void {
