@@ -5,7 +5,7 @@ import { Overview } from './views/Overview.tsx';
 import { Usage } from './views/Usage.tsx';
 import { Accounts } from './views/Accounts.tsx';
 import { AlertsProvider, AlertsTabLabel } from './views/alerts/AlertsContext.tsx';
-import { accountFromHash, type View } from './lib/view.ts';
+import { accountFromHash, ADD_ACCOUNT_ROUTE, type View } from './lib/view.ts';
 
 // The Requests view (metering proxy) loads on first visit too: most people open the Overview first.
 const Requests = lazy(() => import('./views/requests/Requests.tsx').then((m) => ({ default: m.Requests })));
@@ -59,6 +59,7 @@ function Shell({ initialView }: { initialView: View }) {
   const [view, setView] = useState<View>(accountFromHash(window.location.hash) ? 'overview' : initialView);
   const openAlerts = useCallback(() => setView('alerts'), []);
   const [focusAccount, setFocusAccount] = useState<string | null>(() => accountFromHash(window.location.hash));
+  const [addRequest, setAddRequest] = useState(0);
   // A notification click opens the window at "#/account/<id>": show that account's card.
   useEffect(() => {
     const onHash = () => {
@@ -66,6 +67,10 @@ function Shell({ initialView }: { initialView: View }) {
       if (id) {
         setView('overview');
         setFocusAccount(id);
+      } else if (window.location.hash === ADD_ACCOUNT_ROUTE) {
+        setView('accounts');
+        setAddRequest((n) => n + 1);
+        history.replaceState(null, '', window.location.pathname + window.location.search);
       }
     };
     window.addEventListener('hashchange', onHash);
@@ -120,7 +125,7 @@ function Shell({ initialView }: { initialView: View }) {
           ) : view === 'usage' ? (
             <Usage />
           ) : view === 'accounts' ? (
-            <Accounts />
+            <Accounts addRequest={addRequest} />
           ) : view === 'requests' ? (
             <Suspense fallback={<p className="muted">Loading requests…</p>}>
               <Requests />

@@ -256,4 +256,6 @@ export interface UsageTotals {
   reasoningTokens: number;
   /** Micro-units of `currency`; null when no cost is known. */
   costMicros: number | null;
+  /** Set on rows of an account-wide model (an estimate covering all of one account's models): whose it is. */
+  accountId?: string;
 }

@@ -12,8 +12,8 @@ const DAY = BUCKET_MS.day;
 
 /**
  * Polls every demo account at the end of each hour of the last `days` days (not the current hour: the first live
- * poll brings that). A provider's usage rows of older days are left to that live poll, so each history poll carries
- * only its own and the previous day (still enough to tell the core the provider reports usage). Restores the clock.
+ * poll brings that). An account's first poll reads all the usage its provider serves; later ones only their own and
+ * the previous day, as the core's own polls do (the store upserts, so nothing is counted twice). Restores the clock.
  */
 export async function pollDemoHistory(demo: Demo, opts: { days: number; http?: HttpClient }): Promise<Snapshot[]> {
   const { world } = demo;
@@ -22,6 +22,7 @@ export async function pollDemoHistory(demo: Demo, opts: { days: number; http?: H
   const last = Math.floor(now / HOUR) * HOUR;
   const accounts = demo.demoAccounts.filter((d) => d.historyDays !== 0);
   const out: Snapshot[] = [];
+  const seen = new Set<object>();
   try {
     for (let hour = first; hour < last; hour += HOUR) {
       const t = hour + HOUR - 1000;
@@ -29,9 +30,18 @@ export async function pollDemoHistory(demo: Demo, opts: { days: number; http?: H
       const due = accounts.filter((d) => hour >= last - (d.historyDays ?? opts.days) * DAY);
       for (const d of due) d.sync(t);
       const polled = await Promise.all(
-        due.map((d) =>
-          pollAccount(d.account.account, { adapters: getAdapter, credentials: d.account.credentials, http: opts.http ?? fetchHttpClient, now: () => t, usageSince: t - 2 * DAY }),
-        ),
+        due.map((d) => {
+          // An account's first history poll reads all the usage its provider serves, as a first real poll would.
+          const first = !seen.has(d);
+          seen.add(d);
+          return pollAccount(d.account.account, {
+            adapters: getAdapter,
+            credentials: d.account.credentials,
+            http: opts.http ?? fetchHttpClient,
+            now: () => t,
+            ...(first ? {} : { usageSince: t - 2 * DAY }),
+          });
+        }),
       );
       for (const s of polled) if (s.ok) out.push({ ...s, notes: [...s.notes, 'Demo history (polled from the demo world).'] });
     }

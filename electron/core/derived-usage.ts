@@ -163,7 +163,6 @@ function addUsageWindows(snapshot: Snapshot, store: SnapshotStore, zone: string)
   }
 }
 
-export const TODAY_MODEL = '(all models, today so far)';
 export const TODAY_NOTE = "Today's spend is shown as one bucket (all models) until the provider reports the day per model.";
 
 /**

@@ -1,3 +1,3 @@
 // The chart components that need Chart.js: one module, loaded lazily through ./lazy.ts.
-export { TrendCanvas } from '../views/TrendCanvas.tsx';
+export { BarPanels } from '../views/BarPanels.tsx';
 export { BalanceChart } from '../views/BalanceChart.tsx';

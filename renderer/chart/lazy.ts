@@ -10,5 +10,5 @@ export function loadCharts(): Promise<typeof import('./charts.tsx')> {
   return charts;
 }
 
-export const LazyTrendCanvas = lazy(() => loadCharts().then((m) => ({ default: m.TrendCanvas })));
+export const LazyBarPanels = lazy(() => loadCharts().then((m) => ({ default: m.BarPanels })));
 export const LazyBalanceChart = lazy(() => loadCharts().then((m) => ({ default: m.BalanceChart })));

@@ -5,6 +5,8 @@ import type { UsageTotals } from '../../shared/domain.ts';
 export interface BreakdownRow {
   id: string;
   group: string;
+  /** The account of an account-wide row (an estimate for all its models). */
+  accountId: string | null;
   currency: string | null;
   requests: number;
   inputTokens: number;
@@ -33,8 +35,9 @@ export function breakdownRows(totals: readonly UsageTotals[]): BreakdownRow[] {
     const totalTokens = t.inputTokens + t.outputTokens;
     const currencyTotal = t.currency ? costByCurrency.get(t.currency) : undefined;
     return {
-      id: `${t.group}\u0000${t.currency ?? ''}`,
+      id: `${t.group}\u0000${t.currency ?? ''}\u0000${t.accountId ?? ''}`,
       group: t.group,
+      accountId: t.accountId ?? null,
       currency: t.currency ?? null,
       requests: t.requests,
       inputTokens: t.inputTokens,
@@ -47,14 +50,18 @@ export function breakdownRows(totals: readonly UsageTotals[]): BreakdownRow[] {
   });
 }
 
+const MONEY_KEYS: ReadonlySet<SortKey> = new Set(['costMicros', 'costShare']);
+
 export function sortRows(rows: readonly BreakdownRow[], sort: Sort): BreakdownRow[] {
   const sign = sort.dir === 'asc' ? 1 : -1;
   return [...rows].sort((a, b) => {
-    if (sort.key === 'group') return sign * a.group.localeCompare(b.group);
+    if (sort.key === 'group') return sign * a.group.localeCompare(b.group) || (a.accountId ?? '').localeCompare(b.accountId ?? '');
     const av = a[sort.key];
     const bv = b[sort.key];
     // Rows without a value (no cost) sink to the bottom whichever way the column sorts.
     if (av === null || bv === null) return av === bv ? 0 : av === null ? 1 : -1;
+    // Money is ranked within its currency: every USD row together, every CNY row together, never ¥13 above $10.
+    if (MONEY_KEYS.has(sort.key) && a.currency !== b.currency) return (a.currency ?? '').localeCompare(b.currency ?? '');
     return sign * (av - bv) || a.group.localeCompare(b.group);
   });
 }

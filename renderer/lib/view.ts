@@ -19,3 +19,6 @@ export function accountFromHash(hash: string): string | null {
     return null;
   }
 }
+
+/** The route the Overview's "Add account" button opens: the Accounts view with the add form. */
+export const ADD_ACCOUNT_ROUTE = '#/add-account';

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Account } from '../../shared/domain.ts';
 import { useLive } from '../state/live.tsx';
 import { AccountForm } from './AccountForm.tsx';
@@ -22,10 +22,14 @@ function Credentials({ account }: { account: Account }) {
   );
 }
 
-export function Accounts() {
+/** `addRequest` moves when another view asks for the add form (the Overview's "Add account"). */
+export function Accounts({ addRequest = 0 }: { addRequest?: number }) {
   const live = useLive();
   const { api, accounts, providers, info } = live;
-  const [mode, setMode] = useState<Mode>({ kind: 'list' });
+  const [mode, setMode] = useState<Mode>(addRequest > 0 ? { kind: 'add' } : { kind: 'list' });
+  useEffect(() => {
+    if (addRequest > 0) setMode({ kind: 'add' });
+  }, [addRequest]);
   const [confirming, setConfirming] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);

@@ -3,27 +3,29 @@ import { useMemo } from 'react';
 import { Line } from 'react-chartjs-2';
 import type { ChartOptions, TooltipItem } from 'chart.js';
 import '../chart/setup.ts';
-import type { Series } from '../../shared/domain.ts';
+import type { Runway, Series } from '../../shared/domain.ts';
 import { formatMoney, MICROS } from '../../shared/money.ts';
-import { computeRunway, formatRunway, runwayProjection } from '../lib/runway.ts';
-import { seriesColor, useChartTheme } from '../chart/theme.ts';
+import { describeRunway } from '../../shared/figures.ts';
+import { runwayProjection } from '../lib/runway.ts';
+import { useChartTheme, type ColorOf } from '../chart/theme.ts';
 
 export interface BalanceChartProps {
   series: Series;
   label: string;
-  index: number;
+  /** The account's runway as the core served it; drawn only on the chart of its balance's currency. */
+  runway: Runway | null;
+  colorOf: ColorOf;
   project: boolean;
-  now: number;
   range: { from: number; to: number };
 }
 
-export function BalanceChart({ series, label, index, project, now, range }: BalanceChartProps) {
+export function BalanceChart({ series, label, runway: served, colorOf, project, range }: BalanceChartProps) {
   const theme = useChartTheme();
   const currency = series.currency ?? 'USD';
-  const runway = useMemo(() => (project ? computeRunway(series.points, { now }) : null), [series.points, project, now]);
+  const runway = useMemo(() => (project && served && served.balance.currency === currency ? served : null), [served, project, currency]);
   const actual = series.points.map((p) => ({ x: p.t, y: p.v / MICROS }));
   const projection = runway ? runwayProjection(runway).map((p) => ({ x: p.t, y: p.v / MICROS })) : [];
-  const color = seriesColor(index);
+  const color = colorOf(series.group);
   const money = (y: number) => formatMoney({ micros: Math.round(y * MICROS), currency });
   const data = {
     datasets: [
@@ -57,12 +59,12 @@ export function BalanceChart({ series, label, index, project, now, range }: Bala
         {runway && (
           <span className="muted small" data-testid="balance-runway">
             {' '}
-            {formatRunway(runway)}
+            {describeRunway(runway)}
           </span>
         )}
       </figcaption>
       <div className="chart-box chart-box-small">
-        <Line data={data} options={options} aria-label={`Balance history of ${title}${runway ? `; ${formatRunway(runway)}` : ''}`} />
+        <Line data={data} options={options} aria-label={`Balance history of ${title}${runway ? `; ${describeRunway(runway)}` : ''}`} />
       </div>
     </figure>
   );

@@ -1,5 +1,5 @@
 import { Suspense } from 'react';
-import type { SeriesResult } from '../../shared/domain.ts';
+import type { Runway, SeriesResult } from '../../shared/domain.ts';
 import { LazyBalanceChart } from '../chart/lazy.ts';
 
 export interface BalanceHistoryProps {
@@ -8,12 +8,15 @@ export interface BalanceHistoryProps {
   labelFor: (accountId: string) => string;
   /** The projection is drawn only when the range reaches the present: a past week has no "forward". */
   project: boolean;
-  now: number;
+  /** Each account's runway as the core served it. */
+  runwayOf: (accountId: string) => Runway | null;
+  /** The account's colour (the same as on the Overview). */
+  colorOf: (accountId: string) => string;
   /** The queried range, so a young history (a few points) still sits on a sensible time axis. */
   range: { from: number; to: number };
 }
 
-export function BalanceHistory({ result, loading, labelFor, project, now, range }: BalanceHistoryProps) {
+export function BalanceHistory({ result, loading, labelFor, project, runwayOf, colorOf, range }: BalanceHistoryProps) {
   const series = (result?.series ?? []).filter((s) => s.points.length > 0);
   return (
     <section className="card" aria-labelledby="balance-title" aria-busy={loading}>
@@ -23,8 +26,8 @@ export function BalanceHistory({ result, loading, labelFor, project, now, range 
       ) : (
         <Suspense fallback={<p className="muted">Loading…</p>}>
           <div className="balance-grid">
-            {series.map((s, i) => (
-              <LazyBalanceChart key={`${s.group}-${s.currency ?? ''}`} series={s} label={labelFor(s.group)} index={i} project={project} now={now} range={range} />
+            {series.map((s) => (
+              <LazyBalanceChart key={`${s.group}-${s.currency ?? ''}`} series={s} label={labelFor(s.group)} runway={runwayOf(s.group)} colorOf={colorOf} project={project} range={range} />
             ))}
           </div>
         </Suspense>

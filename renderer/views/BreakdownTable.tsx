@@ -15,7 +15,7 @@ const COLUMNS: { key: SortKey; label: string; numeric: boolean }[] = [
   { key: 'tokenShare', label: 'Token share', numeric: true },
 ];
 
-export function BreakdownTable({ totals, groupLabel = 'Model' }: { totals: readonly UsageTotals[]; groupLabel?: string }) {
+export function BreakdownTable({ totals, groupLabel = 'Model', accountLabel = (id) => id }: { totals: readonly UsageTotals[]; groupLabel?: string; accountLabel?: (id: string) => string }) {
   const [sort, setSort] = useState<Sort>({ key: 'totalTokens', dir: 'desc' });
   const rows = useMemo(() => sortRows(breakdownRows(totals), sort), [totals, sort]);
   const onSort = (key: SortKey) => setSort((s) => (s.key === key ? { key, dir: s.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: key === 'group' ? 'asc' : 'desc' }));
@@ -51,15 +51,20 @@ export function BreakdownTable({ totals, groupLabel = 'Model' }: { totals: reado
               </tr>
             ) : (
               rows.map((r) => (
-                <tr key={r.id} data-testid="breakdown-row" data-group={r.group}>
-                  <th scope="row">{groupLabel === 'Model' ? r.group : keyLabel(r.group)}</th>
-                  <td className="num">{formatCount(r.requests)}</td>
-                  <td className="num">{formatCount(r.inputTokens)}</td>
-                  <td className="num">{formatCount(r.outputTokens)}</td>
-                  <td className="num">{formatCount(r.totalTokens)}</td>
-                  <td className="num">{r.costMicros === null || !r.currency ? '—' : formatMoney({ micros: r.costMicros, currency: r.currency })}</td>
-                  <td className="num">{r.costShare === null ? '—' : formatPercent(r.costShare)}</td>
-                  <td className="num">{formatPercent(r.tokenShare)}</td>
+                <tr key={r.id} data-testid="breakdown-row" data-group={r.group} data-account-id={r.accountId ?? ''}>
+                  <th scope="row">
+                    {groupLabel === 'Model' ? r.group : keyLabel(r.group)}
+                    {r.accountId && <span className="muted small"> — {accountLabel(r.accountId)}</span>}
+                  </th>
+                  <td className="num" data-label="Requests">{formatCount(r.requests)}</td>
+                  <td className="num" data-label="Input tokens">{formatCount(r.inputTokens)}</td>
+                  <td className="num" data-label="Output tokens">{formatCount(r.outputTokens)}</td>
+                  <td className="num" data-label="Total tokens">{formatCount(r.totalTokens)}</td>
+                  <td className="num" data-label="Cost" data-testid="breakdown-cost">
+                    {r.costMicros === null || !r.currency ? '—' : formatMoney({ micros: r.costMicros, currency: r.currency })}
+                  </td>
+                  <td className="num" data-label="Cost share">{r.costShare === null ? '—' : formatPercent(r.costShare)}</td>
+                  <td className="num" data-label="Token share">{formatPercent(r.tokenShare)}</td>
                 </tr>
               ))
             )}

@@ -1,20 +1,20 @@
 import { Suspense, useMemo, useState } from 'react';
 import type { SeriesResult } from '../../shared/domain.ts';
-import { trendSeries } from '../lib/chartData.ts';
-import { seriesColor } from '../chart/theme.ts';
-import { LazyTrendCanvas } from '../chart/lazy.ts';
+import { allSeries, chartPanels, seriesSummary } from '../lib/chartData.ts';
+import { LazyBarPanels } from '../chart/lazy.ts';
 import { Legend } from './Legend.tsx';
+import type { ColorOf } from '../chart/theme.ts';
 
 export type TrendMetric = 'requests' | 'totalTokens' | 'inputTokens' | 'outputTokens' | 'cost';
 export type TrendBucket = 'hour' | 'day' | 'week';
 export type TrendStack = 'model' | 'key';
 
-export const TREND_METRICS: { id: TrendMetric; label: string }[] = [
-  { id: 'requests', label: 'Requests' },
-  { id: 'totalTokens', label: 'Total tokens' },
-  { id: 'inputTokens', label: 'Input tokens' },
-  { id: 'outputTokens', label: 'Output tokens' },
-  { id: 'cost', label: 'Cost' },
+export const TREND_METRICS: { id: TrendMetric; label: string; unit: string }[] = [
+  { id: 'requests', label: 'Requests', unit: 'requests' },
+  { id: 'totalTokens', label: 'Total tokens', unit: 'tokens' },
+  { id: 'inputTokens', label: 'Input tokens', unit: 'tokens' },
+  { id: 'outputTokens', label: 'Output tokens', unit: 'tokens' },
+  { id: 'cost', label: 'Cost', unit: '' },
 ];
 
 export interface TrendChartProps {
@@ -23,17 +23,22 @@ export interface TrendChartProps {
   metric: TrendMetric;
   bucket: TrendBucket;
   stack: TrendStack;
+  timeZone: string;
+  /** What the filter selects, in words, for the empty state. */
+  selection: string;
   onMetric: (m: TrendMetric) => void;
   onBucket: (b: TrendBucket) => void;
   onStack: (s: TrendStack) => void;
   labelFor: (group: string) => string;
+  /** Every model and key there is (not only those shown), so each keeps one colour. */
+  colorOf: ColorOf;
 }
 
 export function TrendChart(props: TrendChartProps) {
-  const { result, metric, bucket, stack, labelFor } = props;
+  const { result, metric, bucket, stack, labelFor, timeZone } = props;
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
-  const series = useMemo(() => trendSeries(result, { metric, hidden, labelFor }), [result, metric, hidden, labelFor]);
-  const colors = useMemo(() => new Map(series.map((s, i) => [s.id, seriesColor(i)])), [series]);
+  const panels = useMemo(() => chartPanels(result, { metric, hidden, labelFor, timeZone }), [result, metric, hidden, labelFor, timeZone]);
+  const series = allSeries(panels);
   const toggle = (id: string) =>
     setHidden((prev) => {
       const next = new Set(prev);
@@ -41,8 +46,9 @@ export function TrendChart(props: TrendChartProps) {
       return next;
     });
 
-  const metricLabel = TREND_METRICS.find((m) => m.id === metric)?.label ?? metric;
+  const spec = TREND_METRICS.find((m) => m.id === metric) ?? TREND_METRICS[0]!;
   const downsampled = result && result.bucket !== bucket;
+  const empty = series.length === 0;
   return (
     <section className="card chart-card" aria-labelledby="trend-title">
       <div className="chart-head">
@@ -76,16 +82,19 @@ export function TrendChart(props: TrendChartProps) {
         </div>
       </div>
       {downsampled && <p className="muted small">Shown per {result.bucket}: too many points for per-{bucket} bars.</p>}
-      <Suspense
-        fallback={
-          <div className="chart-box" aria-busy="true">
-            <p className="chart-empty muted">Loading…</p>
-          </div>
-        }
-      >
-        <LazyTrendCanvas series={series} colors={colors} metric={metric} metricLabel={metricLabel} bucket={bucket} shownBucket={result?.bucket ?? bucket} stack={stack} loading={props.loading} />
-      </Suspense>
-      <Legend series={series} colors={colors} onToggle={toggle} testId="trend-legend" />
+      {metric === 'cost' && panels.length > 1 && <p className="muted small">One chart per currency: amounts in different currencies are never added or drawn on one axis.</p>}
+      <div className="chart-area" data-testid="trend-chart" data-series={seriesSummary(series)} data-metric={metric} data-bucket={result?.bucket ?? bucket} data-columns={result?.starts.length ?? 0} aria-busy={props.loading}>
+        {empty ? (
+          <p className="chart-empty muted" data-testid="trend-empty">
+            {props.loading ? 'Loading…' : `No data for this selection: ${props.selection} has no ${spec.label.toLowerCase()} recorded.`}
+          </p>
+        ) : (
+          <Suspense fallback={<p className="chart-empty muted">Loading…</p>}>
+            <LazyBarPanels panels={panels} measure={spec.label} countUnit={spec.unit} timeZone={timeZone} stackedBy={stack === 'key' ? 'API key' : 'model'} colorOf={props.colorOf} />
+          </Suspense>
+        )}
+      </div>
+      <Legend series={series} onToggle={toggle} testId="trend-legend" colorOf={props.colorOf} />
     </section>
   );
 }

@@ -1,9 +1,10 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { SeriesQuery } from '../../shared/domain.ts';
 import { keyLabel } from '../lib/format.ts';
-import { DAY_MS } from '../lib/runway.ts';
-import { DEFAULT_FILTER, defaultBucket, filterArrays, resolveRange, type TimeRange, type UsageFilter } from '../lib/period.ts';
+import { DAY_MS } from '../lib/zone.ts';
+import { ALL, DEFAULT_FILTER, defaultBucket, filterArrays, periodLabel, resolveRange, type TimeRange, type UsageFilter } from '../lib/period.ts';
 import { useLive } from '../state/live.tsx';
+import { groupColor } from '../chart/theme.ts';
 import { useQuery } from '../state/useQuery.ts';
 import { BalanceHistory } from './BalanceHistory.tsx';
 import { BreakdownTable } from './BreakdownTable.tsx';
@@ -16,18 +17,19 @@ import { UsageFilters } from './UsageFilters.tsx';
 const MAX_POINTS = 400;
 
 export function Usage() {
-  const { api, info, accounts, revision } = useLive();
+  const { api, info, accounts, statuses, revision } = useLive();
+  const zone = info?.timeZone ?? 'UTC';
   const [filter, setFilter] = useState<UsageFilter>(DEFAULT_FILTER);
   const [metric, setMetric] = useState<TrendMetric>('requests');
   const [bucket, setBucket] = useState<TrendBucket>('day');
   const [stack, setStack] = useState<TrendStack>('model');
   // Relative periods end "now": resolving again on each revision keeps live updates inside the window.
-  const range = useMemo<TimeRange>(() => resolveRange(filter), [filter, revision]);
+  const range = useMemo<TimeRange>(() => resolveRange(filter, Date.now(), zone), [filter, revision, zone]);
   const timeZone = info?.timeZone;
 
   const apply = (next: UsageFilter) => {
     setFilter(next);
-    setBucket(defaultBucket(resolveRange(next)));
+    setBucket(defaultBucket(resolveRange(next, Date.now(), zone)));
   };
 
   const baseQuery = useMemo<Omit<SeriesQuery, 'metric'>>(
@@ -47,6 +49,18 @@ export function Usage() {
 
   const accountLabel = useCallback((id: string) => accounts.find((a) => a.id === id)?.label ?? id, [accounts]);
   const groupLabel = useCallback((g: string) => (stack === 'key' ? keyLabel(g) : g), [stack]);
+  const known = useMemo(() => (stack === 'key' ? (filters.data?.keys ?? []) : (filters.data?.models ?? [])), [filters.data, stack]);
+  const colorOf = useCallback((g: string) => groupColor(g, known), [known]);
+  const accountColor = useCallback((id: string) => groupColor(id, accounts.map((a) => a.id)), [accounts]);
+  const runwayOf = useCallback((id: string) => statuses.find((s) => s.accountId === id)?.runway ?? null, [statuses]);
+  const selection = [
+    filter.accountId === ALL ? 'every account' : accountLabel(filter.accountId),
+    filter.key === ALL ? null : `key ${keyLabel(filter.key)}`,
+    filter.model === ALL ? null : filter.model,
+    filter.period === 'custom' ? `${filter.customFrom} to ${filter.customTo}` : periodLabel(filter.period).toLowerCase(),
+  ]
+    .filter(Boolean)
+    .join(', ');
   const error = trend.error ?? totals.error ?? balance.error ?? filters.error;
 
   return (
@@ -55,7 +69,7 @@ export function Usage() {
         <h2 id="usage-title">Usage</h2>
         <ExportButtons api={api} query={baseQuery} range={range} filter={filter} groupBy={stack} breakdown={totals.data ?? []} />
       </div>
-      <UsageFilters values={filters.data} applied={filter} onApply={apply} />
+      <UsageFilters values={filters.data} applied={filter} onApply={apply} timeZone={zone} />
       {error && (
         <p className="error-text" role="alert" data-testid="usage-error">
           {error}
@@ -68,13 +82,16 @@ export function Usage() {
         metric={metric}
         bucket={bucket}
         stack={stack}
+        timeZone={zone}
+        selection={selection}
         onMetric={setMetric}
         onBucket={setBucket}
         onStack={setStack}
         labelFor={groupLabel}
+        colorOf={colorOf}
       />
-      <BreakdownTable totals={totals.data ?? []} />
-      <BalanceHistory result={balance.data} loading={balance.loading} labelFor={accountLabel} project={range.to >= Date.now() - 3_600_000} now={range.to} range={range} />
+      <BreakdownTable totals={totals.data ?? []} accountLabel={accountLabel} />
+      <BalanceHistory result={balance.data} loading={balance.loading} labelFor={accountLabel} project={range.to >= Date.now() - 3_600_000} runwayOf={runwayOf} colorOf={accountColor} range={range} />
     </section>
   );
 }

@@ -1,16 +1,17 @@
 import { useState, type FormEvent } from 'react';
 import type { FilterValues } from '../../shared/api.ts';
 import { keyLabel } from '../lib/format.ts';
-import { ALL, DEFAULT_FILTER, PERIOD_DAYS, resolveRange, type UsageFilter } from '../lib/period.ts';
+import { ALL, DEFAULT_FILTER, PERIOD_DAYS, periodLabel, resolveRange, type UsageFilter } from '../lib/period.ts';
 
 export interface UsageFiltersProps {
   values: FilterValues | null;
   applied: UsageFilter;
   onApply: (filter: UsageFilter) => void;
+  timeZone: string;
 }
 
 /** The console-style filter bar: pick, then Query; Clear goes back to every account over the last 7 days. */
-export function UsageFilters({ values, applied, onApply }: UsageFiltersProps) {
+export function UsageFilters({ values, applied, onApply, timeZone }: UsageFiltersProps) {
   const [draft, setDraft] = useState<UsageFilter>(applied);
   const [error, setError] = useState<string | null>(null);
   const set = <K extends keyof UsageFilter>(k: K, v: UsageFilter[K]) => setDraft((d) => ({ ...d, [k]: v }));
@@ -18,7 +19,7 @@ export function UsageFilters({ values, applied, onApply }: UsageFiltersProps) {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     try {
-      resolveRange(draft);
+      resolveRange(draft, Date.now(), timeZone);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
       return;
@@ -76,7 +77,7 @@ export function UsageFilters({ values, applied, onApply }: UsageFiltersProps) {
         >
           {PERIOD_DAYS.map((d) => (
             <option key={d} value={d}>
-              Last {d === 1 ? 'day' : `${d} days`}
+              {periodLabel(d)}
             </option>
           ))}
           <option value="custom">Custom range</option>

@@ -19,14 +19,16 @@ export interface UsageTables {
   raw: string;
   rawTime: string;
   rollup: { table: string; time: string } | null;
+  /** The raw table's bucket-width column, where its rows can be wider than an hour. */
+  rawWidth?: string;
 }
 
-export const STORE_USAGE: UsageTables = { raw: 'usage_buckets', rawTime: 'start', rollup: { table: 'usage_daily', time: 'day' } };
+export const STORE_USAGE: UsageTables = { raw: 'usage_buckets', rawTime: 'start', rawWidth: 'width', rollup: { table: 'usage_daily', time: 'day' } };
 
 /** The table and time column a segment is read from. */
-export function usageSource(ctx: QueryContext, seg: Segment): { table: string; t: string } {
+export function usageSource(ctx: QueryContext, seg: Segment): { table: string; t: string; width?: string } {
   const u = ctx.usage ?? STORE_USAGE;
-  return seg.rollup && u.rollup ? { table: u.rollup.table, t: u.rollup.time } : { table: u.raw, t: u.rawTime };
+  return seg.rollup && u.rollup ? { table: u.rollup.table, t: u.rollup.time } : { table: u.raw, t: u.rawTime, ...(u.rawWidth ? { width: u.rawWidth } : {}) };
 }
 
 export interface QueryContext {

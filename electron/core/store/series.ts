@@ -69,10 +69,10 @@ function toSeries(accs: Map<string, Acc>, starts: readonly number[], withCurrenc
 
 function usageSql(ctx: QueryContext, seg: Segment, metric: Exclude<SeriesMetric, 'balance'>, groupCol: string, filters: string): string {
   const cost = metric === 'cost';
-  const { table, t } = usageSource(ctx, seg);
+  const { table, t, width } = usageSource(ctx, seg);
   const present = !cost ? 'true' : seg.rollup ? 'cost_n > 0' : 'cost_micros IS NOT NULL';
   return `SELECT ${t} AS t, ${groupCol} AS g, ${cost ? 'currency' : `''`} AS c, SUM(${USAGE_EXPR[metric]}) AS v,
-      ${seg.rollup ? '1' : `MAX(width = 'hour')`} AS h
+      ${width ? `MAX(${width} = 'hour')` : '1'} AS h
     FROM ${table} WHERE ${t} >= $from AND ${t} < $to AND ${present}${filters} GROUP BY t, g, c`;
 }
 

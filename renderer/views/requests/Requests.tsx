@@ -7,6 +7,7 @@ import { PERIODS, periodRange, type RequestsPeriod } from '../../lib/requests.ts
 import { keyLabel } from '../../lib/format.ts';
 import { useLive } from '../../state/live.tsx';
 import { useQuery } from '../../state/useQuery.ts';
+import { groupColor } from '../../chart/theme.ts';
 import { TrendChart, type TrendBucket, type TrendMetric, type TrendStack } from '../TrendChart.tsx';
 import { AppTotalsTable } from './AppTotals.tsx';
 import { HeadroomTable } from './Headroom.tsx';
@@ -48,6 +49,10 @@ export function Requests() {
   const trend = useQuery(() => api.querySeries(trendQuery), [api, trendQuery]);
   const accountLabel = useCallback((id: string) => accounts.find((a) => a.id === id)?.label ?? id, [accounts]);
   const groupLabel = useCallback((g: string) => (stack === 'key' ? keyLabel(g) : g), [stack]);
+  // The same colour per model (or key) as in the Usage view: from the full list of them, not what this chart shows.
+  const known = useQuery(() => api.filterValues(), [api]);
+  const colorOf = useCallback((g: string) => groupColor(g, (stack === 'key' ? known.data?.keys : known.data?.models) ?? []), [known.data, stack]);
+  const selection = PERIODS.find((p) => p.id === period)?.label.toLowerCase() ?? 'this period';
 
   return (
     <section aria-labelledby="requests-title" className="requests">
@@ -88,6 +93,9 @@ export function Requests() {
         onBucket={setBucket}
         onStack={setStack}
         labelFor={groupLabel}
+        colorOf={colorOf}
+        timeZone={info?.timeZone ?? 'UTC'}
+        selection={`requests through the proxy, ${selection}`}
       />
       <RequestList refresh={tick} accountLabel={accountLabel} />
       <ProxySetup info={summary.data?.proxy ?? null} accountLabel={accountLabel} />
