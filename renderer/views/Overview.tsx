@@ -84,7 +84,6 @@ export function Overview() {
     const monthStart = midnight(w.y, w.m, 1, zone);
     const chartFrom = addDays(to, -(CHART_DAYS - 1), zone);
     return { to, today: startOfDay(to, zone), monthStart, chartFrom, from: Math.min(chartFrom, monthStart) };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [revision, zone]);
   const has = accounts.length > 0;
   const perDay = (metric: 'cost' | 'totalTokens' | 'requests') => () => api.querySeries({ metric, bucket: 'day', groupBy: 'account', from: win.from, to: win.to, timeZone: zone });

@@ -117,6 +117,16 @@ describe('the demo world', () => {
     const models = (await w.core.api.queryTotals({ groupBy: 'model', from: w.clock.t - 7 * DAY, to, accountIds: ['demo-openrouter'] })).map((r) => r.group);
     expect(models).toContain(TODAY_MODEL);
     expect(models).not.toContain(DERIVED_MODEL);
+    // Estimated rows stay apart per account and say whose they are; money is ordered within its currency.
+    const all = await w.core.api.queryTotals({ groupBy: 'model', from: w.clock.t - 7 * DAY, to });
+    const wide = all.filter((r) => r.group === DERIVED_MODEL || r.group === TODAY_MODEL).map((r) => [r.group, r.accountId, r.currency]);
+    expect(wide.sort()).toEqual([
+      [DERIVED_MODEL, 'demo-deepseek', 'CNY'],
+      [DERIVED_MODEL, 'demo-gateway', 'USD'],
+      [TODAY_MODEL, 'demo-openrouter', 'USD'],
+    ]);
+    const priced = all.filter((r) => r.costMicros !== null);
+    expect(priced.map((r) => r.currency)).toEqual([...priced.map((r) => r.currency)].sort());
     const today = (await w.core.api.queryTotals({ groupBy: 'model', from: utcStart('day', w.clock.t), to, accountIds: ['demo-openrouter'] }))[0]!;
     expect(today.costMicros).toBe(micros(w.shown('demo-openrouter').spent.today));
   });

@@ -7,7 +7,7 @@ const DAY = 86_400_000;
 const t0 = Date.UTC(2025, 2, 1);
 
 function result(metric: SeriesMetric, series: SeriesResult['series']): SeriesResult {
-  return { query: { metric, bucket: 'day', groupBy: 'model', from: t0, to: t0 + 2 * DAY }, bucket: 'day', series };
+  return { query: { metric, bucket: 'day', groupBy: 'model', from: t0, to: t0 + 2 * DAY }, bucket: 'day', starts: [t0, t0 + DAY], series };
 }
 
 describe('usage export', () => {

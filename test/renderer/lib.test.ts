@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { breakdownRows, sortRows } from '../../renderer/lib/breakdown.ts';
-import { seriesSummary, trendSeries } from '../../renderer/lib/chartData.ts';
+import { allSeries, chartPanels, seriesSummary, tickDecimals } from '../../renderer/lib/chartData.ts';
 import { ALL, DEFAULT_FILTER, defaultBucket, filterArrays, resolveRange } from '../../renderer/lib/period.ts';
 import { FormError, initialValues, toAccountInput } from '../../renderer/lib/accountForm.ts';
 import { applySnapshot, hasNewFigures } from '../../renderer/state/merge.ts';
@@ -11,11 +11,14 @@ import { FakeSpendbarApi, PROVIDERS } from './fake-api.ts';
 const DAY = 86_400_000;
 
 describe('period', () => {
-  it('resolves relative periods from now and custom ranges to whole local days', () => {
+  it('resolves "last N days" to today and the N − 1 days before it, and custom ranges to whole days, in the app zone', () => {
     const now = Date.UTC(2025, 2, 10, 12);
-    expect(resolveRange({ ...DEFAULT_FILTER, period: 3 }, now)).toEqual({ from: now - 3 * DAY, to: now });
-    const r = resolveRange({ ...DEFAULT_FILTER, period: 'custom', customFrom: '2025-03-01', customTo: '2025-03-03' }, now);
-    expect(r).toEqual({ from: new Date(2025, 2, 1).getTime(), to: new Date(2025, 2, 4).getTime() });
+    expect(resolveRange({ ...DEFAULT_FILTER, period: 3 }, now, 'UTC')).toEqual({ from: Date.UTC(2025, 2, 8), to: now });
+    expect(resolveRange({ ...DEFAULT_FILTER, period: 1 }, now, 'UTC')).toEqual({ from: Date.UTC(2025, 2, 10), to: now });
+    // 12:00 UTC is 20:00 in Shanghai: its "today" began at 16:00 UTC the day before.
+    expect(resolveRange({ ...DEFAULT_FILTER, period: 7 }, now, 'Asia/Shanghai').from).toBe(Date.UTC(2025, 2, 3, 16));
+    const r = resolveRange({ ...DEFAULT_FILTER, period: 'custom', customFrom: '2025-03-01', customTo: '2025-03-03' }, now, 'Europe/Berlin');
+    expect(r).toEqual({ from: Date.UTC(2025, 1, 28, 23), to: Date.UTC(2025, 2, 3, 23) });
     expect(() => resolveRange({ ...DEFAULT_FILTER, period: 'custom', customFrom: '2025-03-05', customTo: '2025-03-01' })).toThrow(/ends before/);
     expect(() => resolveRange({ ...DEFAULT_FILTER, period: 'custom', customFrom: '', customTo: '' })).toThrow(/start and an end/);
   });
@@ -40,26 +43,51 @@ describe('breakdown', () => {
     expect(rows.map((r) => r.costShare)).toEqual([0.75, 0.25, 1, null]);
     expect(rows.map((r) => r.tokenShare)).toEqual([0.1, 0.3, 0.6, 0]);
   });
-  it('sorts either way, rows without cost last', () => {
+  it('sorts either way, money only within its currency, rows without cost last', () => {
     const rows = breakdownRows(totals);
     expect(sortRows(rows, { key: 'requests', dir: 'desc' }).map((r) => r.group)).toEqual(['b', 'a', 'd', 'c']);
-    expect(sortRows(rows, { key: 'costMicros', dir: 'asc' }).map((r) => r.group)).toEqual(['b', 'a', 'c', 'd']);
+    // ¥7 is never ranked against $3: all CNY rows, then all USD rows, each by amount.
+    expect(sortRows(rows, { key: 'costMicros', dir: 'asc' }).map((r) => r.group)).toEqual(['c', 'b', 'a', 'd']);
+    expect(sortRows(rows, { key: 'costMicros', dir: 'desc' }).map((r) => r.group)).toEqual(['c', 'a', 'b', 'd']);
     expect(sortRows(rows, { key: 'group', dir: 'desc' }).map((r) => r.group)).toEqual(['d', 'c', 'b', 'a']);
   });
 });
 
-describe('trendSeries', () => {
-  it('draws cost in major units, labels currencies apart, and summarises for tests', async () => {
+describe('chartPanels', () => {
+  it('draws one panel per currency on exactly the columns of the range, in major units', async () => {
     const api = new FakeSpendbarApi({ now: Date.UTC(2025, 2, 10) });
     const res = await api.querySeries({ metric: 'cost', bucket: 'day', groupBy: 'account', from: api.now - 3 * DAY, to: api.now });
-    const series = trendSeries(res, { metric: 'cost', hidden: new Set(['ds\u0000CNY']), labelFor: (g) => g.toUpperCase() });
-    expect(series.map((s) => s.label).sort()).toEqual(['DS (CNY)', 'OR (USD)']);
-    const ds = series.find((s) => s.group === 'ds')!;
+    const panels = chartPanels(res, { metric: 'cost', hidden: new Set(['ds\u0000CNY']), labelFor: (g) => g.toUpperCase(), timeZone: 'UTC' });
+    expect(panels.map((p) => p.currency)).toEqual(['CNY', 'USD']);
+    for (const p of panels) expect(p.columns).toEqual(res.starts);
+    expect(res.starts).toHaveLength(3);
+    const ds = allSeries(panels).find((s) => s.group === 'ds')!;
     expect(ds.hidden).toBe(true);
     const raw = res.series.find((s) => s.group === 'ds')!.points;
-    expect(ds.points[0]!.y).toBeCloseTo(raw[0]!.v / 1e6, 9);
-    const summary = JSON.parse(seriesSummary(series));
-    expect(summary.find((s: { label: string }) => s.label === 'DS (CNY)')).toMatchObject({ currency: 'CNY', hidden: true, points: raw.length });
+    expect(ds.values[0]).toBeCloseTo(raw[0]!.v / 1e6, 9);
+    const summary = JSON.parse(seriesSummary(allSeries(panels)));
+    expect(summary.find((s: { label: string }) => s.label === 'DS')).toMatchObject({ currency: 'CNY', hidden: true, points: raw.length });
+  });
+
+  it('gives day-only series of an hourly result a panel of day columns', () => {
+    const t0 = Date.UTC(2025, 2, 9);
+    const starts = Array.from({ length: 48 }, (_, i) => t0 + i * 3_600_000);
+    const res = {
+      query: { metric: 'requests' as const, bucket: 'hour' as const, groupBy: 'model' as const, from: t0, to: t0 + 2 * DAY },
+      bucket: 'hour' as const,
+      starts,
+      series: [
+        { group: 'hourly', points: [{ t: t0 + 5 * 3_600_000, v: 3 }] },
+        { group: 'daily', width: 'day' as const, points: [{ t: t0, v: 40 }, { t: t0 + DAY, v: 50 }] },
+      ],
+    };
+    const panels = chartPanels(res, { metric: 'requests', hidden: new Set(), labelFor: (g) => g, timeZone: 'UTC' });
+    expect(panels.map((p) => [p.bucket, p.columns.length, p.daily])).toEqual([['hour', 48, false], ['day', 2, true]]);
+    expect(panels[1]!.series[0]!.values).toEqual([40, 50]);
+  });
+
+  it('ticks carry the decimals their step needs', () => {
+    expect([1, 0.5, 0.25, 0.1, 2000].map(tickDecimals)).toEqual([0, 1, 2, 1, 0]);
   });
 });
 

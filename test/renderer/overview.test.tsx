@@ -25,8 +25,8 @@ describe('Overview', () => {
     expect(or.getByTestId('card-month').textContent).toBe('$25.50');
     expect(or.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('26');
     expect(or.getByTestId('card-quota').textContent).toContain('$25.50 of $100.00 used');
-    // The fake burns 1.50 USD a day: 74.50 / 1.5 ≈ 49.7 days.
-    await waitFor(() => expect(or.getByTestId('card-runway').textContent).toBe("≈ 49.7 days at the last 7 days' burn"));
+    // The runway the core served: 74.50 at 1.50 a day ≈ 49.7 days, with the window it rests on.
+    expect(or.getByTestId('card-runway').textContent).toBe("≈ 49 days at the last 7 days' burn ($1.50/day)");
 
     const ds = within(card('ds'));
     expect(ds.getByTestId('card-balance').textContent).toBe('¥110.00$5.00');
@@ -39,11 +39,56 @@ describe('Overview', () => {
     const values = [...balance.querySelectorAll('[data-currency]')].map((e) => [e.getAttribute('data-currency'), e.textContent]);
     // USD: 74.50 (OpenRouter) + 5.00 (DeepSeek) + 12.00 (gateway, last good figure).
     expect(values).toEqual([
-      ['USD', '$91.50'],
       ['CNY', '¥110.00'],
+      ['USD', '$91.50'],
     ]);
     expect(screen.getByTestId('totals-today').textContent).toContain('$1.20');
     expect(screen.getByTestId('totals-today').textContent).toContain('¥3.40');
+  });
+
+  it('shows month to date and the forecast per currency, and edits the budget', async () => {
+    const api = new FakeSpendbarApi();
+    render(<App api={api} />);
+    const usd = await waitFor(() => screen.getAllByTestId('month-card').find((c) => c.dataset.currency === 'USD')!);
+    const m = within(usd);
+    expect(m.getByTestId('month-to-date').textContent).toBe('$25.50');
+    // The same figure as the totals row: one sum, never two.
+    expect(screen.getByTestId('totals-month').textContent).toContain('$25.50');
+    expect(m.getByTestId('month-forecast').textContent).toMatch(/^Forecast \$\d+\.\d\d by \d+ \w+ at \$1\.50\/day \(last 7 days' pace\)$/);
+    expect(m.getByTestId('budget-status').textContent).toMatch(/budget/);
+    fireEvent.click(m.getByTestId('budget-edit'));
+    fireEvent.change(m.getByTestId('budget-input'), { target: { value: '-3' } });
+    fireEvent.click(m.getByTestId('budget-save'));
+    expect(m.getByTestId('budget-error').textContent).toMatch(/^Monthly budget: enter an amount in USD/);
+    fireEvent.change(m.getByTestId('budget-input'), { target: { value: '80' } });
+    fireEvent.click(m.getByTestId('budget-save'));
+    await waitFor(() => expect(api.callsTo('saveBudgets')).toEqual([[[{ currency: 'USD', amount: 80 }]]]));
+    await waitFor(() => expect(within(screen.getAllByTestId('month-card').find((c) => c.dataset.currency === 'USD')!).getByTestId('budget-edit').textContent).toBe('Budget $80.00'));
+  });
+
+  it('shows a token-only account in its own units, and a 30-day spend chart per currency', async () => {
+    render(<App api={new FakeSpendbarApi()} />);
+    await screen.findAllByTestId('account-card');
+    const sc = within(card('sc'));
+    await waitFor(() => expect(Number(sc.getByTestId('card-tokens-month').getAttribute('title')!.replace(/\D/g, ''))).toBeGreaterThan(0));
+    expect(sc.getByTestId('card-requests-today').textContent).toMatch(/requests$/);
+    expect(sc.queryByTestId('card-balance')).toBeNull();
+    const chart = screen.getByTestId('spend-chart');
+    expect(chart.dataset.columns).toBe('30');
+    expect(within(chart).getAllByTestId('legend-item').map((b) => b.dataset.label).sort()).toEqual(['DeepSeek', 'OpenRouter personal']);
+  });
+
+  it('offers "Add account" and the demo when there are no accounts', async () => {
+    const api = new FakeSpendbarApi();
+    api.accounts = [];
+    api.statuses = [];
+    render(<App api={api} />);
+    await screen.findByTestId('overview-empty');
+    expect(screen.getByTestId('empty-demo-hint').textContent).toContain('npm run serve -- --demo');
+    fireEvent.click(screen.getByTestId('empty-add-account'));
+    window.location.hash = '#/add-account';
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+    await screen.findByTestId('account-form');
   });
 
   it('shows a failing account as stale with the provider’s actionable message and its last good figures', async () => {

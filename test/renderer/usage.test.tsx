@@ -35,7 +35,11 @@ async function query(changes: Record<string, string>) {
 describe('Usage', () => {
   it('shows indicator cards that add up the breakdown, with cost per currency', async () => {
     const api = await openUsage();
-    const rows = await api.queryTotals({ groupBy: 'model', from: Date.now() - 7 * 86_400_000, to: Date.now() });
+    // Exactly what the view asked for: the last 7 days are today and the 6 days before it, from their midnight.
+    const asked = api.callsTo('queryTotals').at(-1)![0] as { from: number; to: number };
+    expect(asked.to - asked.from).toBeGreaterThan(6 * 86_400_000);
+    expect(asked.to - asked.from).toBeLessThanOrEqual(7 * 86_400_000);
+    const rows = await api.queryTotals({ groupBy: 'model', from: asked.from, to: asked.to });
     const requests = rows.reduce((a, r) => a + r.requests, 0);
     await waitFor(() => expect(screen.getByTestId('indicator-requests').getAttribute('title')).toBe(requests.toLocaleString('en-US')));
     const tokens = rows.reduce((a, r) => a + r.inputTokens + r.outputTokens, 0);
@@ -83,13 +87,16 @@ describe('Usage', () => {
     fireEvent.change(screen.getByTestId('trend-metric'), { target: { value: 'cost' } });
     await waitFor(() => expect(screen.getByTestId('trend-chart').getAttribute('data-metric')).toBe('cost'));
     await waitFor(() => expect(series().map((s) => s.currency).sort()).toEqual(['CNY', 'USD', 'USD']));
-    expect(series().find((s) => s.currency === 'CNY')!.label).toBe('deepseek-chat (CNY)');
+    expect(series().find((s) => s.currency === 'CNY')!.label).toBe('deepseek-chat');
+    // One panel, axis and unit per currency: a yuan bar never stands on a dollar axis.
+    await waitFor(() => expect(screen.getAllByTestId('bar-panel').map((p) => p.dataset.currency)).toEqual(['CNY', 'USD']));
+    expect(screen.getAllByTestId('bar-panel').map((p) => p.dataset.columns)).toEqual(['7', '7']);
 
     fireEvent.change(screen.getByTestId('trend-bucket'), { target: { value: 'week' } });
     await waitFor(() => expect(lastSeriesQuery(api, 'cost').bucket).toBe('week'));
 
     fireEvent.change(screen.getByTestId('trend-stack'), { target: { value: 'key' } });
-    await waitFor(() => expect(series().map((s) => s.label)).toContain('(unspecified key) (CNY)'));
+    await waitFor(() => expect(series().map((s) => s.label)).toContain('(unspecified key)'));
     expect(lastSeriesQuery(api, 'cost').groupBy).toBe('key');
   });
 
@@ -148,7 +155,8 @@ describe('Usage', () => {
       { label: 'Balance', points: expect.any(Number) },
       { label: 'Projection', points: 2 },
     ]);
-    expect(within(or).getByTestId('balance-runway').textContent).toMatch(/≈ 49\.\d days at the last 7 days' burn/);
+    // The runway the core served with the status, the same words as on the card.
+    expect(within(or).getByTestId('balance-runway').textContent).toBe(" ≈ 49 days at the last 7 days' burn ($1.50/day)");
   });
 
   it('re-queries when new figures arrive', async () => {
