@@ -20,6 +20,20 @@ export const RULE_TYPES = [
 ] as const;
 export type RuleType = (typeof RULE_TYPES)[number];
 
+/** Each rule type in the user's words, as the editor and validation messages say it. */
+export const RULE_TYPE_WORDS: Record<RuleType, string> = {
+  'balance-below': 'Balance below',
+  'runway-below': 'Runway below',
+  'spend-above': 'Spend above',
+  'quota-used': 'Quota or key cap used',
+  'token-budget': 'Monthly token budget',
+  spike: 'Spike in spend or requests',
+  'provider-failing': 'Provider failing or stale',
+  'ratelimit-headroom': 'Rate-limit headroom low',
+  'rate-limited': 'Rate limited often (429s)',
+  'budget-pace': 'On pace to exceed the monthly budget',
+};
+
 export type SpendWindow = 'today' | 'week' | 'month';
 /** `account: "*"` applies a rule to every account, each evaluated on its own. */
 export const ALL_ACCOUNTS = '*';
@@ -297,6 +311,53 @@ export interface RuleContext {
   currencies?: readonly string[];
   /** Channel ids; when given, a rule naming another is rejected. */
   channelIds?: readonly string[];
+  /**
+   * The currencies each account's figures are in, where known (polled at least once): a money rule for one account
+   * must use one of its own currencies, and a rule for every account one that some account reports.
+   */
+  accountCurrencies?: Readonly<Record<string, readonly string[]>>;
+  /** Account names for messages; the id when absent. */
+  label?: (accountId: string) => string;
+}
+
+/** The words the rule editor uses for each field: validation messages name fields this way, never as config paths. */
+export const FIELD_WORDS: Record<string, string> = {
+  type: 'Alert when',
+  account: 'Account',
+  currency: 'Currency',
+  amount: 'Amount',
+  days: 'Days of runway left',
+  window: 'Window',
+  levels: 'Levels',
+  tokens: 'Monthly budget (tokens)',
+  percent: 'Warn at (% of the budget)',
+  metric: 'Measure',
+  factor: 'Factor',
+  minimum: 'Only above',
+  minutes: 'Minutes',
+  count: '429 answers',
+  margin: 'Re-arm margin (%)',
+  channels: 'Send to',
+  name: 'Name',
+  id: 'Id',
+  enabled: 'Enabled',
+};
+
+/** One entry of a list field, in words: "Level 2 (150)". */
+const ITEM_WORDS: Record<string, string> = { levels: 'Level', channels: 'Channel' };
+
+/** "Level 2 (150): must be at most 100 (it is a percentage)" rather than "levels[1]: must be at most 100". */
+function ruleIssue(issue: z.core.$ZodIssue, item: Record<string, unknown>): string {
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => `"${k}": not a field of this rule type`).join('; ');
+  const [key, index] = issue.path;
+  if (key === undefined) return issue.message;
+  const name = String(key);
+  if (typeof index === 'number') {
+    const value = (item[name] as unknown[] | undefined)?.[index];
+    const shown = value === undefined ? '' : ` (${JSON.stringify(value).slice(0, 20)})`;
+    return `${ITEM_WORDS[name] ?? FIELD_WORDS[name] ?? name} ${index + 1}${shown}: ${issue.message}`;
+  }
+  return `${FIELD_WORDS[name] ?? name}: ${issue.message}`;
 }
 
 type RawRule = z.output<(typeof RULE_SCHEMAS)[RuleType]>;
@@ -318,7 +379,7 @@ export function validateRules(raw: readonly unknown[], ctx: RuleContext): { rule
     }
     let id = result.id ?? deriveRuleId(result);
     if (result.id !== undefined && ids.has(id)) {
-      errors.push({ index, message: `${prefix}: id: "${id}" is used by another rule` });
+      errors.push({ index, message: `${prefix}: ${FIELD_WORDS.id}: "${id}" is used by another rule` });
       return;
     }
     // Two identical rules without ids would share one state; the second gets a suffix that stays put.
@@ -332,7 +393,7 @@ export function validateRules(raw: readonly unknown[], ctx: RuleContext): { rule
 function describe(item: unknown): string {
   if (!item || typeof item !== 'object') return '';
   const r = item as { type?: unknown; name?: unknown };
-  const type = typeof r.type === 'string' ? r.type.slice(0, 30) : '';
+  const type = typeof r.type === 'string' ? (RULE_TYPE_WORDS[r.type as RuleType] ?? r.type.slice(0, 30)) : '';
   const name = typeof r.name === 'string' ? ` "${r.name.slice(0, 40)}"` : '';
   return type || name ? ` (${type}${name})` : '';
 }
@@ -344,24 +405,32 @@ function parseRule(item: unknown, ctx: RuleContext): RawRule | string {
     return `unknown type ${JSON.stringify(type ?? null)}: use one of ${RULE_TYPES.join(', ')}`;
   }
   const parsed = RULE_SCHEMAS[type as RuleType].safeParse(item);
-  if (!parsed.success) return formatIssues(parsed.error).replace(/\n/g, '; ');
+  if (!parsed.success) return parsed.error.issues.map((issue) => ruleIssue(issue, item as Record<string, unknown>)).join('; ');
   const r = parsed.data;
-  if (r.type === 'budget-pace' && r.account !== undefined) return 'account: a monthly budget is per currency; leave the account out and name the "currency"';
+  if (r.type === 'budget-pace' && r.account !== undefined) return `${FIELD_WORDS.account}: a monthly budget is per currency; pick "All <currency> accounts" (leave the account out and name the "currency")`;
   if (r.account === undefined && r.currency === undefined) {
     return 'needs an "account" (an account id, or "*" for every account) or a "currency" (all accounts of that currency)';
   }
   if (r.account !== undefined && r.account !== ALL_ACCOUNTS && !ctx.accountIds.includes(r.account)) {
-    return `account: no account "${r.account}"${ctx.accountIds.length ? ` (known: ${ctx.accountIds.slice(0, 10).join(', ')})` : ''}`;
+    return `${FIELD_WORDS.account}: no account "${r.account}"${ctx.accountIds.length ? ` (known: ${ctx.accountIds.slice(0, 10).join(', ')})` : ''}`;
   }
   if (r.account === undefined && r.currency !== undefined && ctx.currencies && !ctx.currencies.includes(r.currency)) {
-    return `currency: no account reports ${r.currency}`;
+    return `${FIELD_WORDS.currency}: no account reports ${r.currency}`;
   }
-  if (r.type === 'spike' && r.metric === 'cost' && r.currency === undefined) return 'currency: is required for a cost spike, e.g. "USD"';
+  const own = r.account !== undefined && r.account !== ALL_ACCOUNTS ? ctx.accountCurrencies?.[r.account] : undefined;
+  if (r.currency !== undefined && own && own.length > 0 && !own.includes(r.currency)) {
+    return `${FIELD_WORDS.currency}: ${ctx.label?.(r.account as string) ?? r.account} reports only ${own.join(', ')}, not ${r.currency}; pick one of its currencies`;
+  }
+  if (r.currency !== undefined && (r.account === undefined || r.account === ALL_ACCOUNTS) && ctx.accountCurrencies) {
+    const all = new Set(Object.values(ctx.accountCurrencies).flat());
+    if (all.size > 0 && !all.has(r.currency)) return `${FIELD_WORDS.currency}: no account reports ${r.currency} (they report ${[...all].sort().join(', ')})`;
+  }
+  if (r.type === 'spike' && r.metric === 'cost' && r.currency === undefined) return `${FIELD_WORDS.currency}: is required for a cost spike, e.g. "USD"`;
   if ((r.type === 'ratelimit-headroom' || r.type === 'rate-limited') && r.account === undefined) {
     return 'needs an "account" (an account id, or "*" for every account): rate limits are per account and key';
   }
   const unknownChannel = ctx.channelIds && r.channels?.find((c) => !ctx.channelIds?.includes(c));
-  if (unknownChannel) return `channels: no channel "${unknownChannel}"`;
+  if (unknownChannel) return `${FIELD_WORDS.channels}: no channel "${unknownChannel}"`;
   return r;
 }
 

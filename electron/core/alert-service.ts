@@ -8,7 +8,7 @@ import { formatIssues } from '../../shared/schemas.ts';
 import { toMicros, type Money } from '../../shared/money.ts';
 import { AccountInputError, type AccountBook } from './accounts.ts';
 import { AlertEngine, historyFromStore, previewRule } from './alerts/index.ts';
-import type { MeterView } from './alerts/check.ts';
+import { accountCurrencies, type MeterView } from './alerts/check.ts';
 import type { HttpClient } from './http.ts';
 import type { Notifier, SecretStore, SettingsStore } from './ports.ts';
 import type { SnapshotStore } from './store/index.ts';
@@ -69,12 +69,23 @@ export class AlertService {
     return [...this.errors];
   }
 
-  /** Re-reads rules and channels (after settings or accounts change). Bad items are reported and skipped. */
+  /** The currencies each polled account reports, so a rule can only name one of its account's own. */
+  private accountCurrencies(): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const s of this.opts.statuses()) {
+      if (!s.lastSuccess) continue;
+      const list = [...accountCurrencies({ accountId: s.accountId, latest: s.latest, lastSuccess: s.lastSuccess, stale: s.stale })];
+      if (list.length > 0) out[s.accountId] = list.sort();
+    }
+    return out;
+  }
+
   /** The monthly budgets from settings, in micro-units. */
   private budgets(): Money[] {
     return (this.opts.settings.get().budgets ?? []).map((b) => ({ micros: toMicros(b.amount), currency: b.currency }));
   }
 
+  /** Re-reads rules and channels (after settings or accounts change). Bad items are reported and skipped. */
   reload(): void {
     const errors: string[] = [];
     const settings = this.opts.settings.get();
@@ -158,7 +169,7 @@ export class AlertService {
         return { id: c.id, type: c.type, format: c.format, ...(c.name ? { name: c.name } : {}) };
       });
     }
-    const rules = validateRules(input.rules, { accountIds: this.opts.book.list().map((a) => a.id), channelIds });
+    const rules = validateRules(input.rules, { accountIds: this.opts.book.list().map((a) => a.id), channelIds, accountCurrencies: this.accountCurrencies() });
     if (rules.errors.length) throw new AccountInputError(rules.errors.map((e) => e.message).join('\n'), 'rules');
     let quietHours: unknown = current.quietHours;
     if (input.quietHours !== undefined) {

@@ -1,22 +1,11 @@
 // The rule editor's form model: a draft of text fields per rule type, turned into the config form the core
 // validates (major units). Validation is shared/alerts.ts validateRules, so the editor and the server say the same thing.
-import { ALL_ACCOUNTS, DEFAULT_MARGIN_PERCENT, RULE_TYPES, validateRules, type RuleType, type SpendWindow } from '../../shared/alerts.ts';
+import { ALL_ACCOUNTS, DEFAULT_MARGIN_PERCENT, FIELD_WORDS, RULE_TYPE_WORDS, RULE_TYPES, validateRules, type RuleType, type SpendWindow } from '../../shared/alerts.ts';
 import type { AccountStatus } from '../../shared/domain.ts';
 import { formatMoney, isMoneyCurrency, toMicros } from '../../shared/money.ts';
 import { formatCount } from './format.ts';
 
-export const RULE_TYPE_LABELS: Record<RuleType, string> = {
-  'balance-below': 'Balance below',
-  'runway-below': 'Runway below',
-  'spend-above': 'Spend above',
-  'quota-used': 'Quota or key cap used',
-  'token-budget': 'Monthly token budget',
-  spike: 'Spike in spend or requests',
-  'provider-failing': 'Provider failing or stale',
-  'ratelimit-headroom': 'Rate-limit headroom low',
-  'rate-limited': 'Rate limited often (429s)',
-  'budget-pace': 'On pace to exceed the monthly budget',
-};
+export const RULE_TYPE_LABELS: Record<RuleType, string> = RULE_TYPE_WORDS;
 
 export const RULE_TYPE_HELP: Record<RuleType, string> = {
   'balance-below': 'Fires when the balance drops under an amount; a top-up re-arms it.',
@@ -234,6 +223,8 @@ export function draftToRule(d: RuleDraft): Record<string, unknown> {
 export interface RuleCheckContext {
   accountIds: readonly string[];
   channelIds: readonly string[];
+  accountCurrencies?: Readonly<Record<string, readonly string[]>>;
+  label?: (accountId: string) => string;
 }
 
 /**
@@ -242,15 +233,20 @@ export interface RuleCheckContext {
  * core would refuse the save for it.
  */
 export function checkRuleList(rules: readonly unknown[], index: number, ctx: RuleCheckContext): string | null {
-  const { errors } = validateRules(rules, { accountIds: ctx.accountIds, channelIds: ctx.channelIds });
+  const { errors } = validateRules(rules, ctx);
   if (errors.length === 0) return null;
   return (errors.find((e) => e.index === index) ?? errors[0]!).message;
 }
 
 /** Which form controls a validation message names, so the editor can mark them invalid. */
 export function fieldsInMessage(message: string, d: RuleDraft): Set<string> {
-  const detail = message.replace(/^Alert rule \d+[^:]*: /, '');
-  const names = (key: string) => new RegExp(`(^|; )${key}(\\[\\d+\\])?:`).test(detail);
+  const detail = message.replace(/^Alert rule \d+( \([^)]*\))?: /, '');
+  const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // Messages name fields in words ("Amount:", "Level 2 (150):"), as the editor labels them.
+  const names = (key: string) => {
+    const words = [FIELD_WORDS[key] ?? key, ...(key === 'levels' ? ['Level'] : key === 'channels' ? ['Channel'] : [])];
+    return words.some((w) => new RegExp(`(^|; )${escape(w)}( \\d+( \\([^)]*\\))?)?:`).test(detail));
+  };
   const shown = visibleFields(d);
   const out = new Set<string>(shown.filter((f) => names(CONFIG_KEY[f])));
   if (names('account') || detail.startsWith('needs an "account"') || (names('currency') && !shown.includes('currency'))) out.add('scope');
@@ -267,6 +263,20 @@ export function knownCurrencies(statuses: readonly AccountStatus[]): string[] {
     for (const m of [...snap.balances, snap.spent.today, snap.spent.week, snap.spent.month, snap.quota?.used]) if (m) seen.add(m.currency);
   }
   return [...seen].sort((a, b) => Number(isMoneyCurrency(b)) - Number(isMoneyCurrency(a)) || a.localeCompare(b));
+}
+
+/** The currencies each account's last good figures are in (the same reading as the core's), for the currency picker. */
+export function currenciesByAccount(statuses: readonly AccountStatus[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const s of statuses) {
+    const snap = s.lastSuccess;
+    if (!snap) continue;
+    const seen = new Set<string>();
+    for (const m of [snap.balance, ...snap.balances, snap.spent.today, snap.spent.week, snap.spent.month, snap.spent.total, snap.quota?.limit, snap.quota?.used]) if (m) seen.add(m.currency);
+    for (const u of snap.usage) if (u.cost) seen.add(u.cost.currency);
+    if (seen.size > 0) out[s.accountId] = [...seen].sort((a, b) => Number(isMoneyCurrency(b)) - Number(isMoneyCurrency(a)) || a.localeCompare(b));
+  }
+  return out;
 }
 
 /** The currency of an account's main balance, to prefill a money rule for it. */

@@ -67,7 +67,7 @@ describe('alerts through the core API', () => {
   });
 
   it('rejects an invalid rule with a message naming it and saves nothing', async () => {
-    await expect(core.api.saveAlerts({ rules: [{ type: 'quota-used', account: 'ds', levels: [50, 120] }] })).rejects.toThrow(/quota-used.*100|100.*quota-used/s);
+    await expect(core.api.saveAlerts({ rules: [{ type: 'quota-used', account: 'ds', levels: [50, 120] }] })).rejects.toThrow(/Quota or key cap used.*100|100.*Quota or key cap used/s);
     await expect(core.api.saveAlerts({ rules: [{ type: 'balance-below', account: 'ds', amount: -5, currency: 'CNY' }] })).rejects.toThrow(/negative/);
     await expect(core.api.saveAlerts({ rules: [{ type: 'mystery' }] })).rejects.toThrow(/type/);
     expect(settings.get().alerts).toEqual([]);

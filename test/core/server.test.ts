@@ -20,6 +20,7 @@ let or: OpenRouterFake;
 let ds: DeepSeekFake;
 let core: EngineCore;
 let server: RunningServer;
+const settings = createMemorySettingsStore();
 const yesterday = new Date(Date.now() - DAY).toISOString().slice(0, 10);
 
 async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -54,7 +55,7 @@ beforeAll(async () => {
   core = await createCore({
     dataDir,
     mode: 'serve',
-    settings: createMemorySettingsStore(),
+    settings,
     secrets: createMemorySecretStore(),
     configAccounts: [
       {
@@ -72,6 +73,42 @@ afterAll(async () => {
   await server?.close();
   await core?.stop();
   await Promise.all([or?.close(), ds?.close()]);
+});
+
+describe('spendbar serve API: ids, budgets and the month', () => {
+  it('refuses a new account id that is a word of the API, and still removes an old account called "test"', async () => {
+    const input = { provider: 'deepseek', label: 'Test', id: 'test', baseUrl: ds.url, credentials: { apiKey: DS_KEY } };
+    const refused = await api('POST', '/api/accounts', { input });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error).toMatchObject({ field: 'id', message: expect.stringMatching(/^Account id 'test' is reserved/) });
+    // Named from its label, a new account never lands on "test" either.
+    const named = await api('POST', '/api/accounts', { input: { ...input, id: undefined } });
+    expect(named.status).toBe(200);
+    expect(named.json.account.id).toBe('test-2');
+    await api('DELETE', '/api/accounts/test-2');
+    // An account saved as "test" before ids were reserved is edited and removed at its own address.
+    settings.set({ ...settings.get(), accounts: [...settings.get().accounts, { id: 'test', provider: 'deepseek', label: 'Old', baseUrl: ds.url, pollIntervalSec: 300 }] });
+    expect((await api('DELETE', '/api/accounts/test')).status).toBe(204);
+    expect(settings.get().accounts.map((a) => a.id)).not.toContain('test');
+    // The connection test still answers at POST /api/accounts/test.
+    expect((await api('POST', '/api/accounts/test', { ...input, id: undefined })).json.ok).toBe(true);
+  });
+
+  it('serves this month and its forecast per currency, and keeps budgets to reported currencies', async () => {
+    const spend = await api('GET', '/api/spend');
+    expect(spend.status).toBe(200);
+    const usd = spend.json.months.find((m: { currency: string }) => m.currency === 'USD');
+    expect(usd.monthToDate).toEqual({ micros: 12_500_000, currency: 'USD' });
+    expect(usd.forecast.micros).toBeGreaterThanOrEqual(12_500_000);
+    const bad = await api('PUT', '/api/budgets', { budgets: [{ currency: 'XYZ', amount: 5 }] });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.message).toBe('No account reports XYZ: a budget can be set in USD.');
+    const ok = await api('PUT', '/api/budgets', { budgets: [{ currency: 'USD', amount: 50 }] });
+    expect(ok.status).toBe(200);
+    expect(ok.json.months.find((m: { currency: string }) => m.currency === 'USD').budget).toEqual({ micros: 50_000_000, currency: 'USD' });
+    expect(settings.get().budgets).toEqual([{ currency: 'USD', amount: 50 }]);
+    expect((await api('PUT', '/api/budgets', { budgets: [{ currency: 'USD', amount: 0 }] })).json.budgets).toEqual([]);
+  });
 });
 
 describe('spendbar serve API', () => {

@@ -65,7 +65,7 @@ describe.skipIf(!hasBrowser)('alerts end to end', () => {
 
     // A bad amount is refused in the core's words before anything is sent.
     await page.getByTestId('rule-field-amount').fill('-1');
-    expect(await page.getByTestId('rule-error').textContent()).toBe('Alert rule 1 (balance-below "Top up the demo OpenRouter"): amount: must not be negative');
+    expect(await page.getByTestId('rule-error').textContent()).toBe('Alert rule 1 (Balance below "Top up the demo OpenRouter"): Amount: must not be negative');
     expect(await page.getByTestId('rule-preview').getAttribute('data-state')).toBe('invalid');
     await page.getByTestId('rule-field-amount').fill(String(amount));
 

@@ -82,7 +82,7 @@ describe('Alert channels', () => {
     await openAlerts(api);
     fireEvent.click(within(channelRow('slack')).getByTestId('channel-remove'));
     fireEvent.click(within(channelRow('slack')).getByTestId('channel-remove-yes'));
-    expect(screen.getByTestId('channels-error').textContent).toBe('Alert rule 1 (balance-below "Top up OpenRouter"): channels: no channel "slack". Change that rule first.');
+    expect(screen.getByTestId('channels-error').textContent).toBe('Alert rule 1 (Balance below "Top up OpenRouter"): Send to: no channel "slack". Change that rule first.');
     expect(api.callsTo('saveAlerts')).toHaveLength(0);
 
     fireEvent.click(within(channelRow('popup')).getByTestId('channel-remove'));

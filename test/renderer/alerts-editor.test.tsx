@@ -19,6 +19,20 @@ const lastSaved = (api: FakeSpendbarApi) => api.callsTo('saveAlerts').at(-1)![0]
 const shownFields = () => within(screen.getByTestId('rule-fields')).queryAllByTestId(/^rule-field-/).map((el) => el.dataset.testid!.replace('rule-field-', ''));
 
 describe('Alert rules', () => {
+  it('offers only the account’s own currencies, and a budget rule starts on a currency', async () => {
+    await openAlerts();
+    fireEvent.click(screen.getByTestId('rule-add'));
+    set('rule-account', 'a:or');
+    const options = () => [...screen.getByTestId('rule-field-currency').querySelectorAll('option')].map((o) => o.value);
+    // OpenRouter reports USD only: CNY (which DeepSeek has) is not offered, nor is free text.
+    expect(screen.getByTestId('rule-field-currency').tagName).toBe('SELECT');
+    expect(options()).toEqual(['USD']);
+    set('rule-account', 'a:ds');
+    expect(options()).toEqual(['CNY', 'USD']);
+    set('rule-type', 'budget-pace');
+    expect((screen.getByTestId('rule-account') as HTMLSelectElement).value).toMatch(/^c:/);
+  });
+
   it('lists config rules read-only and settings rules editable', async () => {
     const api = await openAlerts();
     expect(screen.getAllByTestId('rule-row').map((r) => [r.dataset.ruleId, r.dataset.source])).toEqual([
@@ -88,7 +102,7 @@ describe('Alert rules', () => {
     fireEvent.click(screen.getByTestId('rule-add'));
     set('rule-field-amount', '-5');
     const expected = validateRules([...api.alerts.settingsRules, { type: 'balance-below', enabled: true, account: 'or', currency: 'USD', amount: -5 }], { accountIds: api.accounts.map((a) => a.id) }).errors[0]!.message;
-    expect(expected).toBe('Alert rule 3 (balance-below): amount: must not be negative');
+    expect(expected).toBe('Alert rule 3 (Balance below): Amount: must not be negative');
     expect(screen.getByTestId('rule-error').textContent).toBe(expected);
     expect(screen.getByTestId('rule-field-amount').getAttribute('aria-invalid')).toBe('true');
     expect(screen.getByTestId('rule-field-amount').getAttribute('aria-describedby')).toContain(screen.getByTestId('rule-error').id);
@@ -96,17 +110,17 @@ describe('Alert rules', () => {
 
     set('rule-type', 'quota-used');
     set('rule-field-levels', '50, 120');
-    expect(screen.getByTestId('rule-error').textContent).toBe('Alert rule 3 (quota-used): levels[1]: must be at most 100 (it is a percentage)');
+    expect(screen.getByTestId('rule-error').textContent).toBe('Alert rule 3 (Quota or key cap used): Level 2 (120): must be at most 100 (it is a percentage)');
     expect(screen.getByTestId('rule-field-levels').getAttribute('aria-invalid')).toBe('true');
 
     set('rule-type', 'spike');
     set('rule-field-factor', '1');
-    expect(screen.getByTestId('rule-error').textContent).toBe('Alert rule 3 (spike): factor: must be more than 1 (k times the usual)');
+    expect(screen.getByTestId('rule-error').textContent).toBe('Alert rule 3 (Spike in spend or requests): Factor: must be more than 1 (k times the usual)');
 
     set('rule-field-factor', '3');
     set('rule-field-currency', '');
     fireEvent.click(screen.getByTestId('rule-save'));
-    expect(screen.getByTestId('rule-error').textContent).toBe('Alert rule 3 (spike): currency: is required for a cost spike, e.g. "USD"');
+    expect(screen.getByTestId('rule-error').textContent).toBe('Alert rule 3 (Spike in spend or requests): Currency: is required for a cost spike, e.g. "USD"');
     expect(screen.getByTestId('rule-preview').dataset.state).toBe('invalid');
     expect(api.callsTo('saveAlerts')).toHaveLength(0);
     expect(api.callsTo('previewAlertRule')).toHaveLength(0);
@@ -121,7 +135,7 @@ describe('Alert rules', () => {
     api.accounts = api.accounts.filter((a) => a.id !== 'gw');
     fireEvent.click(screen.getByTestId('rule-save'));
     const error = await screen.findByTestId('rule-error');
-    expect(error.textContent).toBe('Alert rule 3 (balance-below): account: no account "gw" (known: or, ds, sc)');
+    expect(error.textContent).toBe('Alert rule 3 (Balance below): Account: no account "gw" (known: or, ds, sc)');
     expect(screen.getByTestId('rule-account').getAttribute('aria-invalid')).toBe('true');
     expect(api.alerts.settingsRules).toHaveLength(2);
     expect(screen.getByTestId('rule-editor')).toBeTruthy();

@@ -35,17 +35,17 @@ describe('rule drafts', () => {
     expect(draftToRule({ ...d, type: 'runway-below' })).toEqual({ type: 'runway-below', enabled: true, account: 'gw', days: 3 });
     // Text that is not a number reaches validation as text, so the message says "must be a number".
     const bad = validateRules([draftToRule({ ...d, amount: '1,5' })], ctx);
-    expect(bad.errors[0]!.message).toBe('Alert rule 1 (balance-below): amount: must be a number');
+    expect(bad.errors[0]!.message).toBe('Alert rule 1 (Balance below): Amount: must be a number');
   });
 
   it('finds the controls a message names', () => {
     const d = newDraft('spend-above', 'a:gw', 'USD');
-    expect([...fieldsInMessage('Alert rule 2 (spend-above): window: must be "today", "week" or "month"; amount: must not be negative', d)].sort()).toEqual(['amount', 'spendWindow']);
-    expect([...fieldsInMessage('Alert rule 1 (spend-above): account: no account "x"', d)]).toEqual(['scope']);
-    expect([...fieldsInMessage('Alert rule 1 (spend-above): currency: must be a currency code such as "USD" or "CNY"', d)]).toEqual(['currency']);
+    expect([...fieldsInMessage('Alert rule 2 (Spend above): Window: must be "today", "week" or "month"; Amount: must not be negative', d)].sort()).toEqual(['amount', 'spendWindow']);
+    expect([...fieldsInMessage('Alert rule 1 (Spend above): Account: no account "x"', d)]).toEqual(['scope']);
+    expect([...fieldsInMessage('Alert rule 1 (Spend above): Currency: must be a currency code such as "USD" or "CNY"', d)]).toEqual(['currency']);
     const scoped = newDraft('spend-above', 'c:EUR', '');
     expect(visibleFields(scoped)).toEqual(['spendWindow', 'amount']);
-    expect([...fieldsInMessage('Alert rule 1 (spend-above): currency: no account reports EUR', scoped)]).toEqual(['scope']);
+    expect([...fieldsInMessage('Alert rule 1 (Spend above): Currency: no account reports EUR', scoped)]).toEqual(['scope']);
   });
 });
 
@@ -80,7 +80,7 @@ describe('channel checks', () => {
   });
   it('names a rule that would lose its channel', () => {
     const rules = [{ type: 'provider-failing', account: 'gw', minutes: 5, channels: ['hook'] }];
-    expect(checkChannels([], saved, rules, ['gw'])).toBe('Alert rule 1 (provider-failing): channels: no channel "hook". Change that rule first.');
+    expect(checkChannels([], saved, rules, ['gw'])).toBe('Alert rule 1 (Provider failing or stale): Send to: no channel "hook". Change that rule first.');
   });
 });
 

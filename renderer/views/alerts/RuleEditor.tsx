@@ -5,6 +5,7 @@ import {
   accountCurrency,
   accountScope,
   checkRuleList,
+  currenciesByAccount,
   currencyScope,
   draftToRule,
   fieldsInMessage,
@@ -47,15 +48,23 @@ export function RuleEditor({ initial, index, settingsRules, channels, onSaved, o
   const rule = useMemo(() => draftToRule(draft), [draft]);
   const at = index ?? settingsRules.length;
   const list = useMemo(() => (index === null ? [...settingsRules, rule] : settingsRules.map((r, i) => (i === index ? rule : r))), [settingsRules, rule, index]);
-  const ctx = useMemo(() => ({ accountIds: accounts.map((a) => a.id), channelIds: channels.map((c) => c.id) }), [accounts, channels]);
+  const byAccount = useMemo(() => currenciesByAccount(statuses), [statuses]);
+  const ctx = useMemo(
+    () => ({ accountIds: accounts.map((a) => a.id), channelIds: channels.map((c) => c.id), accountCurrencies: byAccount, label: (id: string) => accounts.find((a) => a.id === id)?.label ?? id }),
+    [accounts, channels, byAccount],
+  );
   const clientError = checkRuleList(list, at, ctx);
   const ownError = clientError !== null && checkRuleList([rule], 0, ctx) !== null;
   const shownError = serverError ?? (dirty || attempted ? clientError : null);
   const invalid = shownError ? fieldsInMessage(shownError, draft) : new Set<string>();
-  const currencies = useMemo(() => {
-    const known = knownCurrencies(statuses);
-    return draft.currency && !known.includes(draft.currency) ? [...known, draft.currency] : known;
-  }, [statuses, draft.currency]);
+  const currencies = useMemo(() => knownCurrencies(statuses), [statuses]);
+  // The currency picker offers the chosen account's own currencies (every account's for "every account").
+  const scopeAccount = parseScope(draft.scope).account;
+  const pickable = useMemo(() => {
+    const own = scopeAccount && scopeAccount !== SCOPE_ALL ? byAccount[scopeAccount] : undefined;
+    const list = own && own.length > 0 ? own : currencies;
+    return draft.currency && !list.includes(draft.currency) ? [...list, draft.currency] : list;
+  }, [scopeAccount, byAccount, currencies, draft.currency]);
   const scopeCurrencies = parseScope(draft.scope).currency;
 
   // A type's own default where the draft still holds another type's untouched default (80 % budget ≠ 10 % headroom).
@@ -141,7 +150,7 @@ export function RuleEditor({ initial, index, settingsRules, channels, onSaved, o
             </optgroup>
           </select>
         </div>
-        <RuleFields draft={draft} idFor={idFor} invalid={invalid} errorId={errorId} currencies={currencies} onChange={update} />
+        <RuleFields draft={draft} idFor={idFor} invalid={invalid} errorId={errorId} currencies={pickable} onChange={update} />
         <div className="field">
           <label htmlFor={idFor('margin')}>Re-arm margin (%)</label>
           <input id={idFor('margin')} data-testid="rule-margin" type="number" inputMode="decimal" step="any" placeholder="10" value={draft.margin} aria-describedby={`${idFor('margin')}-help`} aria-invalid={invalid.has('margin') || undefined} onChange={(e) => update({ margin: e.target.value })} />

@@ -13,7 +13,7 @@ const currencyOf = (d: RuleDraft) => parseScope(d.scope).currency ?? (d.currency
 
 const SPECS: Record<DraftField, FieldSpec> = {
   amount: { label: (d) => `Amount (${currencyOf(d)})`, kind: 'number' },
-  currency: { label: () => 'Currency', help: () => 'The currency of the amount, e.g. USD or CNY.', kind: 'text' },
+  currency: { label: () => 'Currency', help: () => "One of the account's own currencies.", kind: 'select' },
   days: { label: () => 'Days of runway left', help: () => "Balance ÷ the last 7 days' average burn.", kind: 'number' },
   spendWindow: {
     label: () => 'Window',
@@ -77,7 +77,19 @@ export function RuleFields({ draft, idFor, invalid, errorId, currencies, onChang
       'aria-describedby': [help ? `${id}-help` : '', invalid.has(field) ? errorId : ''].filter(Boolean).join(' ') || undefined,
     };
     let control: ReactNode;
-    if (spec.kind === 'select') {
+    if (field === 'currency') {
+      // Only currencies the accounts report: a rule in XYZ, or in CNY for a USD-only account, cannot be picked.
+      control = (
+        <select {...common} value={draft.currency} onChange={(e) => onChange({ currency: e.target.value })}>
+          {!currencies.includes(draft.currency) && <option value={draft.currency}>{draft.currency ? `${draft.currency} (not reported by this account)` : 'Pick a currency'}</option>}
+          {currencies.map((c) => (
+            <option key={c} value={c}>
+              {c}
+            </option>
+          ))}
+        </select>
+      );
+    } else if (spec.kind === 'select') {
       control = (
         <select {...common} onChange={(e) => onChange({ [field]: e.target.value } as Partial<RuleDraft>)}>
           {spec.options!.map((o) => (
@@ -86,17 +98,6 @@ export function RuleFields({ draft, idFor, invalid, errorId, currencies, onChang
             </option>
           ))}
         </select>
-      );
-    } else if (field === 'currency') {
-      control = (
-        <>
-          <input {...common} list={`${id}-list`} autoComplete="off" spellCheck={false} maxLength={8} onChange={(e) => onChange({ currency: e.target.value.toUpperCase() })} />
-          <datalist id={`${id}-list`}>
-            {currencies.map((c) => (
-              <option key={c} value={c} />
-            ))}
-          </datalist>
-        </>
       );
     } else {
       control = (

@@ -35,15 +35,15 @@ describe('validateRules', () => {
     const { rules, errors } = validateRules(raw, ctx);
     expect(rules.map((r) => r.type)).toEqual(['spend-above', 'spike']);
     const byIndex = Object.fromEntries(errors.map((e) => [e.index, e.message]));
-    expect(byIndex[0]).toBe('Alert rule 1 (balance-below): account: no account "nope" (known: gw, or)');
-    expect(byIndex[1]).toBe('Alert rule 2 (balance-below): amount: must not be negative');
-    expect(byIndex[2]).toContain('levels[1]: must be at most 100 (it is a percentage)');
+    expect(byIndex[0]).toBe('Alert rule 1 (Balance below): Account: no account "nope" (known: gw, or)');
+    expect(byIndex[1]).toBe('Alert rule 2 (Balance below): Amount: must not be negative');
+    expect(byIndex[2]).toContain('Level 2 (120): must be at most 100 (it is a percentage)');
     expect(byIndex[3]).toContain('unknown type "balance-sideways": use one of balance-below, runway-below');
-    expect(byIndex[5]).toContain('percent: must be at most 100');
+    expect(byIndex[5]).toContain('Warn at (% of the budget): must be at most 100');
     expect(byIndex[6]).toContain('Alert rule 7: must be an object');
     expect(byIndex[8]).toContain('needs an "account"');
-    expect(byIndex[9]).toContain('amout: unknown field');
-    expect(byIndex[10]).toBe('Alert rule 11 (balance-below): currency: no account reports EUR');
+    expect(byIndex[9]).toContain('"amout": not a field of this rule type');
+    expect(byIndex[10]).toBe('Alert rule 11 (Balance below): Currency: no account reports EUR');
     expect(errors).toHaveLength(9);
   });
 
@@ -51,7 +51,7 @@ describe('validateRules', () => {
     const a = { type: 'provider-failing', account: 'gw', minutes: 30 };
     const { rules, errors } = validateRules([a, a, { ...a, id: 'x' }, { ...a, id: 'x', minutes: 5 }], ctx);
     expect(rules.map((r) => r.id)).toEqual([deriveRuleId({ ...a, enabled: true }), `${deriveRuleId({ ...a, enabled: true })}-2`, 'x']);
-    expect(errors).toEqual([{ index: 3, message: 'Alert rule 4 (provider-failing): id: "x" is used by another rule' }]);
+    expect(errors).toEqual([{ index: 3, message: 'Alert rule 4 (Provider failing or stale): Id: "x" is used by another rule' }]);
   });
 
   it('round-trips to config in major units', () => {
@@ -98,5 +98,28 @@ describe('validateAlertSettings', () => {
     ]);
     const good = validateAlertSettings({ quietHours: { start: '22:00', end: '07:00', timeZone: 'Asia/Shanghai' } });
     expect(good).toEqual({ channels: [{ id: 'popup', type: 'popup' }], quietHours: { start: '22:00', end: '07:00', timeZone: 'Asia/Shanghai' }, errors: [] });
+  });
+});
+
+describe('currencies of a rule', () => {
+  const ctx = { accountIds: ['gw', 'ds'], accountCurrencies: { gw: ['USD'], ds: ['CNY', 'USD'] }, label: (id: string) => (id === 'gw' ? 'Gateway' : id) };
+  it('accepts only a currency the account reports, and only one some account reports for every account', async () => {
+    const { validateRules } = await import('../../../shared/alerts.ts');
+    const { rules, errors } = validateRules(
+      [
+        { type: 'balance-below', account: 'gw', amount: 5, currency: 'CNY' },
+        { type: 'balance-below', account: '*', amount: 5, currency: 'XYZ' },
+        { type: 'balance-below', account: 'ds', amount: 5, currency: 'CNY' },
+        { type: 'budget-pace', account: 'gw', currency: 'USD' },
+        { type: 'budget-pace', currency: 'USD' },
+      ],
+      ctx,
+    );
+    expect(errors.map((e) => e.message)).toEqual([
+      'Alert rule 1 (Balance below): Currency: Gateway reports only USD, not CNY; pick one of its currencies',
+      'Alert rule 2 (Balance below): Currency: no account reports XYZ (they report CNY, USD)',
+      'Alert rule 4 (On pace to exceed the monthly budget): Account: a monthly budget is per currency; pick "All <currency> accounts" (leave the account out and name the "currency")',
+    ]);
+    expect(rules.map((r) => r.type)).toEqual(['balance-below', 'budget-pace']);
   });
 });
