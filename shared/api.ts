@@ -155,9 +155,18 @@ export interface MonthSpend {
   monthEnd: number;
 }
 
+/** Image generations of one account (providers that count them), by the day its provider reports them in. */
+export interface ImageCount {
+  accountId: string;
+  today: number;
+  month: number;
+}
+
 export interface SpendSummary {
   months: MonthSpend[];
   budgets: Budget[];
+  /** Accounts that generated images this month. */
+  images: ImageCount[];
 }
 
 export type SnoozeTarget = { eventId: number } | { ruleId: string; subject?: string };

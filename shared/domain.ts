@@ -125,6 +125,8 @@ export interface UsageBucket {
   reasoningTokens: number;
   /** null when the provider reports tokens only. */
   cost: Money | null;
+  /** Images generated, where the provider counts them (SurferCloud ImageGenerationNum). */
+  images?: number;
 }
 
 /** What one poll of one account found. A failed poll carries an error and no figures. */

@@ -108,6 +108,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     addDerivedSpend(snapshot, account, store, timeZone(), opts);
     addTodaySoFar(snapshot, store);
     store.saveSnapshot(snapshot);
+    if (snapshot.ok) figures.images.save(snapshot.accountId, snapshot.usage);
   }
 
   /**
@@ -228,7 +229,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
       book.remove(id);
       store.deleteAccount(id);
       meter.deleteAccount(id);
-      figures.forget(id);
+      figures.deleteAccount(id);
       accountsChanged();
     },
     async testAccount(input) {

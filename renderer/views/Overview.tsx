@@ -161,6 +161,25 @@ export function Overview() {
         <Legend series={series} onToggle={toggle} testId="spend-legend" colorOf={colorOf} />
       </section>
       <div className="cards">
+        {shownSummary && shownSummary.images.length > 0 && (
+          <article className="card account-card" data-testid="images-card" aria-labelledby="images-title">
+            <h3 id="images-title">Image generations</h3>
+            <dl className="figures">
+              {shownSummary.images.map((i) => (
+                <div key={i.accountId} className="figure figure-main" data-testid="images-row" data-account-id={i.accountId}>
+                  <dt>{labelOf(i.accountId)}</dt>
+                  <dd>
+                    <span data-testid="images-today">{i.today.toLocaleString('en-US')} today</span>
+                    <span className="muted" data-testid="images-month">
+                      {i.month.toLocaleString('en-US')} this month
+                    </span>
+                  </dd>
+                </div>
+              ))}
+            </dl>
+            <p className="muted small">Counted by the provider per day; images are not priced in its reports.</p>
+          </article>
+        )}
         {accounts.map((a) => {
           const status = byId.get(a.id);
           const main = status?.lastSuccess?.balance?.currency;

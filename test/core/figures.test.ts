@@ -123,3 +123,21 @@ describe('budget-pace alert', () => {
     expect(s.poll(month)).toHaveLength(0);
   });
 });
+
+describe('image generations', () => {
+  it('are counted per account, a revised day replacing its earlier count', async () => {
+    const { DatabaseSync } = await import('node:sqlite');
+    const { ImageCounts } = await import('../../electron/core/store/images.ts');
+    const db = new DatabaseSync(':memory:');
+    const images = new ImageCounts(db);
+    const day = Date.UTC(2026, 2, 18);
+    images.save('sc', [usageBucket(day, { width: 'day', images: 4 }), usageBucket(day - DAY, { width: 'day', images: 2 }), usageBucket(day, { model: 'chat' })]);
+    images.save('sc', [usageBucket(day, { width: 'day', images: 6 })]);
+    expect(images.totals(day, day + DAY)).toEqual(new Map([['sc', 6]]));
+    expect(images.totals(day - DAY, day + DAY)).toEqual(new Map([['sc', 8]]));
+    // Opening the same database again keeps the table and its rows.
+    expect(new ImageCounts(db).totals(0, day + DAY).get('sc')).toBe(8);
+    images.deleteAccount('sc');
+    expect(images.totals(0, day + DAY).size).toBe(0);
+  });
+});

@@ -75,8 +75,8 @@ export function recordingApi(statuses: AccountStatus[] = [status('or', { balance
         maxOutputFrom: request.maxOutput === undefined ? 'default' : 'caller', uncounted: [], notes: [], modelsFrom: request.models ? 'caller' : 'default',
         rows: [], priceSource: { name: '@pydantic/genai-prices 0.1.8', date: '2026-09-23', currency: 'USD' },
       }),
-    getSpendSummary: () => record('getSpendSummary', [], { months: [], budgets: [] }),
-    saveBudgets: (budgets) => record('saveBudgets', [budgets], { months: [], budgets }),
+    getSpendSummary: () => record('getSpendSummary', [], { months: [], budgets: [], images: [] }),
+    saveBudgets: (budgets) => record('saveBudgets', [budgets], { months: [], budgets, images: [] }),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -291,7 +291,7 @@ export class FakeSpendbarApi implements SpendbarApi {
         forecast: money(mtd + (pace * (monthEnd - this.now)) / DAY, currency), budget: budget ? money(budget.amount, currency) : null, monthStart, monthEnd,
       };
     };
-    return { months: [month('CNY', 48.25, 3), month('USD', 25.5, 1.5)], budgets: structuredClone(this.budgets) };
+    return { months: [month('CNY', 48.25, 3), month('USD', 25.5, 1.5)], budgets: structuredClone(this.budgets), images: [{ accountId: 'sc', today: 4, month: 57 }] };
   }
   async saveBudgets(budgets: Budget[]): Promise<SpendSummary> {
     this.log('saveBudgets', structuredClone(budgets));

@@ -73,6 +73,9 @@ describe('Overview', () => {
     await waitFor(() => expect(Number(sc.getByTestId('card-tokens-month').getAttribute('title')!.replace(/\D/g, ''))).toBeGreaterThan(0));
     expect(sc.getByTestId('card-requests-today').textContent).toMatch(/requests$/);
     expect(sc.queryByTestId('card-balance')).toBeNull();
+    const images = await screen.findByTestId('images-card');
+    expect(within(images).getByTestId('images-row').dataset.accountId).toBe('sc');
+    expect(within(images).getByTestId('images-month').textContent).toBe('57 this month');
     const chart = screen.getByTestId('spend-chart');
     expect(chart.dataset.columns).toBe('30');
     expect(within(chart).getAllByTestId('legend-item').map((b) => b.dataset.label).sort()).toEqual(['DeepSeek', 'OpenRouter personal']);

@@ -8,10 +8,13 @@ import { AccountInputError } from '../accounts.ts';
 import type { SettingsStore } from '../ports.ts';
 import type { SnapshotStore } from '../store/index.ts';
 import { monthSpend, paceWindow } from './forecast.ts';
+import { ImageCounts } from '../store/images.ts';
+import { bucketStart } from '../store/tz.ts';
 import { accountRunway, RUNWAY_WINDOW_MS } from './runway.ts';
 
 export class Figures {
   private readonly runways = new Map<string, { time: number; runway: Runway | null }>();
+  readonly images: ImageCounts;
   private readonly store: SnapshotStore;
   private readonly settings: SettingsStore;
   private readonly timeZone: () => string;
@@ -22,6 +25,7 @@ export class Figures {
     this.settings = settings;
     this.timeZone = timeZone;
     this.now = now;
+    this.images = new ImageCounts(store.db);
   }
 
   /** The runway of the account's last good figures; recomputed only when those change. */
@@ -39,6 +43,11 @@ export class Figures {
     this.runways.delete(accountId);
   }
 
+  deleteAccount(accountId: string): void {
+    this.forget(accountId);
+    this.images.deleteAccount(accountId);
+  }
+
   budgets(): Budget[] {
     return this.settings.get().budgets ?? [];
   }
@@ -50,7 +59,14 @@ export class Figures {
     const cost = this.store.series({ metric: 'cost', bucket: 'day', groupBy: 'none', from: window.from, to: now + 1, timeZone }).series;
     const budgets = this.budgets();
     const months = monthSpend({ snapshots: shown, cost, budgets: budgets.map((b) => ({ micros: toMicros(b.amount), currency: b.currency })), now, timeZone });
-    return { months, budgets };
+    return { months, budgets, images: this.imageCounts(now, timeZone, months[0]?.monthStart ?? bucketStart(timeZone, 'month', now)) };
+  }
+
+  private imageCounts(now: number, timeZone: string, monthStart: number): SpendSummary['images'] {
+    // A bucket counts in the day its start falls in, as in every chart (a provider's UTC day may start mid-day here).
+    const today = this.images.totals(bucketStart(timeZone, 'day', now), now + 1);
+    const month = this.images.totals(monthStart, now + 1);
+    return [...month].filter(([, n]) => n > 0).map(([accountId, n]) => ({ accountId, today: today.get(accountId) ?? 0, month: n }));
   }
 
   /** Validates and stores the budgets; a currency no account reports is refused, an amount of 0 removes a budget. */

@@ -138,6 +138,7 @@ interface Totals {
   out: number;
   total: number;
   requests: number;
+  images: number;
   hasSplit: boolean;
 }
 
@@ -171,13 +172,15 @@ class Usages {
       }
       // Stamped before the window: a bucket this read saw only in part (a fuller figure may be stored).
       if (u.timestamp < this.windowStartS) continue;
-      if (u.type === 'image_generation') {
-        this.images += u.count;
-        continue;
-      }
       const id = `${u.timestamp}\u0000${model}`;
       let b = this.byBucket.get(id);
-      if (!b) this.byBucket.set(id, (b = { ts: u.timestamp, model, t: { in: 0, out: 0, total: 0, requests: 0, hasSplit: false } }));
+      if (!b) this.byBucket.set(id, (b = { ts: u.timestamp, model, t: { in: 0, out: 0, total: 0, requests: 0, images: 0, hasSplit: false } }));
+      if (u.type === 'image_generation') {
+        // Kept on the bucket and model they were reported for: the Overview counts them.
+        this.images += u.count;
+        b.t.images += u.count;
+        continue;
+      }
       if (u.type === 'in') b.t.in += u.count;
       else if (u.type === 'out') b.t.out += u.count;
       else if (u.type === 'total') b.t.total += u.count;
@@ -193,16 +196,20 @@ class Usages {
     for (const { ts, model, t } of this.byBucket.values()) {
       // `total` repeats in + out; it is only used when a bucket came without the split.
       const inputTokens = t.hasSplit ? t.in : t.total;
-      if (inputTokens === 0 && t.out === 0 && t.requests === 0) continue;
+      if (inputTokens === 0 && t.out === 0 && t.requests === 0 && t.images === 0) continue;
       const start = startOf(ts);
-      out.set(`${start}\u0000${model}`, { start, width: widthOf(ts), model, key: this.keyId, requests: t.requests, inputTokens, outputTokens: t.out, cachedTokens: 0, reasoningTokens: 0, cost: null });
+      const bucket: UsageBucket = { start, width: widthOf(ts), model, key: this.keyId, requests: t.requests, inputTokens, outputTokens: t.out, cachedTokens: 0, reasoningTokens: 0, cost: null };
+      if (t.images > 0) bucket.images = t.images;
+      out.set(`${start}\u0000${model}`, bucket);
     }
     if (stored && grid === 'day') {
       for (const b of [...out.values()]) {
         const utcMidnight = b.start - (b.start % BUCKET_MS.day);
         const id = `${utcMidnight}\u0000${b.model}`;
         if (utcMidnight !== b.start && utcMidnight >= this.windowStartS * 1000 && !out.has(id)) {
-          out.set(id, { ...b, start: utcMidnight, width: 'day', requests: 0, inputTokens: 0, outputTokens: 0 });
+          const cleared: UsageBucket = { ...b, start: utcMidnight, width: 'day', requests: 0, inputTokens: 0, outputTokens: 0 };
+          if (b.images !== undefined) cleared.images = 0;
+          out.set(id, cleared);
         }
       }
     }
@@ -213,7 +220,7 @@ class Usages {
     const notes: string[] = [];
     const totalsOnly = [...this.byBucket.values()].filter(({ t }) => !t.hasSplit && t.total > 0).length;
     if (totalsOnly) notes.push(`For ${totalsOnly} model and time bucket(s) ${name} reported only a total token count; it is shown as input tokens.`);
-    if (this.images) notes.push(`${name} reported ${this.images} image generation(s); Spendbar tracks tokens and requests only.`);
+    if (this.images) notes.push(`${name} reported ${this.images} image generation(s) in this read; the Overview counts them per day.`);
     if (this.otherModels) {
       notes.push(`${name} answered per-model requests with usage of other models (${this.otherModels} entries, not counted): check that the model names in this account's options match exactly.`);
     }

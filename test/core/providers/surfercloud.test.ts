@@ -165,7 +165,8 @@ describe('surfercloud adapter', () => {
     const bucket = (start: number, model: string, requests: number, inputTokens: number, outputTokens: number): UsageBucket => ({
       start, width: 'day', model, key: DEMO_SURFER_KEY_ID, requests, inputTokens, outputTokens, cachedTokens: 0, reasoningTokens: 0, cost: null,
     });
-    expect(r.usage).toEqual([bucket(day10, 'm1', 3, 300, 30), bucket(day11, 'm1', 3, 1_000, 300), bucket(day11, 'm2', 1, 7, 0)]);
+    // Image generations stay on the day and model they were reported for.
+    expect(r.usage).toEqual([bucket(day10, 'm1', 3, 300, 30), { ...bucket(day11, 'm1', 3, 1_000, 300), images: 4 }, bucket(day11, 'm2', 1, 7, 0)]);
     expect(r.notes.some((n) => n.includes('4 image generation'))).toBe(true);
   });
 
