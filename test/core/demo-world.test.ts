@@ -179,5 +179,8 @@ describe('the demo world', () => {
       const charted = series.series.filter((s) => s.currency === m.currency).reduce((s, x) => s + x.points.reduce((a, p) => a + p.v, 0), 0);
       expect(Math.abs(charted - m.monthToDate.micros), m.currency).toBeLessThanOrEqual(5 * CENT);
     }
+    // SurferCloud's image model is counted, this month including today.
+    const images = summary.images.find((i) => i.accountId === 'demo-surfer')!;
+    expect(images.month).toBeGreaterThan(images.today);
   });
 });
