@@ -297,3 +297,14 @@ export function formatIssues(error: z.ZodError | readonly Issue[]): string {
   const issues = Array.isArray(error) ? (error as readonly Issue[]) : (error as z.ZodError).issues;
   return issues.flatMap(issueLines).join('\n');
 }
+
+/**
+ * Messages for a form: each names its field in words already ("Poll interval must be at least 60 seconds"), so a
+ * top-level field's path is left out of the text (it travels as the error's `field`). Deeper paths and unknown keys
+ * keep their path, since the words alone would not say where.
+ */
+export function formatForForm(error: z.ZodError | readonly Issue[]): string {
+  const issues = Array.isArray(error) ? (error as readonly Issue[]) : (error as z.ZodError).issues;
+  const lines = issues.map((i) => (i.code === 'unrecognized_keys' || i.path.length > 1 ? formatIssues([i]) : i.message));
+  return [...new Set(lines)].join('\n');
+}

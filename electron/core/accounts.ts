@@ -3,7 +3,7 @@
 import type { AccountInput } from '../../shared/api.ts';
 import type { Account, CredentialHint, PollError } from '../../shared/domain.ts';
 import { DEFAULT_POLL_INTERVAL_SEC } from '../../shared/domain.ts';
-import { accountInputSchema, formatIssues, newAccountIdSchema, RESERVED_ACCOUNT_IDS } from '../../shared/schemas.ts';
+import { accountInputSchema, formatForForm, newAccountIdSchema, RESERVED_ACCOUNT_IDS } from '../../shared/schemas.ts';
 import { maskSecret } from './errors.ts';
 import { secretRef, type SecretStore, type SettingsStore } from './ports.ts';
 import { getDescriptor } from './providers/registry.ts';
@@ -82,7 +82,7 @@ export class AccountBook {
     const parsed = accountInputSchema.safeParse(input);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
-      throw new AccountInputError(formatIssues(parsed.error), first?.path.join('.'));
+      throw new AccountInputError(formatForForm(parsed.error), first?.path.join('.'));
     }
     const data = parsed.data as AccountInput;
     const descriptor = getDescriptor(data.provider);

@@ -9,6 +9,7 @@ import {
   accountInputSchema,
   budgetsSchema,
   firstIssuePath,
+  formatForForm,
   formatIssues,
   seriesQuerySchema,
   totalsQuerySchema,
@@ -151,7 +152,7 @@ export function handle<M extends InvokeMethod>(
       // A form cares about its own field ("baseUrl"), not the argument position ("[0].baseUrl").
       const issues = parsed.error.issues.map((i) => (typeof i.path[0] === 'number' ? { ...i, path: i.path.slice(1) } : i));
       const arity = issues.some((i) => i.path.length === 0);
-      const message = redact(formatIssues(issues), secrets);
+      const message = redact(arity ? formatIssues(issues) : formatForForm(issues), secrets);
       return failure(arity ? `${method} was called with the wrong arguments: ${message}` : message, firstIssuePath(issues));
     }
     try {

@@ -81,6 +81,9 @@ describe('spendbar serve API: ids, budgets and the month', () => {
     const refused = await api('POST', '/api/accounts', { input });
     expect(refused.status).toBe(400);
     expect(refused.json.error).toMatchObject({ field: 'id', message: expect.stringMatching(/^Account id 'test' is reserved/) });
+    // A bad field is named in the form's words, with the path only as `field`.
+    const slow = await api('POST', '/api/accounts', { input: { ...input, id: undefined, pollIntervalSec: 30 } });
+    expect(slow.json.error).toEqual({ message: 'Poll interval must be at least 60 seconds', field: 'pollIntervalSec' });
     // Named from its label, a new account never lands on "test" either.
     const named = await api('POST', '/api/accounts', { input: { ...input, id: undefined } });
     expect(named.status).toBe(200);

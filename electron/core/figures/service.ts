@@ -3,7 +3,7 @@
 import type { Budget, SpendSummary } from '../../../shared/api.ts';
 import type { Runway, Snapshot } from '../../../shared/domain.ts';
 import { isMoneyCurrency, toMicros, type Currency, type Money } from '../../../shared/money.ts';
-import { budgetsSchema, formatIssues } from '../../../shared/schemas.ts';
+import { budgetsSchema } from '../../../shared/schemas.ts';
 import { AccountInputError } from '../accounts.ts';
 import type { SettingsStore } from '../ports.ts';
 import type { SnapshotStore } from '../store/index.ts';
@@ -72,7 +72,7 @@ export class Figures {
   /** Validates and stores the budgets; a currency no account reports is refused, an amount of 0 removes a budget. */
   saveBudgets(input: unknown, shown: readonly (Snapshot | null)[]): void {
     const parsed = budgetsSchema.safeParse(input);
-    if (!parsed.success) throw new AccountInputError(formatIssues(parsed.error).replace(/^\[\d+\]\.?\w*: /gm, ''), 'budgets');
+    if (!parsed.success) throw new AccountInputError([...new Set(parsed.error.issues.map((i) => i.message))].join('\n'), 'budgets');
     const known = reportedCurrencies(shown);
     for (const b of parsed.data) {
       if (b.amount > 0 && !known.has(b.currency)) {

@@ -154,7 +154,7 @@ describe('registerIpc', () => {
     registerIpc(ipcMain, api, { log });
     const badUrl = await invokeMain(INVOKE_CHANNELS.saveAccount, APP, { provider: 'openrouter', label: 'OR', baseUrl: 'ftp://x' });
     expect(badUrl).toMatchObject({ ok: false, error: { field: 'baseUrl' } });
-    expect((badUrl as { error: { message: string } }).error.message).toMatch(/^baseUrl: Base URL must be an absolute http\(s\) URL/);
+    expect((badUrl as { error: { message: string } }).error.message).toMatch(/^Base URL must be an absolute http\(s\) URL/);
 
     const badRange = await invokeMain(INVOKE_CHANNELS.querySeries, APP, { ...seriesQuery, from: 10, to: 5 });
     expect(badRange).toMatchObject({ ok: false, error: { field: 'to' } });
