@@ -8,10 +8,6 @@ const PALETTE = [
   '#edc948', '#ff9da7', '#9c755f', '#2f4b7c', '#a0cbe8', '#8cd17d',
 ];
 
-export function seriesColor(index: number): string {
-  return PALETTE[index % PALETTE.length]!;
-}
-
 /**
  * The colour of a model, key or account. `known` is the full list of such names (the filter's models, or every
  * account) — not what the current selection shows — so a model keeps its colour in every metric, filter and chart,

@@ -95,7 +95,8 @@ export async function runUiBench(opts: { runs?: number; accounts?: number; model
       await page.waitForFunction(() => {
         const el = document.querySelector('[data-testid="trend-chart"]');
         const series = el?.getAttribute('data-series');
-        return series !== null && series !== undefined && series !== '[]';
+        // The series are known before the lazily loaded chart draws them: wait for the canvas too.
+        return series !== null && series !== undefined && series !== '[]' && el?.querySelector('canvas') !== null;
       }, undefined, { timeout: 30_000 });
       const ms = await page.evaluate(() => new Promise<number>((r) => requestAnimationFrame(() => r(performance.now()))));
       // The first load warms the server's statement cache and the disk: measure the runs after it.
