@@ -52,7 +52,7 @@ describe.skipIf(!hasBrowser)('alerts end to end', () => {
     await page.getByTestId('rule-add').click();
     await page.getByTestId('rule-type').selectOption('balance-below');
     await page.getByTestId('rule-account').selectOption(`a:${ACCOUNT}`);
-    await page.getByTestId('rule-field-currency').fill('USD');
+    await page.getByTestId('rule-field-currency').selectOption('USD');
     await page.getByTestId('rule-field-amount').fill(String(amount));
     await page.getByTestId('rule-name').fill('Top up the demo OpenRouter');
 
