@@ -183,3 +183,23 @@ export function surferAccount(world: DemoWorld, fake: SurferCloudFake, opts: Opt
     },
   };
 }
+
+/**
+ * A balance-only account whose fake holds a granted (voucher) part spent first and a paid (cash) part: Moonshot (CNY,
+ * amounts to 1e-5) and SiliconFlow (USD, to the cent). Its balance is the ledger's at t, so the derived spend, the
+ * runway and the history agree like the other demo accounts'.
+ */
+export function grantedFirst(
+  world: DemoWorld,
+  spec: { perDay: number; seed: number; granted: number; paid: number; topUp: { daysAgo: number; micros: number } },
+  write: (granted: number, paid: number) => void,
+): { ledger: Ledger; sync(t: number): void } {
+  const ledger = world.ledger({ perDay: spec.perDay, seed: spec.seed, shape: 'asia', deposits: [{ daysAgo: 1e9, micros: spec.granted + spec.paid }, spec.topUp] });
+  return {
+    ledger,
+    sync(t) {
+      const spent = ledger.cumulative(t);
+      write(Math.max(0, spec.granted - spent), ledger.deposited(t) - spec.granted - Math.max(0, spent - spec.granted));
+    },
+  };
+}

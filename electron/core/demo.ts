@@ -33,16 +33,19 @@ export async function startDemo(opts: { tickMs?: number; pollIntervalSec?: numbe
     startSurferCloudFake({ now: clock, state: { usage: [] } }),
   ]);
   const common = { pollIntervalSec: opts.pollIntervalSec };
+  // The organization-API providers' demo accounts (demo-admin.ts) still move by their own random walk; its balance-only
+  // ones (Moonshot, SiliconFlow) live in the world.
+  const admin = await startAdminDemo(
+    (id, provider, label, baseUrl, credentials, options) => demoConfigAccount(id, provider, label, baseUrl, credentials, { ...(options ? { options } : {}), pollIntervalSec: opts.pollIntervalSec }),
+    world,
+  );
   const demoAccounts: DemoAccount[] = [
     gatewayAccount(world, gateway, common),
     routerAccount(world, router, common),
     deepseekAccount(world, deepseek, common),
     surferAccount(world, surfer, common),
+    ...admin.worldAccounts,
   ];
-  // The organization-API and balance providers' demo accounts (demo-admin.ts) still move by their own random walk.
-  const admin = await startAdminDemo((id, provider, label, baseUrl, credentials, options) =>
-    demoConfigAccount(id, provider, label, baseUrl, credentials, { ...(options ? { options } : {}), pollIntervalSec: opts.pollIntervalSec }),
-  );
   let seed = 42;
   const next = () => {
     seed = (seed * 1103515245 + 12345) % 2147483648;
