@@ -11,7 +11,7 @@ const HOUR = BUCKET_MS.hour;
 const DAY = BUCKET_MS.day;
 
 /**
- * Polls every demo account at the end of each hour of the last `days` days (not the current hour: the first live
+ * Polls every demo account at the end of the hours of the last `days` days (not the current hour: the first live
  * poll brings that). An account's first poll reads all the usage its provider serves; later ones only their own and
  * the previous day, as the core's own polls do (the store upserts, so nothing is counted twice). Restores the clock.
  */
@@ -25,6 +25,9 @@ export async function pollDemoHistory(demo: Demo, opts: { days: number; http?: H
   const seen = new Set<object>();
   try {
     for (let hour = first; hour < last; hour += HOUR) {
+      // Hourly for the last week (the runway's window); before it every other hour, always including the day's last
+      // hour, so each day's spend stays whole.
+      if (hour < last - 7 * DAY && new Date(hour).getUTCHours() % 2 === 0) continue;
       const t = hour + HOUR - 1000;
       world.setTime(t);
       const due = accounts.filter((d) => hour >= last - (d.historyDays ?? opts.days) * DAY);

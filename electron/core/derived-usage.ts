@@ -82,7 +82,7 @@ export const USAGE_WINDOWS_NOTE = "Today, this week and this month are summed fr
  * - a provider whose usage carries cost but no windows (a gateway's request log): the windows summed from that
  *   usage, and estimates from balance changes that its usage now covers are zeroed, so nothing counts twice.
  */
-export function addDerivedSpend(snapshot: Snapshot, account: Account, store: SnapshotStore, zone: string, opts: { windows?: boolean } = {}): void {
+export function addDerivedSpend(snapshot: Snapshot, account: Account, store: SnapshotStore, zone: string): void {
   // Admin-API figures are exact: an estimate on top of them (or in place of an empty day) would count spend twice.
   if (getDescriptor(account.provider)?.exactSpend) return;
   if (!snapshot.ok) return;
@@ -170,7 +170,19 @@ export const TODAY_NOTE = "Today's spend is shown as one bucket (all models) unt
  * leave today out of every chart: today's spend goes in as one day bucket of its own, replaced on each poll, and
  * zeroed once the provider reports that day per model (so the day is never counted twice).
  */
-export function addTodaySoFar(snapshot: Snapshot, store: SnapshotStore): void {
+/** Day starts (UTC) with a non-zero today-so-far bucket of the account in [from, to), per currency. */
+export type TodayBuckets = (accountId: string, from: number, to: number) => Map<number, string>;
+
+export function storedTodayBuckets(store: SnapshotStore): TodayBuckets {
+  return (accountId, from, to) => {
+    const out = new Map<number, string>();
+    const r = store.series({ metric: 'cost', bucket: 'day', groupBy: 'none', from, to, accountIds: [accountId], models: [TODAY_MODEL], timeZone: 'UTC' });
+    for (const s of r.series) for (const p of s.points) if (p.v !== 0) out.set(p.t, s.currency ?? '');
+    return out;
+  };
+}
+
+export function addTodaySoFar(snapshot: Snapshot, store: SnapshotStore, known: TodayBuckets = storedTodayBuckets(store)): void {
   const today = snapshot.spent.today;
   if (!snapshot.ok || !today || snapshot.usage.length === 0) return;
   if (snapshot.usage.some((u) => u.width !== 'day' || u.model === DERIVED_MODEL || u.model === TODAY_MODEL)) return;
@@ -178,11 +190,37 @@ export function addTodaySoFar(snapshot: Snapshot, store: SnapshotStore): void {
   const reported = new Set(snapshot.usage.map((u) => u.start));
   if (reported.has(dayStart)) return;
   const blank = { width: 'day' as const, model: TODAY_MODEL, key: '', requests: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0 };
-  const from = Math.min(...reported);
-  const earlier = store.series({ metric: 'cost', bucket: 'day', groupBy: 'none', from, to: dayStart, accountIds: [snapshot.accountId], models: [TODAY_MODEL], timeZone: 'UTC' });
-  for (const s of earlier.series) {
-    for (const p of s.points) if (p.v !== 0 && reported.has(p.t)) snapshot.usage.push({ ...blank, start: p.t, cost: { micros: 0, currency: s.currency ?? today.currency } });
+  for (const [start, currency] of known(snapshot.accountId, Math.min(...reported), dayStart)) {
+    if (reported.has(start)) snapshot.usage.push({ ...blank, start, cost: { micros: 0, currency: currency || today.currency } });
   }
   snapshot.usage.push({ ...blank, start: dayStart, cost: today });
   snapshot.notes = [...snapshot.notes, TODAY_NOTE];
+}
+
+/**
+ * The import's counterpart of addDerivedSpend and addTodaySoFar (the demo's polled history): the snapshots of one
+ * account, oldest first, derived from each other in memory instead of from the store, so a month of them is stored in
+ * one transaction. Past snapshots get their hourly spend, not today / week / month windows.
+ */
+export function deriveHistory(snapshots: readonly Snapshot[], account: Account, store: SnapshotStore): void {
+  const exact = getDescriptor(account.provider)?.exactSpend === true;
+  const todays = new Map<number, string>();
+  const known: TodayBuckets = (id, from, to) => {
+    const out = storedTodayBuckets(store)(id, from, to);
+    for (const [t, c] of todays) if (t >= from && t < to) out.set(t, c);
+    return out;
+  };
+  const earlier: Snapshot[] = [];
+  for (const s of snapshots) {
+    if (!exact) {
+      const derived = deriveHourlySpend(s, earlier.slice(-4));
+      if (derived) {
+        s.usage = [derived];
+        s.notes = [...s.notes, DERIVED_NOTE];
+      }
+    }
+    addTodaySoFar(s, store, known);
+    for (const u of s.usage) if (u.model === TODAY_MODEL && u.cost) (u.cost.micros ? todays.set(u.start, u.cost.currency) : todays.delete(u.start));
+    if (s.ok) earlier.push(s);
+  }
 }

@@ -11,7 +11,7 @@ import type { Core, CoreOptions, Preferences } from './ports.ts';
 import { AlertService, type AlertConfig } from './alert-service.ts';
 import { Poller } from './poller.ts';
 import { failedSnapshot, pollAccount } from './poll-account.ts';
-import { addDerivedSpend, addTodaySoFar } from './derived-usage.ts';
+import { addDerivedSpend, addTodaySoFar, deriveHistory } from './derived-usage.ts';
 import { getAdapter, listDescriptors } from './providers/registry.ts';
 import { RequestBudget } from './request-budget.ts';
 import { SnapshotStore } from './store/index.ts';
@@ -104,8 +104,8 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
   }
 
   /** Completes a snapshot with what the core derives (spend from balance changes, today so far) and stores it. */
-  function record(snapshot: Snapshot, account: Account, opts: { windows?: boolean } = {}): void {
-    addDerivedSpend(snapshot, account, store, timeZone(), opts);
+  function record(snapshot: Snapshot, account: Account): void {
+    addDerivedSpend(snapshot, account, store, timeZone());
     addTodaySoFar(snapshot, store);
     store.saveSnapshot(snapshot);
     if (snapshot.ok) figures.images.save(snapshot.accountId, snapshot.usage);
@@ -340,13 +340,24 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     alertProblems: () => alerts.problems,
     pollAll: () => poller.refresh(),
     importSnapshots: (list) => {
-      // Oldest first, each derived from the ones stored before it, exactly as polls would have been.
-      for (const s of [...list].sort((a, b) => a.time - b.time)) {
-        const account = book.get(s.accountId);
-        // Past snapshots need their hourly spend, not today / week / month windows: those belong to the live figures.
-        if (account) record(s, account, { windows: false });
+      // Oldest first, each derived from the ones before it, as polls would have been; then stored in one transaction.
+      const sorted = [...list].sort((a, b) => a.time - b.time);
+      const byAccount = new Map<string, Snapshot[]>();
+      for (const s of sorted) {
+        const mine = byAccount.get(s.accountId);
+        if (mine) mine.push(s);
+        else byAccount.set(s.accountId, [s]);
       }
-      for (const id of new Set(list.map((x) => x.accountId))) figures.forget(id);
+      const kept: Snapshot[] = [];
+      for (const [id, snapshots] of byAccount) {
+        const account = book.get(id);
+        if (!account) continue;
+        deriveHistory(snapshots, account, store);
+        kept.push(...snapshots);
+      }
+      store.saveSnapshots(kept.sort((a, b) => a.time - b.time));
+      for (const s of kept) if (s.ok) figures.images.save(s.accountId, s.usage);
+      for (const id of byAccount.keys()) figures.forget(id);
     },
     async start() {
       // Made (and stored) now, so `spendbar proxy-token` in another process reads the token this process uses.
