@@ -220,7 +220,11 @@ export function deriveHistory(snapshots: readonly Snapshot[], account: Account, 
       }
     }
     addTodaySoFar(s, store, known);
-    for (const u of s.usage) if (u.model === TODAY_MODEL && u.cost) (u.cost.micros ? todays.set(u.start, u.cost.currency) : todays.delete(u.start));
+    for (const u of s.usage) {
+      if (u.model !== TODAY_MODEL || !u.cost) continue;
+      if (u.cost.micros) todays.set(u.start, u.cost.currency);
+      else todays.delete(u.start);
+    }
     if (s.ok) earlier.push(s);
   }
 }
