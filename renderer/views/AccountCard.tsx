@@ -77,6 +77,8 @@ export function AccountCard({ account, status, providerName, demo, now, balanceL
         </div>
       </header>
 
+      {/* No money and no usage rows (a token quota only): the quota bar says it all, no row of dashes. */}
+      {!(moneyless && !ownUnits) && (
       <dl className="figures">
         {moneyless && ownUnits ? (
           <>
@@ -114,6 +116,7 @@ export function AccountCard({ account, status, providerName, demo, now, balanceL
           </>
         )}
       </dl>
+      )}
       {sparkline}
 
       {shown?.quota && <QuotaBar quota={shown.quota} />}
