@@ -2,7 +2,8 @@
 // its fake provider's state, in the provider's own wire units. No figure is invented apart from the ledger.
 import { DAY_MS, demoConfigAccount, HOUR_MS, seeded, utcStart, type DemoAccount, type DemoWorld, type Ledger } from './demo-world.ts';
 import { DEMO_NEWAPI_KEY, type NewApiFake } from './providers/fakes/newapi.ts';
-import { DEMO_OPENROUTER_KEY, type OpenRouterFake, type OpenRouterFakeActivity } from './providers/fakes/openrouter.ts';
+import type { LogRow } from './providers/fakes/newapi-routes.ts';
+import { DEMO_OPENROUTER_APP_KEY, DEMO_OPENROUTER_KEY, DEMO_OPENROUTER_PLAIN_KEY, type OpenRouterFake, type OpenRouterFakeActivity } from './providers/fakes/openrouter.ts';
 import { DEMO_DEEPSEEK_KEY, type DeepSeekFake } from './providers/fakes/deepseek.ts';
 import { DEMO_SURFER_KEY_ID, DEMO_SURFER_PRIVATE_KEY, DEMO_SURFER_PUBLIC_KEY, type SurferCloudFake, type SurferHourUsage } from './providers/fakes/surfercloud.ts';
 
@@ -20,15 +21,47 @@ export function gatewayAccount(world: DemoWorld, fake: NewApiFake, opts: Opts = 
   const ledger = world.ledger({ perDay: 0.65 * M, seed: 11, shape: 'office', deposits: [{ daysAgo: 1e9, micros: 20 * M }, { daysAgo: 12, micros: 10 * M }] });
   const key = fake.state.keys[DEMO_NEWAPI_KEY]!;
   const perMicro = (fake.state.quotaPerUnit ?? 500_000) / M;
+  // The request log holds the same spend, per hour and model: one row per model for each hour that has passed.
+  const hours = new Map<number, LogRow[]>();
+  const rowsOf = (hour: number, micros: number, at: number): LogRow[] => {
+    const quota = Math.round(micros * perMicro);
+    let left = quota;
+    return GATEWAY_MODELS.map((m, i) => {
+      const q = i === GATEWAY_MODELS.length - 1 ? left : Math.round(quota * m.share);
+      left -= q;
+      return {
+        id: 0, user_id: 1, created_at: Math.floor(at / 1000), type: 2, content: '', username: 'demo', token_name: key.name, model_name: m.model,
+        quota: q, prompt_tokens: Math.round(q * m.tokensPerQuota * 0.8), completion_tokens: Math.round(q * m.tokensPerQuota * 0.2), use_time: 2, is_stream: true,
+        channel: 1, channel_name: '', token_id: 1, group: 'default', ip: '', request_id: `demo-${hour}-${i}`, other: JSON.stringify({ cache_tokens: 0, model_ratio: 1 }),
+      };
+    }).filter((r) => r.quota > 0);
+  };
   return {
     ledger,
     account: demoConfigAccount('demo-gateway', 'newapi', 'smai.ai gateway', fake.url, { apiKey: DEMO_NEWAPI_KEY }, opts),
     sync(t) {
       key.granted = Math.round(ledger.deposited(t) * perMicro);
-      key.used = Math.round(ledger.cumulative(t) * perMicro);
+      const current = Math.floor(t / HOUR_MS) * HOUR_MS;
+      const log: LogRow[] = [];
+      for (let h = current - 30 * DAY_MS; h < current; h += HOUR_MS) {
+        let rows = hours.get(h);
+        if (!rows) hours.set(h, (rows = rowsOf(h, ledger.hourly(h), h + HOUR_MS - 60_000)));
+        log.push(...rows);
+      }
+      log.push(...rowsOf(current, ledger.spent(current, t), t));
+      log.forEach((r, i) => (r.id = i + 1));
+      fake.state.log = log;
+      // Lifetime use is the log's sum (plus what was used before the log's month): one figure, two views.
+      key.used = Math.round(ledger.cumulative(current - 30 * DAY_MS) * perMicro) + log.reduce((sum, r) => sum + r.quota, 0);
     },
   };
 }
+
+const GATEWAY_MODELS = [
+  { model: 'gpt-4o-mini', share: 0.25, tokensPerQuota: 2 },
+  { model: 'claude-sonnet-4', share: 0.55, tokensPerQuota: 0.35 },
+  { model: 'deepseek-chat', share: 0.2, tokensPerQuota: 2.5 },
+];
 
 interface RouterModel {
   model: string;
@@ -78,13 +111,15 @@ export function routerDay(ledger: Ledger, dayStart: number): OpenRouterFakeActiv
 }
 
 /**
- * An OpenRouter account with a management key: $60 of credits, $40 more twenty days ago, about $1.60 a day. The key's
- * daily / weekly / monthly counters are the ledger's spend since the UTC day, Monday and month start; the activity of
- * each completed UTC day is that day's spend split by model.
+ * An OpenRouter account with a management key: $60 of credits, $40 more twenty days ago, about $1.60 a day, all of it
+ * on the production API key, whose daily / weekly / monthly counters are the ledger's spend since the UTC day, Monday
+ * and month start; the activity of each completed UTC day is that day's spend split by model.
  */
 export function routerAccount(world: DemoWorld, fake: OpenRouterFake, opts: Opts = {}): DemoAccount & { ledger: Ledger } {
   const ledger = world.ledger({ perDay: 1.6 * M, seed: 23, shape: 'office', deposits: [{ daysAgo: 1e9, micros: 60 * M }, { daysAgo: 20, micros: 40 * M }] });
-  const key = fake.state.keys[DEMO_OPENROUTER_KEY]!;
+  // A management key spends nothing itself: the account's spend is its API keys', here all on the production key.
+  const app = fake.state.keys[DEMO_OPENROUTER_APP_KEY]!;
+  const idle = [DEMO_OPENROUTER_KEY, DEMO_OPENROUTER_PLAIN_KEY].map((k) => fake.state.keys[k]).filter((k) => k !== undefined);
   const days = new Map<number, OpenRouterFakeActivity[]>();
   return {
     ledger,
@@ -95,10 +130,11 @@ export function routerAccount(world: DemoWorld, fake: OpenRouterFake, opts: Opts
       const total = major(ledger.cumulative(t));
       fake.state.totalCredits = major(ledger.deposited(t));
       fake.state.totalUsage = total;
-      key.usage = total;
-      key.usageDaily = major(ledger.spent(utcStart('day', t), t));
-      key.usageWeekly = major(ledger.spent(utcStart('week', t), t));
-      key.usageMonthly = major(ledger.spent(utcStart('month', t), t));
+      app.usage = total;
+      app.usageDaily = major(ledger.spent(utcStart('day', t), t));
+      app.usageWeekly = major(ledger.spent(utcStart('week', t), t));
+      app.usageMonthly = major(ledger.spent(utcStart('month', t), t));
+      for (const k of idle) Object.assign(k, { usage: 0, usageDaily: 0, usageWeekly: 0, usageMonthly: 0 });
       const today = utcStart('day', t);
       const activity: OpenRouterFakeActivity[] = [];
       for (let d = today - 30 * DAY_MS; d < today; d += DAY_MS) {

@@ -27,7 +27,8 @@ export async function startDemo(opts: { tickMs?: number; pollIntervalSec?: numbe
   const world = new DemoWorld(opts.now ? { now: opts.now } : {});
   const clock = () => world.now();
   const [gateway, router, deepseek, surfer] = await Promise.all([
-    startNewApiFake(),
+    // The gateway's rate limiter counts by the world's clock too, so a month of history polls is a month of requests.
+    startNewApiFake({ now: clock }),
     startOpenRouterFake({ now: clock }),
     startDeepSeekFake(),
     startSurferCloudFake({ now: clock, state: { usage: [] } }),

@@ -72,7 +72,7 @@ describe('rate-limited', () => {
 
   it('validation: needs an account; count and minutes are checked', () => {
     expect(validateRules([{ type: 'rate-limited', currency: 'USD' }], { accountIds: ['oa'] }).errors[0]?.message).toMatch(/needs an "account"/);
-    expect(validateRules([{ type: 'rate-limited', account: 'oa', count: 0.5 }], { accountIds: ['oa'] }).errors[0]?.message).toMatch(/count/);
+    expect(validateRules([{ type: 'rate-limited', account: 'oa', count: 0.5 }], { accountIds: ['oa'] }).errors[0]?.message).toMatch(/429 answers/);
     expect(validateRules([{ type: 'ratelimit-headroom', account: '*', percent: 150 }], { accountIds: ['oa'] }).errors[0]?.message).toMatch(/at most 100/);
     expect(validateRules([{ type: 'rate-limited', account: '*' }], { accountIds: ['oa'] }).rules[0]).toMatchObject({ count: 5, minutes: 60 });
   });
