@@ -1,6 +1,7 @@
 // Errors are values with a user-actionable message. Adapters throw ProviderError; the poller turns it into
 // a PollError on the account's snapshot. Messages never contain a secret.
 import type { ErrorKind, PollError } from '../../shared/domain.ts';
+import { maskSecret, redact as redactWith } from './redaction.ts';
 
 export class ProviderError extends Error {
   readonly kind: ErrorKind;
@@ -32,21 +33,12 @@ export function toPollError(err: unknown, secrets: readonly string[] = []): Poll
   return { ...base, message: redact(base.message, secrets) };
 }
 
-/** Replaces every occurrence of each secret (and its Bearer form) with a mask. */
+/** Every form of each secret masked out (see redaction.ts, the one home of that rule). */
 export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) {
-    if (s && s.length >= 4) out = out.split(s).join(maskSecret(s));
-  }
-  return out;
+  return redactWith(text, secrets);
 }
 
-/** "sk-…a1b2": enough to recognise a key, never enough to use it. */
-export function maskSecret(secret: string): string {
-  if (secret.length < 8) return '••••';
-  const prefix = /^(sk-or-v1-|sk-ant-admin\d*-|sk-admin-|sk-)/.exec(secret)?.[0] ?? '';
-  return `${prefix}…${secret.slice(-4)}`;
-}
+export { maskSecret };
 
 /** Retry-After is seconds or an HTTP date. */
 export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {

@@ -1,6 +1,7 @@
 // The HTTP client adapters use. Injectable so tests and the demo can point it anywhere; the default uses fetch
 // with a per-request timeout. It never throws on HTTP status: readJson() turns statuses into ProviderErrors.
 import { ProviderError, parseRetryAfter } from './errors.ts';
+import { formatWait, retryAfterWait } from './refresh-policy.ts';
 
 export interface HttpRequest {
   method?: 'GET' | 'POST';
@@ -19,24 +20,57 @@ export interface HttpResponse {
 export type HttpClient = (req: HttpRequest) => Promise<HttpResponse>;
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
-const MAX_BODY_BYTES = 20 * 1024 * 1024;
+/**
+ * The most of one reply Spendbar reads. A month of per-model usage is well under a megabyte; anything near this is
+ * a wrong base URL or a hostile server, and reading on would only grow memory.
+ */
+export const MAX_REPLY_BYTES = 8 * 1024 * 1024;
+const MAX_REPLY_MB = MAX_REPLY_BYTES / 1024 / 1024;
 
 export const fetchHttpClient: HttpClient = async (req) => {
   const signal = AbortSignal.timeout(req.timeoutMs);
   let res: Response;
   try {
     res = await fetch(req.url, { method: req.method ?? 'GET', headers: req.headers, body: req.body, signal, redirect: 'follow' });
-    const text = await readCapped(res);
+    const text = await readCapped(res, req.url);
     return { status: res.status, headers: res.headers, text };
   } catch (err) {
     throw networkError(err, req);
   }
 };
 
-async function readCapped(res: Response): Promise<string> {
-  const length = Number(res.headers.get('content-length') ?? 0);
-  if (length > MAX_BODY_BYTES) throw new ProviderError('bad-response', `The provider sent ${length} bytes; more than Spendbar reads.`);
-  return res.text();
+/** Reads the body chunk by chunk and stops at the cap, chunked or not: Content-Length alone is only a promise. */
+async function readCapped(res: Response, url: string): Promise<string> {
+  const host = safeHost(url);
+  const tooBig = (how: string) =>
+    new ProviderError(
+      'bad-response',
+      `${host} ${how} more than ${MAX_REPLY_MB} MB in one reply; Spendbar stopped reading there. No usage or balance endpoint sends that much: check the base URL.`,
+      { status: res.status },
+    );
+  const announced = Number(res.headers.get('content-length') ?? 0);
+  if (announced > MAX_REPLY_BYTES) {
+    await res.body?.cancel().catch(() => undefined);
+    throw tooBig('announced');
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  const parts: string[] = [];
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+    if (bytes > MAX_REPLY_BYTES) {
+      // Cancelling closes the connection: the server cannot push the rest into our buffers.
+      await reader.cancel().catch(() => undefined);
+      throw tooBig('sent');
+    }
+    parts.push(decoder.decode(value, { stream: true }));
+  }
+  parts.push(decoder.decode());
+  return parts.join('');
 }
 
 function networkError(err: unknown, req: HttpRequest): ProviderError {
@@ -99,12 +133,14 @@ export function readJson(res: HttpResponse, url: string, opts: ReadJsonOptions):
   const providerMessage = errorMessageFrom(res.text);
   const suffix = providerMessage ? ` The provider said: "${providerMessage}".` : '';
   if (status >= 400 && !opts.passStatuses?.includes(status)) {
-    const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), opts.now ?? Date.now());
+    // The wait the poller will honour (at most a day), so the message states what Spendbar actually does.
+    const asked = parseRetryAfter(res.headers.get('retry-after'), opts.now ?? Date.now());
+    const retryAfterMs = asked === undefined ? undefined : retryAfterWait(asked);
     const extra = retryAfterMs !== undefined ? { retryAfterMs } : {};
     if (status === 401) throw new ProviderError('auth', `${host} rejected the API key (401) while reading ${opts.what}. Check that the key is correct and not revoked.${suffix}`, { status });
     if (status === 403) throw new ProviderError('forbidden', `${host} refused access (403) to ${opts.what}. The key lacks the permission this needs.${suffix}`, { status });
     if (status === 404) throw new ProviderError('not-found', `${host} has no ${opts.what} endpoint at ${new URL(url).pathname} (404). Check the base URL.${suffix}`, { status });
-    if (status === 429) throw new ProviderError('rate-limited', `${host} is rate limiting requests (429)${retryAfterMs !== undefined ? `; retrying in ${Math.ceil(retryAfterMs / 1000)} s` : ''}.${suffix}`, { status, ...extra });
+    if (status === 429) throw new ProviderError('rate-limited', `${host} is rate limiting requests (429)${retryAfterMs !== undefined ? `; retrying in ${formatWait(retryAfterMs)}` : ''}.${suffix}`, { status, ...extra });
     if (status >= 500) throw new ProviderError('server', `${host} had a server error (${status}) while serving ${opts.what}; Spendbar will retry.${suffix}`, { status, ...extra });
     throw new ProviderError('provider', `${host} answered ${status} for ${opts.what}.${suffix}`, { status });
   }

@@ -69,9 +69,24 @@ export function nextPollDelay(input: NextPollInput): number {
   const delay = Math.round(backoff * (1 + jitter * JITTER_FRACTION));
   const retryAfter = input.error?.retryAfterMs;
   if (retryAfter !== undefined && Number.isFinite(retryAfter) && retryAfter > 0) {
-    return Math.max(delay, Math.min(Math.ceil(retryAfter), MAX_RETRY_AFTER_MS));
+    return Math.max(delay, retryAfterWait(retryAfter));
   }
   return delay;
+}
+
+/** How long Spendbar honours a Retry-After: as asked, up to a day. The one home of that cap (messages use it too). */
+export function retryAfterWait(retryAfterMs: number): number {
+  if (!Number.isFinite(retryAfterMs) || retryAfterMs <= 0) return 0;
+  return Math.min(Math.ceil(retryAfterMs), MAX_RETRY_AFTER_MS);
+}
+
+/** "30 s", "15 min", "24 h": a wait in the unit a person would use. */
+export function formatWait(ms: number): string {
+  const s = Math.ceil(ms / 1000);
+  if (s < 120) return `${s} s`;
+  const min = Math.round(s / 60);
+  if (min < 120) return `${min} min`;
+  return `${Math.round(min / 60)} h`;
 }
 
 /** Delay of an account's first poll after start (or after being added): soon, but spread out. */
