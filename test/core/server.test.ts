@@ -26,7 +26,8 @@ const yesterday = new Date(Date.now() - DAY).toISOString().slice(0, 10);
 async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(server.url + path, {
     method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    // Every state-changing request carries the JSON content type, body or not (same-origin rule).
+    headers: body === undefined && method === 'GET' ? headers : { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
