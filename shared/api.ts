@@ -89,10 +89,15 @@ export interface FilterValues {
   keys: string[];
 }
 
-/** Pushed to every UI as things change. */
+/**
+ * Pushed to every UI as things change. `status` carries every account (on connect, when accounts or the pause
+ * change); `status-delta` only the accounts whose status changed (a poll starting or ending), to be merged in.
+ * `snapshot` events carry the figures without usage buckets (usage is read with series and totals).
+ */
 export type SpendbarEvent =
   | { type: 'snapshot'; snapshot: Snapshot }
   | { type: 'status'; statuses: AccountStatus[] }
+  | { type: 'status-delta'; statuses: AccountStatus[] }
   | { type: 'accounts'; accounts: Account[] }
   | { type: 'alert'; alert: AlertEvent }
   /** Metered requests of these accounts were stored (the Requests view refreshes). */
@@ -185,7 +190,11 @@ export interface SpendbarApi {
   querySeries(query: SeriesQuery): Promise<SeriesResult>;
   queryTotals(query: TotalsQuery): Promise<UsageTotals[]>;
   filterValues(): Promise<FilterValues>;
-  /** Polls one account, or all when no id is given, now. Resolves when the polls finish. */
+  /**
+   * Polls one account now and resolves when its poll finishes. Without an id, starts polling every account and
+   * resolves at once with their statuses (`polling: true`); results arrive as events. A provider's Retry-After is
+   * honoured: an account it asked to wait is not polled before then.
+   */
   refresh(accountId?: string): Promise<AccountStatus[]>;
   setPaused(paused: boolean): Promise<void>;
   getAlerts(): Promise<AlertsView>;

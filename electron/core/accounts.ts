@@ -5,6 +5,7 @@ import type { Account, CredentialHint, PollError } from '../../shared/domain.ts'
 import { DEFAULT_POLL_INTERVAL_SEC } from '../../shared/domain.ts';
 import { accountInputSchema, formatForForm, newAccountIdSchema, RESERVED_ACCOUNT_IDS } from '../../shared/schemas.ts';
 import { maskSecret } from './errors.ts';
+import { MAX_ACCOUNTS } from './limits.ts';
 import { secretRef, type SecretStore, type SettingsStore } from './ports.ts';
 import { getDescriptor } from './providers/registry.ts';
 import type { ConfigAccount } from './settings/config-account.ts';
@@ -32,49 +33,80 @@ export class AccountBook {
   private readonly settings: SettingsStore;
   private readonly secrets: SecretStore;
   private readonly config: ConfigAccount[];
+  private readonly configById: Map<string, ConfigAccount>;
+  /**
+   * The list, by id, and each settings account's credentials: read once and kept until settings change, so a poll
+   * costs the same at a thousand accounts as at one (reading settings re-parses and re-validates the file).
+   */
+  private cache: { list: Account[]; byId: Map<string, Account>; credentials: Map<string, Record<string, string>> } | null = null;
 
   constructor(opts: { settings: SettingsStore; secrets: SecretStore; configAccounts?: ConfigAccount[] }) {
     this.settings = opts.settings;
     this.secrets = opts.secrets;
     this.config = opts.configAccounts ?? [];
+    this.configById = new Map(this.config.map((c) => [c.account.id, c]));
+    opts.settings.onChange(() => this.invalidate());
+  }
+
+  /** Forget what was read (settings or secrets changed behind the book's back). */
+  invalidate(): void {
+    this.cache = null;
+  }
+
+  private read(): NonNullable<AccountBook['cache']> {
+    if (this.cache) return this.cache;
+    const credentials = new Map<string, Record<string, string>>();
+    const fromConfig = this.config.map((c) => ({ ...c.account, source: 'config' as const }));
+    const fromSettings = this.settings
+      .get()
+      .accounts.filter((a) => !this.configById.has(a.id))
+      .map((a) => {
+        const creds = this.storedCredentials(a);
+        credentials.set(a.id, creds);
+        return { ...a, source: 'settings' as const, credentials: hintsFor(credentialNames(a), creds) };
+      });
+    const list = [...fromConfig, ...fromSettings];
+    this.cache = { list, byId: new Map(list.map((a) => [a.id, a])), credentials };
+    return this.cache;
   }
 
   /** Every account, config-file ones first, each with credential hints and never a secret. */
   list(): Account[] {
-    const fromConfig = this.config.map((c) => ({ ...c.account, source: 'config' as const }));
-    const taken = new Set(fromConfig.map((a) => a.id));
-    const fromSettings = this.settings
-      .get()
-      .accounts.filter((a) => !taken.has(a.id))
-      .map((a) => ({ ...a, source: 'settings' as const, credentials: this.hints(a) }));
-    return [...fromConfig, ...fromSettings];
+    return [...this.read().list];
   }
 
   get(id: string): Account | undefined {
-    return this.list().find((a) => a.id === id);
+    return this.read().byId.get(id);
+  }
+
+  get size(): number {
+    return this.read().list.length;
   }
 
   credentialsFor(id: string): Record<string, string> {
-    const c = this.config.find((x) => x.account.id === id);
+    const c = this.configById.get(id);
     if (c) return c.credentials;
-    const account = this.settings.get().accounts.find((a) => a.id === id);
-    if (!account) return {};
+    return { ...(this.read().credentials.get(id) ?? {}) };
+  }
+
+  private storedCredentials(account: Account): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const f of getDescriptor(account.provider)?.credentialFields ?? []) {
-      const v = this.secrets.get(secretRef(id, f.name));
-      if (v) out[f.name] = v;
+    for (const name of credentialNames(account)) {
+      const v = this.secrets.get(secretRef(account.id, name));
+      if (v) out[name] = v;
     }
     return out;
   }
 
   /** A problem found while loading the config file, reported on the account instead of polling it. */
   configError(id: string): PollError | undefined {
-    return this.config.find((x) => x.account.id === id)?.error;
+    return this.configById.get(id)?.error;
   }
 
   /** Every secret value known, so messages can be scrubbed of them. */
   allSecrets(): string[] {
-    return this.list().flatMap((a) => Object.values(this.credentialsFor(a.id)));
+    const c = this.read();
+    return [...this.config.flatMap((x) => Object.values(x.credentials)), ...[...c.credentials.values()].flatMap((v) => Object.values(v))];
   }
 
   /** Validates a form's input into an account plus credentials, without saving anything. */
@@ -93,7 +125,7 @@ export class AccountBook {
     }
     const id = existingId ?? data.id ?? this.freshId(data.label || descriptor.id);
     if (existingId && data.id && data.id !== existingId) throw new AccountInputError('An account id cannot be changed.', 'id');
-    if (this.config.some((c) => c.account.id === id)) {
+    if (this.configById.has(id)) {
       throw new AccountInputError(`Account '${id}' comes from the config file; edit the file to change it.`, 'id');
     }
     const existing = this.settings.get().accounts.find((a) => a.id === id);
@@ -133,8 +165,13 @@ export class AccountBook {
 
   /** Saves a prepared account: secrets to the secret store, the rest to settings. */
   save(prepared: PreparedAccount): Account {
-    for (const [name, value] of Object.entries(prepared.changedSecrets)) this.secrets.set(secretRef(prepared.account.id, name), value);
     const current = this.settings.get();
+    const isNew = !current.accounts.some((a) => a.id === prepared.account.id);
+    if (isNew && this.size >= MAX_ACCOUNTS) {
+      throw new AccountInputError(`Spendbar watches at most ${MAX_ACCOUNTS} accounts; remove one before adding another.`);
+    }
+    for (const [name, value] of Object.entries(prepared.changedSecrets)) this.secrets.set(secretRef(prepared.account.id, name), value);
+    this.invalidate();
     const stored: Account = { ...prepared.account };
     delete stored.source;
     const accounts = current.accounts.some((a) => a.id === stored.id)
@@ -145,17 +182,13 @@ export class AccountBook {
   }
 
   remove(id: string): void {
-    if (this.config.some((c) => c.account.id === id)) throw new AccountInputError(`Account '${id}' comes from the config file; remove it there.`, 'id');
+    if (this.configById.has(id)) throw new AccountInputError(`Account '${id}' comes from the config file; remove it there.`, 'id');
     const current = this.settings.get();
     const account = current.accounts.find((a) => a.id === id);
     if (!account) throw new AccountInputError(`No account '${id}'.`, 'id');
     for (const f of getDescriptor(account.provider)?.credentialFields ?? []) this.secrets.delete(secretRef(id, f.name));
+    this.invalidate();
     this.settings.set({ ...current, accounts: current.accounts.filter((a) => a.id !== id) });
-  }
-
-  private hints(account: Account): Record<string, CredentialHint> {
-    const names = getDescriptor(account.provider)?.credentialFields.map((f) => f.name) ?? [];
-    return hintsFor(names, this.credentialsFor(account.id));
   }
 
   private freshId(label: string): string {
@@ -164,6 +197,10 @@ export class AccountBook {
     if (!taken.has(base)) return base;
     for (let i = 2; ; i++) if (!taken.has(`${base}-${i}`)) return `${base}-${i}`;
   }
+}
+
+function credentialNames(account: Account): string[] {
+  return getDescriptor(account.provider)?.credentialFields.map((f) => f.name) ?? [];
 }
 
 function hintsFor(names: string[], credentials: Record<string, string>): Record<string, CredentialHint> {

@@ -12,6 +12,8 @@ import { accountCurrencies, type MeterView } from './alerts/check.ts';
 import type { HttpClient } from './http.ts';
 import type { Notifier, SecretStore, SettingsStore } from './ports.ts';
 import type { SnapshotStore } from './store/index.ts';
+import { MAX_ALERT_CHANNELS, MAX_ALERT_RULES } from './limits.ts';
+import { log } from './log.ts';
 
 export interface AlertConfig {
   rules?: unknown[];
@@ -28,11 +30,15 @@ export interface AlertServiceOptions {
   config?: AlertConfig;
   timeZone: () => string;
   statuses: () => AccountStatus[];
+  /** One account's status, so evaluating after a poll reads only that account. */
+  status?: (accountId: string) => AccountStatus | null;
   onAlert: (event: AlertEvent) => void;
   now?: () => number;
   http?: HttpClient;
   /** The metering proxy's figures, for the rate-limit rules. */
   meter?: MeterView;
+  /** The core's redaction of outgoing text (alert texts, delivery messages). */
+  redact?: (text: string) => string;
 }
 
 const urlRef = (channelId: string) => `alert-channel.${channelId}.url`;
@@ -60,6 +66,7 @@ export class AlertService {
       budgets: () => this.budgets(),
       statuses: opts.statuses,
       meter: opts.meter,
+      ...(opts.redact ? { redact: opts.redact } : {}),
     });
     this.reload();
   }
@@ -91,12 +98,16 @@ export class AlertService {
     const settings = this.opts.settings.get();
     const config = this.opts.config ?? {};
     const channelsRaw = [...(config.channels ?? []), ...this.storedChannelsWithUrls(settings.alertChannels ?? [])];
-    const ch = validateChannels(channelsRaw.length ? channelsRaw : [{ id: 'popup', type: 'popup' }]);
+    const ch = validateChannels(channelsRaw.length ? channelsRaw.slice(0, MAX_ALERT_CHANNELS) : [{ id: 'popup', type: 'popup' }]);
+    if (channelsRaw.length > MAX_ALERT_CHANNELS) errors.push(`Only the first ${MAX_ALERT_CHANNELS} alert channels are used; remove the others.`);
     errors.push(...ch.errors.map((e) => e.message));
     const ctx = { accountIds: this.opts.book.list().map((a) => a.id), channelIds: ch.channels.map((c) => c.id) };
-    const fromConfig = validateRules(config.rules ?? [], ctx);
+    const configRules = config.rules ?? [];
+    const fromConfig = validateRules(configRules.slice(0, MAX_ALERT_RULES), ctx);
     errors.push(...fromConfig.errors.map((e) => `Config file: ${e.message}`));
-    const fromSettings = validateRules(settings.alerts, ctx);
+    const room = Math.max(0, MAX_ALERT_RULES - Math.min(configRules.length, MAX_ALERT_RULES));
+    const fromSettings = validateRules(settings.alerts.slice(0, room), ctx);
+    if (configRules.length + settings.alerts.length > MAX_ALERT_RULES) errors.push(`Only the first ${MAX_ALERT_RULES} alert rules are used; remove the others.`);
     errors.push(...fromSettings.errors.map((e) => `Settings: ${e.message}`));
     const quietRaw = settings.quietHours ?? config.quietHours;
     let quiet: QuietHours | null = null;
@@ -117,9 +128,10 @@ export class AlertService {
 
   onSnapshot(snapshot: Snapshot): void {
     try {
-      this.engine.onSnapshot(snapshot, this.opts.statuses());
+      const status = this.opts.status;
+      this.engine.onSnapshot(snapshot, status ? { one: status, all: this.opts.statuses } : this.opts.statuses());
     } catch (err) {
-      console.error('spendbar: alert evaluation failed:', err instanceof Error ? err.message : err);
+      log.error('spendbar: alert evaluation failed:', err);
     }
   }
 
@@ -149,6 +161,13 @@ export class AlertService {
   /** Validates the whole input first; nothing is saved unless every item is valid. */
   save(input: AlertsInput): AlertsView {
     if (!Array.isArray(input.rules)) throw new AccountInputError('rules must be a list.', 'rules');
+    const configCount = (this.opts.config?.rules ?? []).length;
+    if (input.rules.length + configCount > MAX_ALERT_RULES) {
+      throw new AccountInputError(`Spendbar keeps at most ${MAX_ALERT_RULES} alert rules (the config file has ${configCount}); remove some before adding more.`, 'rules');
+    }
+    if (Array.isArray(input.channels) && input.channels.length > MAX_ALERT_CHANNELS) {
+      throw new AccountInputError(`Spendbar keeps at most ${MAX_ALERT_CHANNELS} alert channels.`, 'channels');
+    }
     const current = this.opts.settings.get();
     const storedChannels = (current.alertChannels ?? []) as Record<string, unknown>[];
     let channelsForSettings = storedChannels;

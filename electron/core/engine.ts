@@ -1,7 +1,9 @@
 // createCore: the one core both faces start. Wires the account book, poller, store and event fan-out, and
-// implements the SpendbarApi every UI talks to.
+// implements the SpendbarApi every UI talks to. It is also where the redaction rule is applied to everything that
+// crosses the core's edge: snapshots as they arrive from a provider (before they are stored, evaluated or sent),
+// every event, every API answer and error, and every log line.
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import type { AppInfo, SpendbarApi, SpendbarEvent, TestResult } from '../../shared/api.ts';
 import type { Account, AccountStatus, Snapshot } from '../../shared/domain.ts';
 import { seriesQuerySchema, totalsQuerySchema, formatIssues } from '../../shared/schemas.ts';
@@ -9,8 +11,11 @@ import { AccountBook, AccountInputError, type ConfigAccount } from './accounts.t
 import { fetchHttpClient, type HttpClient } from './http.ts';
 import type { Core, CoreOptions, Preferences } from './ports.ts';
 import { AlertService, type AlertConfig } from './alert-service.ts';
-import { Poller } from './poller.ts';
+import { Poller, type PollerAccountState } from './poller.ts';
 import { failedSnapshot, pollAccount } from './poll-account.ts';
+import { log, useRedactor } from './log.ts';
+import { Redactor } from './redaction.ts';
+import { scrubbedApi } from './scrubbed-api.ts';
 import { addDerivedSpend, addTodaySoFar, deriveHistory } from './derived-usage.ts';
 import { getAdapter, listDescriptors } from './providers/registry.ts';
 import { RequestBudget } from './request-budget.ts';
@@ -44,8 +49,12 @@ export interface EngineOptions extends CoreOptions {
 }
 
 const DAY_MS = 86_400_000;
+/** A poll waiting on its provider this long gives its pool slot to the next account (see Poller.slowAfterMs). */
+export const SLOW_POLL_MS = 2_000;
 
 export interface EngineCore extends Core {
+  /** Knows every secret the core holds; the server and the CLI scrub what they print with it. */
+  redactor: Redactor;
   /** Every secret the core holds, for scrubbing text that leaves the process. */
   allSecrets(): string[];
   /** Polls every account now and returns the fresh snapshots, usage included (the CLI's one-shot). */
@@ -59,14 +68,20 @@ export interface EngineCore extends Core {
 }
 
 export async function createCore(opts: EngineOptions): Promise<EngineCore> {
-  mkdirSync(opts.dataDir, { recursive: true });
+  // Owner-only: the database holds every figure, and other users of the machine have no business reading it.
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const now = opts.now ?? Date.now;
   const http = opts.http ?? fetchHttpClient;
   const prefs = (): Preferences => ({ ...opts.settings.get().preferences, ...opts.configPreferences });
   const timeZone = () => prefs().timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const store = SnapshotStore.open(join(opts.dataDir, 'spendbar.db'), { timeZone: timeZone() });
+  const dbPath = join(opts.dataDir, 'spendbar.db');
+  const store = SnapshotStore.open(dbPath, { timeZone: timeZone() });
+  ownerOnly(dbPath);
   const book = new AccountBook({ settings: opts.settings, secrets: opts.secrets, configAccounts: opts.configAccounts });
   const figures = new Figures(store, opts.settings, timeZone, now);
+  // Rebuilt only when accounts or channels change (invalidate()), so scrubbing costs the same at any account count.
+  const redactor: Redactor = new Redactor((): string[] => [...book.allSecrets(), ...alerts.secretUrls(), ...meter.secrets()]);
+  const forgetRedactor = useRedactor(redactor);
   const listeners = new Set<(e: SpendbarEvent) => void>();
   // One per core: accounts on the same host share its rate limits (and a connection test counts too).
   const budget = new RequestBudget({ now });
@@ -74,31 +89,61 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
   let retentionTimer: NodeJS.Timeout | undefined;
 
   const emit = (event: SpendbarEvent) => {
+    const clean = redactor.value(event);
     for (const l of listeners) {
       try {
-        l(event);
+        l(clean);
       } catch (err) {
-        console.error('spendbar: an event listener failed:', err instanceof Error ? err.message : err);
+        log.error('spendbar: an event listener failed:', err);
       }
     }
   };
 
+  /**
+   * The latest and last good snapshot of each account, read from the store once and then kept current by the polls:
+   * a status costs no query, so a finished poll never rebuilds the others'. Usage stays in the store (as loaded).
+   */
+  const cached = new Map<string, { latest: Snapshot | null; lastSuccess: Snapshot | null }>();
+  function figuresOf(id: string): { latest: Snapshot | null; lastSuccess: Snapshot | null } {
+    let f = cached.get(id);
+    if (!f) cached.set(id, (f = { latest: store.latest(id), lastSuccess: store.lastSuccess(id) }));
+    return f;
+  }
+  function remember(snapshot: Snapshot): void {
+    const f = figuresOf(snapshot.accountId);
+    const slim = { ...snapshot, usage: [] };
+    f.latest = slim;
+    if (snapshot.ok) f.lastSuccess = slim;
+  }
+
   async function pollOne(account: Account): Promise<Snapshot> {
     const configError = book.configError(account.id);
-    const snapshot = configError
+    const credentials = book.credentialsFor(account.id);
+    const polled = configError
       ? failedSnapshot(account, configError, now())
       : await pollAccount(account, {
           adapters: getAdapter,
-          credentials: book.credentialsFor(account.id),
+          credentials,
           http,
           now,
           timeoutMs: opts.timeoutMs ?? 15_000,
           usageSince: usageSince(account.id),
           budget,
         });
+    // The choke point for provider data: what a provider echoed of a key never reaches the store, a UI or a log.
+    let snapshot = redactor.value(polled, Object.values(credentials));
     // An account removed while its poll ran leaves no rows behind.
     if (!book.get(account.id)) return snapshot;
-    record(snapshot, account);
+    try {
+      record(snapshot, account);
+    } catch (err) {
+      // Our own fault (disk full, database locked), not the provider's: the figures are good, show them, say they
+      // were not kept, and do not count a failure against the account.
+      const reason = redactor.text(err instanceof Error ? err.message : String(err));
+      log.error(`spendbar: could not store the poll of ${account.id}: ${reason}`);
+      snapshot = { ...snapshot, notes: [...snapshot.notes, `Spendbar could not save these figures on this computer (${reason}); they are shown but not kept.`] };
+    }
+    remember(snapshot);
     alerts.onSnapshot(snapshot);
     return snapshot;
   }
@@ -123,11 +168,14 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
   const poller = new Poller({
     pollOne,
     concurrency: prefs().concurrency,
-    onSnapshot: (snapshot) => emit({ type: 'snapshot', snapshot }),
-    onStatus: () => emit({ type: 'status', statuses: statuses() }),
-    lastSuccessAt: (id) => store.lastSuccess(id)?.time ?? null,
+    slowAfterMs: SLOW_POLL_MS,
+    // Usage buckets stay out of events: they can be large, and the views read usage through series and totals.
+    onSnapshot: (snapshot) => emit({ type: 'snapshot', snapshot: { ...snapshot, usage: [] } }),
+    onStatus: (changed, all) =>
+      all ? emit({ type: 'status', statuses: statuses() }) : emit({ type: 'status-delta', statuses: changed.flatMap((s) => statusFrom(s) ?? []) }),
+    lastSuccessAt: (id) => figuresOf(id).lastSuccess?.time ?? null,
   });
-  const meter = new Meter({
+  const meter: Meter = new Meter({
     store,
     book,
     secrets: opts.secrets,
@@ -143,7 +191,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     },
   });
 
-  const alerts = new AlertService({
+  const alerts: AlertService = new AlertService({
     store,
     book,
     settings: opts.settings,
@@ -152,10 +200,12 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     config: opts.configAlerts,
     timeZone,
     statuses: () => statuses(),
+    status: (id) => statusOf(id),
     onAlert: (alert) => emit({ type: 'alert', alert }),
     now,
     http,
     meter: { headroom: (id) => meter.headroom([id]), rateLimitedSince: (id, since) => meter.rateLimitedSince(id, since) },
+    redact: (text: string): string => redactor.text(text),
   });
 
   // The estimate (tokenizers, price table) loads with its first use: an idle core never holds it.
@@ -166,27 +216,35 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
   // Known before start(), so a one-shot refresh (`spendbar poll --once`) works without scheduling anything.
   poller.setAccounts(book.list());
 
+  function statusFrom(s: PollerAccountState | null, accountId = s?.accountId): AccountStatus | null {
+    if (accountId === undefined || !book.get(accountId)) return null;
+    const f = figuresOf(accountId);
+    return {
+      accountId,
+      latest: f.latest,
+      lastSuccess: f.lastSuccess,
+      runway: figures.runway(accountId, f.lastSuccess),
+      stale: s?.stale ?? false,
+      polling: s?.polling ?? false,
+      paused,
+      nextPollAt: s?.nextPollAt ?? null,
+      consecutiveFailures: s?.consecutiveFailures ?? 0,
+    };
+  }
+
+  function statusOf(accountId: string): AccountStatus | null {
+    return statusFrom(poller.state(accountId), accountId);
+  }
+
   function statuses(): AccountStatus[] {
-    const states = new Map(poller.states().map((s) => [s.accountId, s]));
-    return book.list().map((a) => {
-      const s = states.get(a.id);
-      const lastSuccess = store.lastSuccess(a.id);
-      return {
-        accountId: a.id,
-        latest: store.latest(a.id),
-        lastSuccess,
-        runway: figures.runway(a.id, lastSuccess),
-        stale: s?.stale ?? false,
-        polling: s?.polling ?? false,
-        paused,
-        nextPollAt: s?.nextPollAt ?? null,
-        consecutiveFailures: s?.consecutiveFailures ?? 0,
-      };
-    });
+    return book.list().flatMap((a) => statusOf(a.id) ?? []);
   }
 
   function accountsChanged(): void {
     meter.accountsChanged();
+    redactor.invalidate();
+    const ids = new Set(book.list().map((a) => a.id));
+    for (const id of cached.keys()) if (!ids.has(id)) cached.delete(id);
     poller.setAccounts(book.list());
     alerts.reload();
     emit({ type: 'accounts', accounts: book.list() });
@@ -195,7 +253,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
 
   async function test(input: unknown, existingId?: string): Promise<{ prepared: ReturnType<AccountBook['prepare']>; result: TestResult }> {
     const prepared = book.prepare(input, existingId);
-    const snapshot = await pollAccount(prepared.account, {
+    const polled = await pollAccount(prepared.account, {
       adapters: getAdapter,
       credentials: prepared.credentials,
       http,
@@ -203,6 +261,8 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
       timeoutMs: opts.timeoutMs ?? 15_000,
       budget,
     });
+    // The key being tried is not in the book yet: scrub with it as well.
+    const snapshot = redactor.value(polled, Object.values(prepared.credentials));
     return { prepared, result: { ok: snapshot.ok, snapshot } };
   }
 
@@ -221,7 +281,11 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
       const { prepared, result } = await test(input, existingId);
       if (!result.ok && !saveOpts?.force) throw new ConnectionTestError(result);
       const account = book.save(prepared);
-      if (result.ok) store.saveSnapshot({ ...result.snapshot, accountId: account.id });
+      if (result.ok) {
+        const first = { ...result.snapshot, accountId: account.id };
+        store.saveSnapshot(first);
+        remember(first);
+      }
       accountsChanged();
       return { account, test: result };
     },
@@ -230,6 +294,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
       store.deleteAccount(id);
       meter.deleteAccount(id);
       figures.deleteAccount(id);
+      cached.delete(id);
       accountsChanged();
     },
     async testAccount(input) {
@@ -255,8 +320,13 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
       return { accounts: book.list().map((a) => ({ id: a.id, label: a.label })), models, keys };
     },
     async refresh(accountId) {
-      if (accountId !== undefined && !book.get(accountId)) throw new AccountInputError(`No account '${accountId}'.`, 'accountId');
-      await poller.refresh(accountId);
+      if (accountId !== undefined) {
+        if (!book.get(accountId)) throw new AccountInputError(`No account '${accountId}'.`, 'accountId');
+        await poller.refresh(accountId);
+        return statuses();
+      }
+      // Every account: answer now (they show as polling); each result arrives as its own events.
+      poller.refresh().catch((err: unknown) => log.error('spendbar: refresh failed:', err));
       return statuses();
     },
     async setPaused(value) {
@@ -270,6 +340,8 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     },
     async saveAlerts(input) {
       const view = alerts.save(input);
+      // Webhook URLs are secrets too: the redactor learns the new ones.
+      redactor.invalidate();
       return view;
     },
     async previewAlertRule(rule, days) {
@@ -334,14 +406,15 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
   };
 
   return {
-    api,
+    api: scrubbedApi(api, redactor),
+    redactor,
     allSecrets: () => [...book.allSecrets(), ...alerts.secretUrls(), ...meter.secrets()],
     meter,
     alertProblems: () => alerts.problems,
     pollAll: () => poller.refresh(),
     importSnapshots: (list) => {
       // Oldest first, each derived from the ones before it, as polls would have been; then stored in one transaction.
-      const sorted = [...list].sort((a, b) => a.time - b.time);
+      const sorted = [...redactor.value(list)].sort((a, b) => a.time - b.time);
       const byAccount = new Map<string, Snapshot[]>();
       for (const s of sorted) {
         const mine = byAccount.get(s.accountId);
@@ -357,7 +430,10 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
       }
       store.saveSnapshots(kept.sort((a, b) => a.time - b.time));
       for (const s of kept) if (s.ok) figures.images.save(s.accountId, s.usage);
-      for (const id of byAccount.keys()) figures.forget(id);
+      for (const id of byAccount.keys()) {
+        figures.forget(id);
+        cached.delete(id);
+      }
     },
     async start() {
       // Made (and stored) now, so `spendbar proxy-token` in another process reads the token this process uses.
@@ -372,7 +448,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
           store.applyRetention(now(), { rawDays: prefs().retentionDays });
           meter.applyRetention(now() - prefs().retentionDays * 86_400_000);
         } catch (err) {
-          console.error('spendbar: retention failed:', err instanceof Error ? err.message : err);
+          log.error('spendbar: retention failed:', err);
         }
       };
       retain();
@@ -386,8 +462,19 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
       await alerts.close();
       listeners.clear();
       store.close();
+      forgetRedactor();
     },
   };
+}
+
+/** Owner-only permissions on the database file (POSIX; on Windows the data folder's ACL protects it). */
+function ownerOnly(path: string): void {
+  if (process.platform === 'win32') return;
+  try {
+    chmodSync(path, 0o600);
+  } catch (err) {
+    log.warn(`spendbar: could not make ${path} private to you: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /** A save whose connection test failed: carries the test so the UI can show the provider's message. */

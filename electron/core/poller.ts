@@ -3,8 +3,9 @@
 // earliest due account; it is re-armed whenever the schedule changes. Nothing ticks.
 import type { Account, PollError, Snapshot } from '../../shared/domain.ts';
 import { toPollError } from './errors.ts';
+import { log } from './log.ts';
 import { failedSnapshot } from './poll-account.ts';
-import { effectiveIntervalMs, isStale, nextPollDelay, startDelay } from './refresh-policy.ts';
+import { effectiveIntervalMs, isStale, nextPollDelay, retryAfterWait, startDelay } from './refresh-policy.ts';
 
 export interface PollerAccountState {
   accountId: string;
@@ -34,7 +35,19 @@ export interface PollerOptions {
   clock?: PollerClock;
   random?: () => number;
   onSnapshot?: (snapshot: Snapshot) => void;
-  onStatus?: (states: PollerAccountState[]) => void;
+  /**
+   * The states that changed: one account when its poll starts or ends, all of them (`all`) when the schedule as a
+   * whole changed (start, stop, pause, accounts added or removed). Work per poll stays constant however many
+   * accounts there are.
+   */
+  onStatus?: (states: PollerAccountState[], all: boolean) => void;
+  /**
+   * A poll running longer than this stops counting against `concurrency` (up to `maxSlow` of them at once), so a few
+   * hung providers cannot hold every slot while healthy accounts wait. Unset: polls hold their slot to the end.
+   */
+  slowAfterMs?: number;
+  /** At most this many slow polls run beyond the pool (default 16). */
+  maxSlow?: number;
   /** The store's last successful poll, so staleness survives restarts. */
   lastSuccessAt?: (accountId: string) => number | null;
   /** Let the process exit while only the poll timer is pending (CLI one-shots; not `serve`). */
@@ -54,6 +67,8 @@ interface Entry {
   lastSuccessAt: number | null;
   consecutiveFailures: number;
   lastError: PollError | null;
+  /** A Retry-After still running: not even a refresh polls before it. */
+  retryNotBefore: number | null;
 }
 
 // setTimeout overflows past 2^31−1 ms and fires at once; longer waits re-arm when this one fires.
@@ -76,6 +91,8 @@ export class Poller {
   private readonly draining = new Set<string>();
   private readonly running = new Set<Promise<void>>();
   private active = 0;
+  /** Polls that ran past slowAfterMs and gave their slot back. */
+  private slow = 0;
   private timer: unknown = null;
   private started = false;
   private stopped = false;
@@ -104,6 +121,12 @@ export class Poller {
     this.pump();
     this.arm();
     this.emitStatus();
+  }
+
+  /** One account's state (null when unknown): what a status push for that account needs, without the others. */
+  state(accountId: string): PollerAccountState | null {
+    const e = this.entries.get(accountId);
+    return e ? this.stateOf(e, this.clock.now()) : null;
   }
 
   /** Polls every account soon (spread over a few seconds), then each on its own interval. */
@@ -155,19 +178,27 @@ export class Poller {
    */
   async refresh(accountId?: string): Promise<Snapshot[]> {
     if (this.stopped) return [];
-    const targets = accountId === undefined ? [...this.entries.values()] : [this.entries.get(accountId)].filter((e) => e !== undefined);
+    const now = this.clock.now();
+    const targets = (accountId === undefined ? [...this.entries.values()] : [this.entries.get(accountId)]).filter(
+      // A provider that asked to be left alone (Retry-After) is, whoever clicks "Refresh".
+      (e): e is Entry => e !== undefined && (e.current !== null || e.retryNotBefore === null || e.retryNotBefore <= now),
+    );
     const waits = this.enqueue(targets, true);
     this.pump();
     this.arm();
-    this.emitStatus();
+    this.emitStatus(targets);
     const results = await Promise.all(waits);
     return results.filter((s) => s !== null);
   }
 
   states(): PollerAccountState[] {
     const now = this.clock.now();
+    return [...this.entries.values()].map((e) => this.stateOf(e, now));
+  }
+
+  private stateOf(e: Entry, now: number): PollerAccountState {
     const scheduled = this.started && !this.paused;
-    return [...this.entries.values()].map((e) => ({
+    return {
       accountId: e.account.id,
       polling: e.current !== null,
       paused: this.paused,
@@ -176,7 +207,7 @@ export class Poller {
       consecutiveFailures: e.consecutiveFailures,
       stale: isStale(e.lastSuccessAt, e.intervalMs, now, e.since),
       lastError: e.lastError,
-    }));
+    };
   }
 
   private newEntry(account: Account, now: number): Entry {
@@ -191,6 +222,7 @@ export class Poller {
       lastSuccessAt: this.opts.lastSuccessAt?.(account.id) ?? null,
       consecutiveFailures: 0,
       lastError: null,
+      retryNotBefore: null,
     };
   }
 
@@ -241,14 +273,34 @@ export class Poller {
   private run(entry: Entry): void {
     this.active++;
     const account = entry.account;
+    let holdsSlot = true;
+    let slow = false;
+    const slowAfter = this.opts.slowAfterMs;
+    const slowTimer =
+      slowAfter === undefined
+        ? null
+        : this.clock.setTimeout(() => {
+            if (!holdsSlot || this.slow >= (this.opts.maxSlow ?? 16)) return;
+            // Still waiting on its provider: give the slot to the next account.
+            holdsSlot = false;
+            slow = true;
+            this.active--;
+            this.slow++;
+            this.pump();
+          }, slowAfter);
+    if (slowTimer !== null && this.opts.unrefTimers) (slowTimer as { unref?: () => void }).unref?.();
     const job = (async () => {
       let snapshot: Snapshot;
       try {
         snapshot = await this.opts.pollOne(account);
       } catch (err) {
-        snapshot = failedSnapshot(account, toPollError(err), this.clock.now());
+        // pollOne never rejects by contract, so this is Spendbar's own fault, not the provider's.
+        const e = toPollError(err);
+        snapshot = failedSnapshot(account, { ...e, message: `Spendbar failed while handling this poll (${e.message}); the provider may be fine.` }, this.clock.now());
       }
-      this.active--;
+      if (slowTimer !== null) this.clock.clearTimeout(slowTimer);
+      if (holdsSlot) this.active--;
+      if (slow) this.slow--;
       this.finish(entry, snapshot);
     })();
     this.running.add(job);
@@ -275,11 +327,13 @@ export class Poller {
     }
     entry.nextPollAt =
       now + nextPollDelay({ intervalMs: entry.intervalMs, consecutiveFailures: entry.consecutiveFailures, error: entry.lastError, random: this.random });
+    const asked = snapshot.ok ? undefined : snapshot.error?.retryAfterMs;
+    entry.retryNotBefore = asked !== undefined && asked > 0 ? now + retryAfterWait(asked) : null;
     guarded('onSnapshot', () => this.opts.onSnapshot?.(snapshot));
     this.settle(entry, snapshot);
     this.pump();
     this.arm();
-    this.emitStatus();
+    this.emitStatus([entry]);
   }
 
   private settle(entry: Entry, snapshot: Snapshot | null): void {
@@ -313,11 +367,15 @@ export class Poller {
     this.enqueue(due, false);
     this.pump();
     this.arm();
-    if (due.length > 0) this.emitStatus();
+    if (due.length > 0) this.emitStatus(due);
   }
 
-  private emitStatus(): void {
-    if (this.opts.onStatus) guarded('onStatus', () => this.opts.onStatus?.(this.states()));
+  /** Tells the listener what changed: these entries, or every account when none are named. */
+  private emitStatus(changed?: Entry[]): void {
+    const listener = this.opts.onStatus;
+    if (!listener || (changed && changed.length === 0)) return;
+    const now = this.clock.now();
+    guarded('onStatus', () => listener(changed ? changed.map((e) => this.stateOf(e, now)) : this.states(), changed === undefined));
   }
 }
 
@@ -331,6 +389,6 @@ function guarded(what: string, fn: () => void): void {
   try {
     fn();
   } catch (err) {
-    console.error(`spendbar: poller ${what} listener failed:`, err);
+    log.error(`spendbar: poller ${what} listener failed:`, err);
   }
 }

@@ -64,9 +64,14 @@ function lower(s: string): string {
   return l.length === s.length ? l : s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 }
 
-/** A window of plain single-case letters is a word ("management" in a test key), not evidence of a leak. */
-function isWord(window: string): boolean {
-  return /^[a-z]+$/.test(window) || /^[A-Z]+$/.test(window);
+/**
+ * Whether an 8-character run of a secret is evidence of a leak wherever it appears: it holds a digit or mixes upper
+ * and lower case, as nearly every run of a generated key does (all but 1 in 2,500 of a hex key's). Runs of plain
+ * words ("deepseek-", "management" in a test key) would mask ordinary text, so they count only as part of a longer
+ * match or of the whole secret.
+ */
+function isTelling(window: string): boolean {
+  return /\d/.test(window) || (/[a-z]/.test(window) && /[A-Z]/.test(window));
 }
 
 interface Form {
@@ -82,12 +87,14 @@ interface Index {
   windows: Map<string, number | number[]>;
   /** Secrets too short for windows, lowercased, with their masks: matched whole. */
   short: { text: string; mask: string }[];
+  /** Every form, lowercased, matched whole. */
+  whole: Form[];
 }
 
 const OFFSET_BITS = 65_536;
 
 function buildIndex(secrets: Iterable<string>): Index {
-  const index: Index = { forms: [], windows: new Map(), short: [] };
+  const index: Index = { forms: [], windows: new Map(), short: [], whole: [] };
   const seen = new Set<string>();
   for (const secret of secrets) {
     if (typeof secret !== 'string' || secret.length < MIN_SECRET || seen.has(secret)) continue;
@@ -100,9 +107,11 @@ function buildIndex(secrets: Iterable<string>): Index {
     for (const form of formsOf(body)) {
       if (form.length >= OFFSET_BITS) continue;
       const f = index.forms.push({ text: lower(form), tail: secret.slice(-4) }) - 1;
+      // The whole form, matched in any case even when no run of it is telling (a key made of words).
+      index.whole.push({ text: lower(form), tail: secret.slice(-4) });
       for (let i = 0; i + FRAGMENT <= form.length; i++) {
         const window = form.slice(i, i + FRAGMENT);
-        if (isWord(window)) continue;
+        if (!isTelling(window)) continue;
         const key = lower(window);
         const hit = f * OFFSET_BITS + i;
         const had = index.windows.get(key);
@@ -144,6 +153,11 @@ function scan(text: string, index: Index): string {
   for (const s of index.short) {
     for (let at = t.indexOf(s.text); at >= 0; at = t.indexOf(s.text, at + s.text.length)) {
       spans.push({ start: at, end: at + s.text.length, tail: `\u0000${s.mask}` });
+    }
+  }
+  for (const w of index.whole) {
+    for (let at = t.indexOf(w.text); at >= 0; at = t.indexOf(w.text, at + w.text.length)) {
+      spans.push({ start: at, end: at + w.text.length, tail: w.tail });
     }
   }
   if (spans.length === 0) return text;
@@ -228,7 +242,7 @@ export class Redactor {
       windows.set(k, had === undefined ? (shifted.length === 1 ? (shifted[0] as number) : shifted) : [...(typeof had === 'number' ? [had] : had), ...shifted]);
     }
     forms.push(...more.forms);
-    return { forms, windows, short: [...this.index.short, ...more.short] };
+    return { forms, windows, short: [...this.index.short, ...more.short], whole: [...this.index.whole, ...more.whole] };
   }
 
   /** The text with every form of every secret masked. */

@@ -20,7 +20,7 @@ const core = await createCore({
   proxyToken: 'spendbar-proxy-bench-token-000000000000',
   configPreferences: { timeZone: 'UTC' },
 });
-const server = await startServer({ api: core.api, port: 0, proxy: core.meter.handler(), secrets: () => core.allSecrets() });
+const server = await startServer({ api: core.api, port: 0, proxy: core.meter.handler(), redactor: core.redactor });
 
 process.on('message', async (m: { type: string }) => {
   if (m.type === 'rss') {

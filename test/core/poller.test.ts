@@ -383,3 +383,66 @@ describe('Poller status', () => {
     }
   });
 });
+
+describe('Poller under load', () => {
+  it('keeps hung accounts from holding every slot: healthy ones are polled meanwhile', async () => {
+    const f = fakePolls((a) => ({ delayMs: a.id.startsWith('hung') ? 60_000 : 100 }));
+    const poller = makePoller({ pollOne: f.pollOne, concurrency: 2, random: () => 0, slowAfterMs: 2_000, maxSlow: 8 });
+    const hung = Array.from({ length: 5 }, (_, i) => acct(`hung${i}`));
+    const healthy = Array.from({ length: 3 }, (_, i) => acct(`ok${i}`));
+    const done: string[] = [];
+    poller.setAccounts([...hung, ...healthy]);
+    const all = poller.refresh().then((list) => done.push(...list.map((s) => s.accountId)));
+    await vi.advanceTimersByTimeAsync(10_000);
+    // Every healthy account has its figures while the hung ones still hang.
+    for (const a of healthy) expect(f.calls.some((c) => c.id === a.id), a.id).toBe(true);
+    expect(f.stats().inFlight).toBe(5);
+    expect(poller.states().filter((s) => s.polling).map((s) => s.accountId)).toEqual(hung.map((a) => a.id));
+    expect(f.stats().maxInFlight).toBeLessThanOrEqual(2 + 8);
+    await vi.advanceTimersByTimeAsync(60_000);
+    await all;
+    expect(done).toHaveLength(8);
+  });
+
+  it('never lets more than maxSlow slow polls run beyond the pool', async () => {
+    const f = fakePolls(() => ({ delayMs: 60_000 }));
+    const poller = makePoller({ pollOne: f.pollOne, concurrency: 2, random: () => 0, slowAfterMs: 1_000, maxSlow: 3 });
+    poller.setAccounts(Array.from({ length: 20 }, (_, i) => acct(`a${i}`)));
+    void poller.refresh();
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(f.stats().inFlight).toBe(5);
+    await vi.advanceTimersByTimeAsync(600_000);
+  });
+
+  it('does not let a refresh poll an account before its Retry-After', async () => {
+    const limited: PollError = { kind: 'rate-limited', message: 'slow down', status: 429, retryAfterMs: 3_600_000 };
+    const f = fakePolls((_, nth) => (nth === 0 ? { error: limited } : {}));
+    const poller = makePoller({ pollOne: f.pollOne, random: () => 0 });
+    poller.setAccounts([acct('a')]);
+    poller.start();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(f.calls).toHaveLength(1);
+    expect(await poller.refresh('a')).toEqual([]);
+    expect(await poller.refresh()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(f.calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(3_600_000);
+    expect(f.calls).toHaveLength(2);
+    expect(await poller.refresh('a')).toHaveLength(1);
+  });
+
+  it('reports only the account that changed when its poll finishes', async () => {
+    const reports: { ids: string[]; all: boolean }[] = [];
+    const f = fakePolls(() => ({ delayMs: 1_000 }));
+    const poller = makePoller({ pollOne: f.pollOne, random: () => 0, onStatus: (s, all) => reports.push({ ids: s.map((x) => x.accountId), all }) });
+    poller.setAccounts(Array.from({ length: 50 }, (_, i) => acct(`a${i}`)));
+    expect(reports.at(-1)).toEqual({ ids: expect.arrayContaining(['a0', 'a49']), all: true });
+    reports.length = 0;
+    const refreshed = poller.refresh('a7');
+    await vi.advanceTimersByTimeAsync(1_000);
+    await refreshed;
+    expect(reports.every((r) => !r.all && r.ids.length === 1 && r.ids[0] === 'a7')).toBe(true);
+    expect(reports.length).toBeGreaterThanOrEqual(2);
+    expect(poller.state('a7')).toMatchObject({ accountId: 'a7', polling: false, consecutiveFailures: 0 });
+  });
+});

@@ -65,8 +65,9 @@ describe('Redactor', () => {
   it('leaves short fragments and ordinary words alone', () => {
     expect(r.text('balance 5f2c9a7 left')).toBe('balance 5f2c9a7 left');
     // A test key made of words must not mask those words wherever they appear.
-    const wordy = new Redactor(() => ['sk-or-v1-demo-management']);
+    const wordy = new Redactor(() => ['sk-or-v1-demo-management', 'sk-cli-test-deepseek-0001']);
     expect(wordy.text('add a management key')).toBe('add a management key');
+    expect(wordy.text('deepseek-ai/DeepSeek-V3 on deepseek-cn')).toBe('deepseek-ai/DeepSeek-V3 on deepseek-cn');
     expect(wordy.text('the key sk-or-v1-demo-management was refused')).toBe('the key sk-or-v1-…ment was refused');
   });
 

@@ -65,7 +65,7 @@ describe('state-changing requests are same-origin only', () => {
   it('refuses an empty-bodied POST /api/refresh without the JSON content type, and polls nothing', async () => {
     const before = polls();
     // What <form method=post> or fetch(…, {mode: 'no-cors'}) from any web page sends.
-    for (const headers of [{}, { 'content-type': 'text/plain' }, { 'content-type': 'application/x-www-form-urlencoded' }, { 'content-type': 'multipart/form-data; boundary=x' }]) {
+    for (const headers of [{} as Record<string, string>, { 'content-type': 'text/plain' }, { 'content-type': 'application/x-www-form-urlencoded' }, { 'content-type': 'multipart/form-data; boundary=x' }]) {
       const r = await raw(server.url, 'POST', '/api/refresh', headers);
       expect(r.status, JSON.stringify(headers)).toBe(415);
       expect(JSON.parse(r.text).error.message).toMatch(/application\/json/);
@@ -193,16 +193,10 @@ describe('event stream limits', () => {
     const rejections: unknown[] = [];
     const onRejection = (r: unknown) => rejections.push(r);
     process.on('unhandledRejection', onRejection);
-    const dead = await createCore({
-      dataDir: mkdtempSync(join(tmpdir(), 'spendbar-dead-')),
-      mode: 'serve',
-      settings: createMemorySettingsStore(),
-      secrets: createMemorySecretStore(),
-      configAccounts: [{ account: { id: 'ds', provider: 'deepseek', label: 'DS', baseUrl: ds.url, pollIntervalSec: 300, source: 'config' }, credentials: { apiKey: DS_KEY } }],
-    });
-    const s = await startServer({ api: dead.api, port: 0 });
+    // The real core's API, with the one read failing the way a locked or broken database makes it fail.
+    const failing = { ...core.api, getStatus: () => Promise.reject(new Error('database is locked')) };
+    const s = await startServer({ api: failing, port: 0 });
     try {
-      await dead.stop(); // the store is closed: getStatus() now throws
       const first = await new Promise<{ text: string; ended: boolean }>((resolve, reject) => {
         const req = request(`${s.url}/api/events`, (res) => {
           let text = '';

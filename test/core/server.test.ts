@@ -66,8 +66,8 @@ beforeAll(async () => {
     ],
     version: 'test',
   });
-  server = await startServer({ api: core.api, port: 0, secrets: () => core.allSecrets() });
-  await core.api.refresh();
+  server = await startServer({ api: core.api, port: 0, redactor: core.redactor });
+  await core.pollAll();
 });
 
 afterAll(async () => {

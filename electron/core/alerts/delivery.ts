@@ -79,7 +79,7 @@ export function webhookRequest(channel: Webhook, msg: Outgoing, timeoutMs: numbe
   return { method: 'POST', url, headers, body: JSON.stringify(body), timeoutMs };
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
     const timer = setTimeout(done, ms);
@@ -92,8 +92,16 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** One try: ok, a failure worth retrying (network, timeout, 408, 429, 5xx), or a final one. */
-async function tryOnce(http: HttpClient, req: HttpRequest, now: () => number): Promise<{ ok: boolean; retry: boolean; message: string; retryAfterMs?: number }> {
+export interface Attempt {
+  ok: boolean;
+  /** Worth another try: network, timeout, 408, 429, 5xx. */
+  retry: boolean;
+  message: string;
+  retryAfterMs?: number;
+}
+
+/** One try of a webhook: ok, a failure worth retrying, or a final one. Never rejects. */
+export async function tryWebhook(http: HttpClient, req: HttpRequest, now: () => number): Promise<Attempt> {
   const host = safeHost(req.url);
   try {
     const res = await http(req);
@@ -108,33 +116,22 @@ async function tryOnce(http: HttpClient, req: HttpRequest, now: () => number): P
   }
 }
 
-export interface SendOptions {
-  http: HttpClient;
-  retry: RetryPolicy;
-  signal: AbortSignal;
-  now: () => number;
+/** The wait before try number `attempts + 1`: exponential, at least what the receiver asked, at most the cap. */
+export function retryDelay(policy: RetryPolicy, attempts: number, retryAfterMs?: number): number {
+  const backoff = policy.baseDelayMs * 4 ** Math.max(0, attempts - 1);
+  return Math.min(policy.maxDelayMs, Math.max(backoff, retryAfterMs ?? 0));
 }
 
-/** Posts to a webhook, retrying with exponential backoff; resolves (never rejects) with what happened. */
-export async function sendWebhook(channel: Webhook, msg: Outgoing, opts: SendOptions): Promise<Delivery> {
-  const req = webhookRequest(channel, msg, opts.retry.timeoutMs);
-  let last = { ok: false, retry: false, message: 'not sent' } as Awaited<ReturnType<typeof tryOnce>>;
-  let attempts = 0;
-  while (attempts < Math.max(1, opts.retry.attempts) && !opts.signal.aborted) {
-    if (attempts > 0) {
-      const backoff = opts.retry.baseDelayMs * 4 ** (attempts - 1);
-      await sleep(Math.min(opts.retry.maxDelayMs, Math.max(backoff, last.retryAfterMs ?? 0)), opts.signal);
-      if (opts.signal.aborted) break;
-    }
-    attempts++;
-    last = await tryOnce(opts.http, req, opts.now);
-    if (last.ok || !last.retry) break;
-  }
+/** What a delivery that ended says: the last answer, and how many tries it took to give up. */
+export function outcome(channelId: string, last: Attempt, attempts: number, at: number): Delivery {
   const message = last.ok ? last.message : attempts > 1 ? `${last.message} (gave up after ${attempts} tries)` : last.message;
-  return { channelId: channel.id, ok: last.ok, attempts, message, at: opts.now() };
+  return { channelId, ok: last.ok, attempts, message, at };
 }
 
-/** A popup through the Notifier port; a notifier that throws is reported, not propagated. */
+/**
+ * A popup through the Notifier port. It counts as delivered only when the notifier resolved, which it does only once
+ * the desktop accepted the popup; any failure (no daemon, exit status, Electron's "failed") is recorded as such.
+ */
 export async function sendPopup(channelId: string, notifier: Notifier | undefined, msg: Outgoing, now: () => number): Promise<Delivery> {
   if (!notifier) return { channelId, ok: false, attempts: 0, message: 'No desktop notifier in this mode.', at: now() };
   try {

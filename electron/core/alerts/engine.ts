@@ -1,5 +1,6 @@
-// The alert engine: after each snapshot it measures every rule, steps each check's persisted state (fire once per
-// breach, hysteresis, top-up), records history, and hands alerts to the channels in the background.
+// The alert engine: after each snapshot it measures the rules that snapshot can change, steps each check's persisted
+// state (fire once per breach, hysteresis, top-up), records history, and hands alerts to the channels in the
+// background: popups at once, webhooks through the durable outbox.
 import type { DatabaseSync } from 'node:sqlite';
 import type { AlertChannel, AlertEvent, AlertHistoryFilter, AlertRule, Delivery, QuietHours, Severity } from '../../../shared/alerts.ts';
 import { DEFAULT_CHANNELS } from '../../../shared/alerts.ts';
@@ -9,10 +10,12 @@ import { fetchHttpClient, type HttpClient } from '../http.ts';
 import type { Notifier } from '../ports.ts';
 import { HOUR, inQuietHours, startOfTomorrow } from './calendar.ts';
 import type { AccountView, Check, EvalContext, MeterView } from './check.ts';
-import { DEFAULT_RETRY, sendPopup, sendWebhook, type Outgoing, type RetryPolicy } from './delivery.ts';
+import { DEFAULT_RETRY, outcome, sendPopup, tryWebhook, webhookRequest, type Outgoing, type RetryPolicy } from './delivery.ts';
 import type { AlertHistory } from './history.ts';
+import { log } from '../log.ts';
 import { step } from './machine.ts';
-import { measure, ruleTouches } from './measure.ts';
+import { measure, measuresEachAccount, ruleTouches } from './measure.ts';
+import { Outbox, outgoingFor } from './outbox.ts';
 import { AlertRepo } from './repo.ts';
 import { ensureAlertTables } from './tables.ts';
 
@@ -42,6 +45,14 @@ export interface AlertEngineOptions {
   tickMs?: number;
   /** The metering proxy's figures, for the rate-limit rules. */
   meter?: MeterView;
+  /** The core's redaction: alert texts are scrubbed before they are stored or sent. */
+  redact?: (text: string) => string;
+}
+
+/** Where onSnapshot finds other accounts' statuses: one by id, or all (only rules over a currency need all). */
+export interface StatusSource {
+  one(accountId: string): AccountStatus | null | undefined;
+  all(): AccountStatus[];
 }
 
 export type SnoozeTarget = { eventId: number } | { ruleId: string; subject?: string };
@@ -57,9 +68,11 @@ export class AlertEngine {
   private channels: AlertChannel[];
   private quietHours: QuietHours | null;
   private readonly pending = new Set<Promise<unknown>>();
-  private readonly abort = new AbortController();
+  private readonly outbox: Outbox;
   private readonly timer: NodeJS.Timeout | undefined;
+  private readonly scrub: (text: string) => string;
   private closed = false;
+  private resumed = false;
   private lastPrune = 0;
 
   constructor(opts: AlertEngineOptions) {
@@ -69,6 +82,15 @@ export class AlertEngine {
     this.rules = opts.rules ?? [];
     this.channels = opts.channels ?? DEFAULT_CHANNELS;
     this.quietHours = opts.quietHours ?? null;
+    this.scrub = opts.redact ?? ((t) => t);
+    this.outbox = new Outbox({
+      repo: this.repo,
+      http: () => this.opts.http ?? fetchHttpClient,
+      retry: () => ({ ...DEFAULT_RETRY, ...this.opts.retry }),
+      now: () => this.now(),
+      scrub: this.scrub,
+    });
+    if (opts.channels) this.resumeDeliveries();
     const tickMs = opts.tickMs ?? 60_000;
     if (tickMs > 0) {
       this.timer = setInterval(() => this.tick(), tickMs);
@@ -91,53 +113,78 @@ export class AlertEngine {
 
   setChannels(channels: AlertChannel[]): void {
     this.channels = channels;
+    this.resumeDeliveries();
+  }
+
+  /** Once the channels are known: deliveries an earlier process still owed go out now. */
+  private resumeDeliveries(): void {
+    if (this.resumed || this.closed) return;
+    this.resumed = true;
+    this.outbox.resume(this.channels);
   }
 
   setQuietHours(q: QuietHours | null): void {
     this.quietHours = q;
   }
 
-  /** Evaluates the rules that involve the snapshot's account. Returns the alerts it recorded. */
-  onSnapshot(snapshot: Snapshot, statuses: AccountStatus[]): AlertEvent[] {
-    const views = toViews(statuses);
-    const view = views.find((v) => v.accountId === snapshot.accountId);
+  /**
+   * Evaluates the rules the snapshot's account can change, reading only that account unless a rule takes a currency
+   * across accounts: the work per poll does not grow with the number of accounts. Returns the alerts it recorded.
+   */
+  onSnapshot(snapshot: Snapshot, statuses: AccountStatus[] | StatusSource): AlertEvent[] {
+    const source: StatusSource = Array.isArray(statuses)
+      ? { one: (id) => statuses.find((s) => s.accountId === id), all: () => statuses }
+      : statuses;
+    const own = source.one(snapshot.accountId);
+    const view = own ? toViews([own])[0] : undefined;
     const merged: AccountView = {
       accountId: snapshot.accountId,
       latest: view?.latest && view.latest.time > snapshot.time ? view.latest : snapshot,
       lastSuccess: snapshot.ok && !(view?.lastSuccess && view.lastSuccess.time > snapshot.time) ? snapshot : (view?.lastSuccess ?? null),
       stale: snapshot.ok ? false : (view?.stale ?? false),
     };
-    return this.run([...views.filter((v) => v.accountId !== snapshot.accountId), merged], snapshot.accountId);
+    let everyone: AccountView[] | null = null;
+    const all = () => (everyone ??= [...toViews(source.all()).filter((v) => v.accountId !== snapshot.accountId), merged]);
+    return this.run((rule) => (measuresEachAccount(rule) ? [merged] : all()), snapshot.accountId);
   }
 
   /** After the metering proxy stored requests of these accounts: evaluates the rules that involve them. */
   onMetered(accountIds: readonly string[], statuses: AccountStatus[]): AlertEvent[] {
     const views = toViews(statuses);
-    return accountIds.flatMap((id) => this.run(views, id));
+    return accountIds.flatMap((id) => this.run(() => views, id));
   }
 
   /** Evaluates every rule against the accounts' current state (on a timer, or after a status change). */
   evaluate(statuses: AccountStatus[]): AlertEvent[] {
-    return this.run(toViews(statuses));
+    const views = toViews(statuses);
+    return this.run(() => views);
   }
 
-  private run(accounts: AccountView[], onlyAccount?: string): AlertEvent[] {
+  private run(accountsFor: (rule: AlertRule) => AccountView[], onlyAccount?: string): AlertEvent[] {
     if (this.closed) return [];
     const now = this.now();
     this.flushQuietHours(now);
-    const ctx: EvalContext = { now, timeZone: this.zone(), accounts, history: this.opts.history, label: this.opts.label ?? ((id) => id), budgets: this.opts.budgets?.() ?? [] };
-    if (this.opts.meter) ctx.meter = this.opts.meter;
+    const base = { now, timeZone: this.zone(), history: this.opts.history, label: this.opts.label ?? ((id: string) => id), budgets: this.opts.budgets?.() ?? [] };
+    if (this.opts.meter) (base as { meter?: MeterView }).meter = this.opts.meter;
     const raised: { rule: AlertRule; event: AlertEvent }[] = [];
     for (const rule of this.rules) {
-      if (!rule.enabled || (onlyAccount !== undefined && !ruleTouches(rule, onlyAccount, ctx))) continue;
+      if (!rule.enabled || (onlyAccount !== undefined && rule.account !== undefined && rule.account !== '*' && rule.account !== onlyAccount)) continue;
+      const ctx: EvalContext = { ...base, accounts: accountsFor(rule) };
+      if (onlyAccount !== undefined && !ruleTouches(rule, onlyAccount, ctx)) continue;
       let checks: Check[];
       try {
         checks = measure(rule, ctx);
       } catch (err) {
-        console.error(`spendbar: alert rule ${rule.id} could not be evaluated:`, err instanceof Error ? err.message : err);
+        log.error(`spendbar: alert rule ${rule.id} could not be evaluated:`, err);
         continue;
       }
-      const events = this.repo.transaction(() => this.apply(rule, checks, now));
+      const hooks = this.channelsFor(rule).filter((c) => c.type === 'webhook');
+      // What is owed to each webhook is written with the alert: a crash right after cannot lose the delivery.
+      const events = this.repo.transaction(() => {
+        const recorded = this.apply(rule, checks, now);
+        for (const e of recorded) for (const c of hooks) this.outbox.owe(e.id, c.id);
+        return recorded;
+      });
       for (const event of events) raised.push({ rule, event });
     }
     for (const { rule, event } of raised) this.dispatch(rule, event);
@@ -174,8 +221,8 @@ export class AlertEngine {
       window: c.window,
       dedupeKey: c.key,
       severity,
-      title,
-      body,
+      title: this.scrub(title),
+      body: this.scrub(body),
       value: c.value,
       threshold: c.threshold,
       unit: c.unit,
@@ -191,29 +238,32 @@ export class AlertEngine {
     try {
       this.opts.onAlert?.(event);
     } catch (err) {
-      console.error('spendbar: an alert listener failed:', err instanceof Error ? err.message : err);
+      log.error('spendbar: an alert listener failed:', err);
     }
-    const msg: Outgoing = { title: event.title, body: event.body, severity: event.severity, time: event.time, event, ...(event.accountId ? { accountId: event.accountId } : {}) };
+    const msg = outgoingFor(event, this.scrub);
     for (const channel of this.channelsFor(rule)) {
-      if (channel.type === 'popup' && event.popup !== 'sent') continue;
-      this.track(this.send(channel, msg).then((d) => this.recordDelivery(event.id, d)));
+      if (channel.type === 'webhook') this.outbox.send(event, channel);
+      else if (event.popup === 'sent') this.track(this.send(channel, msg).then((d) => this.recordDelivery(event.id, d)));
     }
   }
 
-  private send(channel: AlertChannel, msg: Outgoing, retry?: Partial<RetryPolicy>): Promise<Delivery> {
+  /** One try through a channel, now (popups, summaries, tests); alerts' webhooks go through the outbox instead. */
+  private async send(channel: AlertChannel, msg: Outgoing): Promise<Delivery> {
     if (channel.type === 'popup') return sendPopup(channel.id, this.opts.notifier, msg, () => this.now());
-    const policy = { ...DEFAULT_RETRY, ...this.opts.retry, ...retry };
-    return sendWebhook(channel, msg, { http: this.opts.http ?? fetchHttpClient, retry: policy, signal: this.abort.signal, now: () => this.now() });
+    const policy = { ...DEFAULT_RETRY, ...this.opts.retry };
+    const last = await tryWebhook(this.opts.http ?? fetchHttpClient, webhookRequest(channel, msg, policy.timeoutMs), () => this.now());
+    return outcome(channel.id, last, 1, this.now());
   }
 
   private recordDelivery(id: number, d: Delivery): void {
     if (this.closed) return;
-    if (!d.ok) console.error(`spendbar: alert channel ${d.channelId} failed: ${d.message}`);
-    this.repo.addDelivery(id, d);
+    const delivery = d.message === undefined ? d : { ...d, message: this.scrub(d.message) };
+    if (!delivery.ok) log.error(`spendbar: alert channel ${delivery.channelId} failed: ${delivery.message}`);
+    this.repo.addDelivery(id, delivery);
   }
 
   private track(p: Promise<unknown>): void {
-    const tracked = p.catch((err) => console.error('spendbar: alert delivery failed:', err)).finally(() => this.pending.delete(tracked));
+    const tracked = p.catch((err: unknown) => log.error('spendbar: alert delivery failed:', err)).finally(() => this.pending.delete(tracked));
     this.pending.add(tracked);
   }
 
@@ -299,18 +349,22 @@ export class AlertEngine {
     const now = this.now();
     if (!c) return Promise.resolve({ channelId: String(channel), ok: false, attempts: 0, message: `No alert channel "${String(channel)}".`, at: now });
     const msg: Outgoing = { title: 'Spendbar test alert', body: 'If you can read this, Spendbar alerts reach this channel.', severity: 'info', time: now, test: true };
-    return this.send(c, msg, { attempts: 1 });
+    return this.send(c, msg).then((d) => (d.message === undefined ? d : { ...d, message: this.scrub(d.message) }));
   }
 
   /** Resolves when every delivery under way has finished (or given up). */
   async idle(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    await this.outbox.idle();
   }
 
-  /** Stops the timer, cuts retry waits short and waits for deliveries; the database stays open (the store owns it). */
+  /**
+   * Stops the timer, cuts retry waits short and waits for tries under way; webhook deliveries still owed stay owed
+   * and resume at the next start. The database stays open (the store owns it).
+   */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    this.abort.abort();
+    await this.outbox.close();
     await this.idle();
     this.closed = true;
   }

@@ -31,6 +31,14 @@ export function measure(rule: AlertRule, ctx: EvalContext): Check[] {
   }
 }
 
+/**
+ * Whether the rule measures each account on its own (one account, "*", or per-account rules over a currency such as
+ * quota use and failing providers), so evaluating it after one account's poll needs only that account's view.
+ */
+export function measuresEachAccount(rule: AlertRule): boolean {
+  return rule.account !== undefined || rule.type === 'quota-used' || rule.type === 'provider-failing';
+}
+
 /** Whether a snapshot of `accountId` can change what the rule measures. */
 export function ruleTouches(rule: AlertRule, accountId: string, ctx: EvalContext): boolean {
   if (rule.account !== undefined) return rule.account === '*' || rule.account === accountId;

@@ -6,6 +6,15 @@ import type { CheckState } from './machine.ts';
 
 export type NewEvent = Omit<AlertEvent, 'id' | 'acknowledgedAt' | 'snoozedUntil' | 'deliveries'>;
 
+export interface PendingDelivery {
+  eventId: number;
+  channelId: string;
+  /** Tries made so far. */
+  attempts: number;
+  /** When the next try is due (epoch ms). */
+  nextAt: number;
+}
+
 interface EventRow {
   id: number;
   time: number;
@@ -113,6 +122,34 @@ export class AlertRepo {
 
   addDelivery(id: number, d: Delivery): void {
     this.stmt("UPDATE alert_events SET deliveries = json_insert(deliveries, '$[#]', json(?)) WHERE id = ?").run(JSON.stringify(d), id);
+  }
+
+  /** A webhook delivery owed for this event: written with the event, removed when its outcome is recorded. */
+  addPending(eventId: number, channelId: string, nextAt: number): void {
+    this.stmt('INSERT OR IGNORE INTO alert_deliveries (event_id, channel_id, attempts, next_at) VALUES (?, ?, 0, ?)').run(eventId, channelId, nextAt);
+  }
+
+  pending(): PendingDelivery[] {
+    const rows = this.stmt('SELECT event_id, channel_id, attempts, next_at FROM alert_deliveries ORDER BY next_at, event_id').all() as {
+      event_id: number;
+      channel_id: string;
+      attempts: number;
+      next_at: number;
+    }[];
+    return rows.map((r) => ({ eventId: r.event_id, channelId: r.channel_id, attempts: r.attempts, nextAt: r.next_at }));
+  }
+
+  /** One more try failed and another is due at nextAt. */
+  retryPending(eventId: number, channelId: string, attempts: number, nextAt: number, message: string): void {
+    this.stmt('UPDATE alert_deliveries SET attempts = ?, next_at = ?, last_message = ? WHERE event_id = ? AND channel_id = ?').run(attempts, nextAt, message, eventId, channelId);
+  }
+
+  /** The delivery's outcome goes on the event and the debt is cleared, together. */
+  finishPending(eventId: number, d: Delivery): void {
+    this.transaction(() => {
+      this.stmt('DELETE FROM alert_deliveries WHERE event_id = ? AND channel_id = ?').run(eventId, d.channelId);
+      this.addDelivery(eventId, d);
+    });
   }
 
   acknowledge(id: number, now: number): boolean {

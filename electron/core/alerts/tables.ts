@@ -45,6 +45,19 @@ const STEPS: ((db: DatabaseSync) => void)[] = [
         dedupe_key TEXT
       ) WITHOUT ROWID;
     `),
+  // Webhook deliveries not finished yet, written in the same transaction as their alert: a process that dies during a
+  // retry back-off resumes them at the next start. A row goes when its outcome is recorded on the event.
+  (db) =>
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS alert_deliveries (
+        event_id INTEGER NOT NULL,
+        channel_id TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_at INTEGER NOT NULL,
+        last_message TEXT,
+        PRIMARY KEY (event_id, channel_id)
+      ) WITHOUT ROWID;
+    `),
 ];
 
 export const ALERT_SCHEMA_VERSION = STEPS.length;

@@ -162,7 +162,7 @@ async function serve(args: string[]): Promise<number> {
     port,
     token,
     staticDir: hasDashboard ? staticDir : undefined,
-    secrets: () => core.allSecrets(),
+    redactor: core.redactor,
     proxy: core.meter.handler({ serveToken: token }),
   });
   core.meter.setUrl(server.url);

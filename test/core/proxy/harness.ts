@@ -67,7 +67,7 @@ export async function startHarness(opts: { timeouts?: Partial<ProxyTimeouts>; se
     proxyTimeouts: opts.timeouts,
     configPreferences: { timeZone: 'UTC' },
   });
-  const server = await startServer({ api: core.api, port: 0, token: opts.serveToken, proxy: core.meter.handler({ serveToken: opts.serveToken }), secrets: () => core.allSecrets() });
+  const server = await startServer({ api: core.api, port: 0, token: opts.serveToken, proxy: core.meter.handler({ serveToken: opts.serveToken }), redactor: core.redactor });
   core.meter.setUrl(server.url);
   return {
     core,
