@@ -62,6 +62,7 @@ export interface Notification {
 
 /** Native popups: Electron's Notification in the app, node-notifier in headless mode. */
 export interface Notifier {
+  /** Resolves only once the desktop accepted (showed) the popup; rejects with the desktop's reason otherwise. */
   notify(n: Notification): Promise<void>;
 }
 

@@ -22,16 +22,18 @@ export function notificationOptions(n: Notification, icon?: string): Notificatio
   };
 }
 
+/** How long the desktop has to confirm a notification before it counts as not shown. */
+export const CONFIRM_MS = 10_000;
+
 export function createElectronNotifier(opts: ElectronNotifierOptions): Notifier & { pending(): number } {
   // Electron drops a notification's click handler once the object is garbage-collected, so each one
   // is held until it is clicked or closed.
   const live = new Set<ElectronNotification>();
   return {
+    // Resolves only on Electron's 'show' (the desktop put it on screen); 'failed', an unsupported desktop or no
+    // answer at all reject, so the alert history says the popup was not shown instead of claiming it was.
     async notify(n: Notification) {
-      if (!ElectronNotification.isSupported()) {
-        console.warn(`spendbar: native notifications are not supported here; not shown: ${n.title}`);
-        return;
-      }
+      if (!ElectronNotification.isSupported()) throw new Error('This desktop does not support native notifications.');
       const notification = new ElectronNotification(notificationOptions(n, opts.icon));
       live.add(notification);
       notification.on('click', () => {
@@ -39,11 +41,23 @@ export function createElectronNotifier(opts: ElectronNotifierOptions): Notifier 
         opts.onClick(n.accountId);
       });
       notification.on('close', () => live.delete(notification));
-      notification.on('failed', (_event, error: string) => {
-        live.delete(notification);
-        console.warn(`spendbar: a notification could not be shown: ${error}`);
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          live.delete(notification);
+          reject(new Error(`the desktop did not confirm the notification within ${CONFIRM_MS / 1000} s`));
+        }, CONFIRM_MS);
+        timer.unref?.();
+        notification.once('show', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        notification.once('failed', (_event, error: string) => {
+          clearTimeout(timer);
+          live.delete(notification);
+          reject(new Error(error || 'the desktop refused the notification'));
+        });
+        notification.show();
       });
-      notification.show();
     },
     pending: () => live.size,
   };

@@ -1,7 +1,7 @@
 // Runs the real `spendbar` command against the loopback fakes, as a user would from a shell.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startNewApiFake, type NewApiFake } from '../../electron/core/providers/fakes/newapi.ts';
@@ -9,6 +9,7 @@ import { startOpenRouterFake, type OpenRouterFake } from '../../electron/core/pr
 import { startDeepSeekFake, type DeepSeekFake } from '../../electron/core/providers/fakes/deepseek.ts';
 import { startSurferCloudFake, type SurferCloudFake } from '../../electron/core/providers/fakes/surfercloud.ts';
 import { SnapshotStore } from '../../electron/core/store/index.ts';
+import { leakedFragment } from './leak-helpers.ts';
 
 const BIN = resolve(import.meta.dirname, '../../bin/spendbar.js');
 const DAY = 86_400_000;
@@ -98,12 +99,14 @@ afterAll(async () => {
 });
 
 type Out = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const POPUP_NOTICE = /^spendbar: warning: (No notification daemon is reachable|notify-send is not installed).*\n/gm;
 
 describe('spendbar poll --once --json', () => {
   it('prints normalised figures from every provider and exits 0', async () => {
     const data = join(dir, 'data-good');
     const r = await run(['poll', '--once', '--json', '--config', join(dir, 'good.json'), '--data-dir', data], { CLI_TEST_GW_KEY: GW_KEY });
-    expect(r.stderr).toBe('');
+    // Only the start-up notice about desktop popups (this machine may have no notification daemon) may be there.
+    expect(r.stderr.replace(POPUP_NOTICE, '')).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as Out[];
     const by = Object.fromEntries(out.map((o) => [o.accountId, o]));
@@ -186,6 +189,28 @@ describe('spendbar poll --once --json', () => {
       expect(r.stdout).not.toContain(secret);
       expect(r.stderr).not.toContain(secret);
     }
+  });
+
+  it('never prints a key the provider echoed, in any case or clipped', async () => {
+    const file = join(dir, 'echo.json');
+    writeFileSync(file, JSON.stringify({ accounts: [{ id: 'ds', provider: 'deepseek', label: 'DeepSeek', baseUrl: ds.url, apiKey: DS_KEY }] }));
+    chmodSync(file, 0o600);
+    ds.fail({ path: '/user/balance', times: 1, response: { status: 503, body: { error: { message: `${'x'.repeat(180)}${DS_KEY.slice(3).toUpperCase()}` } } } });
+    const r = await run(['poll', '--once', '--json', '--config', file, '--data-dir', join(dir, 'data-echo')]);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)[0].error).toMatch(/server error \(503\)/);
+    expect(leakedFragment(r.stdout + r.stderr, DS_KEY)).toBeNull();
+  });
+
+  it('says at start when no notification daemon is reachable for popups', async () => {
+    const bin = join(dir, 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'notify-send'), '#!/bin/sh\nexit 0\n');
+    chmodSync(join(bin, 'notify-send'), 0o755);
+    const env = { PATH: `${bin}:${process.env.PATH ?? ''}`, DBUS_SESSION_BUS_ADDRESS: '', XDG_RUNTIME_DIR: join(dir, 'no-runtime') };
+    const r = await run(['poll', '--once', '--config', join(dir, 'good.json'), '--data-dir', join(dir, 'data-popup')], { ...env, CLI_TEST_GW_KEY: GW_KEY });
+    expect(r.stderr).toMatch(/warning: No notification daemon is reachable: there is no D-Bus session bus/);
+    expect(r.stderr).toMatch(/webhook/);
   });
 
   it('explains a missing config file and exits 1', async () => {

@@ -121,6 +121,11 @@ export interface FakeImage {
 export class FakeNotificationImpl extends EventEmitter {
   static instances: FakeNotificationImpl[] = [];
   static supported = true;
+  /**
+   * What the desktop does with a shown notification, as Electron reports it: 'show' once it is on screen, 'failed'
+   * with the platform's reason (Linux without a notification daemon), or nothing at all ('silent').
+   */
+  static outcome: 'show' | 'silent' | { failed: string } = 'show';
   static isSupported() {
     return FakeNotificationImpl.supported;
   }
@@ -133,6 +138,12 @@ export class FakeNotificationImpl extends EventEmitter {
   }
   show() {
     this.shown = true;
+    const outcome = FakeNotificationImpl.outcome;
+    // Electron emits these asynchronously, after show() returned.
+    setImmediate(() => {
+      if (outcome === 'show') this.emit('show', {});
+      else if (outcome !== 'silent') this.emit('failed', {}, outcome.failed);
+    });
   }
 }
 

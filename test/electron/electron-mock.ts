@@ -87,6 +87,7 @@ export function resetElectronMock(): ElectronMockState {
   FakeTray.instances = [];
   FakeNotification.instances = [];
   FakeNotification.supported = true;
+  FakeNotification.outcome = 'show';
   return electronMock;
 }
 

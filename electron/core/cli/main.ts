@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { startServer, isLoopback } from '../server/http-server.ts';
 import { closeIdleUpstreams } from '../proxy/index.ts';
 import { PACKAGE_ROOT, defaultDataDir, findConfigFile, packageVersion } from './paths.ts';
-import { buildHeadlessCore, CliError, hasConfiguredAccounts } from './headless.ts';
+import { buildHeadlessCore, CliError, hasConfiguredAccounts, type HeadlessCore } from './headless.ts';
+import { desktopNotificationProblem } from '../notify/node-notifier.ts';
 import { snapshotToJson } from '../snapshots.ts';
 import { DEMO_HISTORY_DAYS, startDemo, type Demo } from '../demo.ts';
 import { pollDemoHistory } from '../demo-history.ts';
@@ -76,6 +77,7 @@ async function poll(args: string[]): Promise<number> {
   const configFile = findConfigFile(v.config as string | undefined, dataDir);
   const { core, warnings } = await buildHeadlessCore({ dataDir, configFile, mode: 'serve' });
   for (const w of warnings) process.stderr.write(`spendbar: warning: ${w}\n`);
+  await warnIfNoPopups(core);
   try {
     const accounts = await core.api.listAccounts();
     if (accounts.length === 0) {
@@ -86,9 +88,11 @@ async function poll(args: string[]): Promise<number> {
       const snapshot = snapshots.get(account.id);
       return snapshot ? snapshotToJson(snapshot, account) : { accountId: account.id, provider: account.provider, ok: false, error: 'Not polled.' };
     });
-    if (v.ndjson) for (const r of results) process.stdout.write(`${JSON.stringify(r)}\n`);
-    else if (v.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-    else for (const r of results) process.stdout.write(`${humanLine(r)}\n`);
+    // The figures were scrubbed as they arrived; what is printed passes the redactor once more on its way out.
+    const out = (text: string) => process.stdout.write(core.redactor.text(text));
+    if (v.ndjson) for (const r of results) out(`${JSON.stringify(r)}\n`);
+    else if (v.json) out(`${JSON.stringify(results, null, 2)}\n`);
+    else for (const r of results) out(`${humanLine(r)}\n`);
     return results.every((r) => r.ok === true) ? 0 : 2;
   } finally {
     await core.stop();
@@ -107,6 +111,14 @@ async function proxyToken(args: string[]): Promise<number> {
   } finally {
     await core.stop();
   }
+}
+
+/** Says at start when popups cannot work here, instead of letting each alert fail silently later. */
+async function warnIfNoPopups(core: HeadlessCore['core']): Promise<void> {
+  const { channels } = await core.api.getAlerts();
+  if (!channels.some((c) => c.type === 'popup')) return;
+  const problem = await desktopNotificationProblem();
+  if (problem) process.stderr.write(`spendbar: warning: ${problem}\n`);
 }
 
 function humanLine(r: Record<string, unknown>): string {
@@ -154,6 +166,7 @@ async function serve(args: string[]): Promise<number> {
     await core.pollAll();
   }
   for (const w of warnings) process.stderr.write(`spendbar: warning: ${w}\n`);
+  await warnIfNoPopups(core);
   const staticDir = join(PACKAGE_ROOT, 'dist', 'renderer');
   const hasDashboard = existsSync(join(staticDir, 'index.html'));
   const server = await startServer({

@@ -39,13 +39,40 @@ describe('Electron notifier', () => {
     expect(notifier.pending()).toBe(0);
   });
 
-  it('shows nothing, without failing, where notifications are unsupported', async () => {
+  it('fails honestly where notifications are unsupported', async () => {
     FakeNotification.supported = false;
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    await createElectronNotifier({ onClick: () => {} }).notify({ title: 't', body: 'b', severity: 'info' });
+    await expect(createElectronNotifier({ onClick: () => {} }).notify({ title: 't', body: 'b', severity: 'info' })).rejects.toThrow(/not support/);
     expect(FakeNotification.instances).toHaveLength(0);
-    expect(warn).toHaveBeenCalledOnce();
-    warn.mockRestore();
+  });
+
+  it('counts a notification as shown only on Electron’s show event', async () => {
+    FakeNotification.outcome = { failed: 'org.freedesktop.Notifications was not provided by any .service files' };
+    const notifier = createElectronNotifier({ onClick: () => {} });
+    await expect(notifier.notify({ title: 'a', body: 'b', severity: 'critical' })).rejects.toThrow(/org\.freedesktop\.Notifications was not provided/);
+    expect(notifier.pending()).toBe(0);
+  });
+
+  it('fails when the desktop never confirms the notification', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      FakeNotification.outcome = 'silent';
+      const notifier = createElectronNotifier({ onClick: () => {} });
+      const shown = notifier.notify({ title: 'a', body: 'b', severity: 'warning' });
+      const settled = expect(shown).rejects.toThrow(/did not confirm/);
+      await vi.advanceTimersByTimeAsync(10_001);
+      await settled;
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('records a popup the desktop refused as a failed delivery, in the alert history and in Send test', async () => {
+    FakeNotification.outcome = { failed: 'no notification daemon' };
+    const { sendPopup } = await import('../../../electron/core/alerts/delivery.ts');
+    const notifier = createElectronNotifier({ onClick: () => {} });
+    const d = await sendPopup('popup', notifier, { title: 't', body: 'b', severity: 'info', time: 0 }, () => 5);
+    expect(d).toMatchObject({ channelId: 'popup', ok: false, attempts: 1 });
+    expect(d.message).toMatch(/no notification daemon/);
   });
 
   it('maps severity to urgency', () => {
