@@ -5,6 +5,7 @@ import type { Account, CredentialHint, PollError, ProviderId } from '../../../sh
 import { DEFAULT_POLL_INTERVAL_SEC } from '../../../shared/domain.ts';
 import { accountIdSchema, baseUrlSchema, pollIntervalSchema, providerIdSchema, secretHeaderProblem } from '../../../shared/schemas.ts';
 import { maskSecret } from '../errors.ts';
+import { looksLikeKey } from '../redaction.ts';
 
 export interface ConfigAccount {
   account: Account;
@@ -32,8 +33,9 @@ export interface AccountReading {
 
 const BASE_FIELDS = new Set(['id', 'provider', 'label', 'baseUrl', 'pollIntervalSec']);
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Short, plain words are echoed in messages; anything else might be a pasted key, so it is not. */
-const ECHOABLE = /^[\w .-]{1,40}$/;
+/** Short, plain words are echoed in messages; anything else (a pasted key above all) is not. */
+const ECHOABLE_SHAPE = /^[\w .-]{1,40}$/;
+const echoable = (v: string) => ECHOABLE_SHAPE.test(v) && !looksLikeKey(v);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -154,6 +156,9 @@ export function readConfigAccount(raw: unknown, index: number, ctx: AccountConte
   let id: string | undefined;
   if (fields.id === undefined) {
     if (isRecord(raw)) problems.push(`no id: add "id": "a-short-name" (lowercase letters, digits, '-' or '_')`);
+  } else if (typeof fields.id === 'string' && looksLikeKey(fields.id)) {
+    // A key pasted as the id would be shown on every card, label and log line: refuse it without repeating it.
+    problems.push('the id looks like an API key: give the account a short name such as "main" (keys go in "apiKey" or "apiKeyEnv")');
   } else {
     const parsed = accountIdSchema.safeParse(fields.id);
     if (!parsed.success) problems.push(firstMessage(parsed));
@@ -164,7 +169,7 @@ export function readConfigAccount(raw: unknown, index: number, ctx: AccountConte
       ctx.taken.set(id, index);
     }
   }
-  const name = typeof fields.id === 'string' && ECHOABLE.test(fields.id) ? `Account '${fields.id}'` : `Account ${where}`;
+  const name = typeof fields.id === 'string' && echoable(fields.id) ? `Account '${fields.id}'` : `Account ${where}`;
 
   let descriptor: ProviderDescriptor | undefined;
   const providerRaw = fields.provider;
@@ -172,11 +177,11 @@ export function readConfigAccount(raw: unknown, index: number, ctx: AccountConte
   if (providerRaw === undefined) {
     if (isRecord(raw)) problems.push(`provider is missing: use one of ${known}`);
   } else if (typeof providerRaw !== 'string' || !(descriptor = ctx.descriptors(providerRaw))) {
-    const shown = typeof providerRaw === 'string' && ECHOABLE.test(providerRaw) ? ` "${providerRaw}"` : '';
+    const shown = typeof providerRaw === 'string' && echoable(providerRaw) ? ` "${providerRaw}"` : '';
     problems.push(`unknown provider${shown}: use one of ${known}`);
   }
 
-  let label = id ?? (typeof fields.id === 'string' && ECHOABLE.test(fields.id) ? fields.id : where);
+  let label = id ?? (typeof fields.id === 'string' && echoable(fields.id) ? fields.id : where);
   if (fields.label !== undefined) {
     if (typeof fields.label === 'string' && fields.label.trim() !== '') label = fields.label.trim();
     else problems.push('label must be non-empty text');
@@ -237,7 +242,7 @@ export function readConfigAccount(raw: unknown, index: number, ctx: AccountConte
   const account: Account = {
     id: id ?? standInId(index, ctx.allIds),
     // An account with an error is never polled, so an unknown provider can stand here as the user wrote it.
-    provider: (descriptor?.id ?? (typeof providerRaw === 'string' && ECHOABLE.test(providerRaw) ? providerRaw : 'unknown')) as ProviderId,
+    provider: (descriptor?.id ?? (typeof providerRaw === 'string' && echoable(providerRaw) ? providerRaw : 'unknown')) as ProviderId,
     label,
     pollIntervalSec,
     source: 'config',

@@ -10,6 +10,7 @@ import { formatIssues, preferencesSchema } from '../../../shared/schemas.ts';
 import type { Preferences } from '../ports.ts';
 import { readConfigAccount, type ConfigAccount } from './config-account.ts';
 import { ConfigFileError } from './errors.ts';
+import { MAX_ACCOUNTS, MAX_ALERT_RULES, MAX_CONFIG_BYTES } from '../limits.ts';
 
 export type { ConfigAccount };
 
@@ -79,8 +80,14 @@ function jsonError(path: string, text: string, err: unknown): ConfigFileError {
 
 function readText(path: string): string {
   try {
+    // Looked at before it is read: a config file is small, and a huge one is a mistake (or someone else's file).
+    const size = statSync(path).size;
+    if (size > MAX_CONFIG_BYTES) {
+      throw new ConfigFileError(`Config file ${path} is ${(size / 1024 / 1024).toFixed(1)} MB; Spendbar reads config files of at most ${MAX_CONFIG_BYTES / 1024 / 1024} MB`, path);
+    }
     return readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
   } catch (err) {
+    if (err instanceof ConfigFileError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     const why =
       code === 'ENOENT'
@@ -131,8 +138,14 @@ export function loadConfigFile(path: string, opts: LoadConfigOptions): LoadedCon
   }
   const rawAccounts = data.accounts ?? [];
   if (!Array.isArray(rawAccounts)) throw new ConfigFileError(`${path}: "accounts" must be a list`, path);
+  if (rawAccounts.length > MAX_ACCOUNTS) {
+    throw new ConfigFileError(`${path} lists ${rawAccounts.length} accounts; Spendbar watches at most ${MAX_ACCOUNTS}`, path);
+  }
   const alerts = data.alerts ?? [];
   if (!Array.isArray(alerts)) throw new ConfigFileError(`${path}: "alerts" must be a list`, path);
+  if (alerts.length > MAX_ALERT_RULES) {
+    throw new ConfigFileError(`${path} lists ${alerts.length} alert rules; Spendbar keeps at most ${MAX_ALERT_RULES}`, path);
+  }
   const preferences = readPreferences(data.preferences, path, warnings);
   const channels = readChannels(data.channels, path, opts.env, warnings);
 

@@ -2,6 +2,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ensureAlertTables, ALERT_SCHEMA_VERSION } from '../../../electron/core/alerts/tables.ts';
 import { HOUR, balanceSnap, setup, tempDir, type Setup } from './helpers.ts';
+import { validateRules } from '../../../shared/alerts.ts';
 
 const T0 = Date.UTC(2025, 2, 4, 12, 0);
 const LOW = [{ type: 'balance-below', account: 'gw', amount: 5, currency: 'USD' }];
@@ -111,5 +112,36 @@ describe('channels per rule', () => {
     const [orEvent, gwEvent] = s.engine.history();
     expect(gwEvent!.deliveries.map((d) => [d.channelId, d.ok])).toEqual([['hook', false]]);
     expect(orEvent!.deliveries.map((d) => d.channelId).sort()).toEqual(['hook', 'popup']);
+  });
+});
+
+describe('work per poll', () => {
+  it('evaluates a poll reading only that account, unless a rule sums a currency across accounts', async () => {
+    s = await setup(
+      [
+        { type: 'balance-below', account: 'gw', amount: 5, currency: 'USD' },
+        { type: 'balance-below', account: '*', amount: 1, currency: 'USD' },
+        { type: 'provider-failing', currency: 'USD', minutes: 30 },
+      ],
+      { t0: Date.UTC(2025, 2, 4, 12) },
+    );
+    const reads = { one: 0, all: 0 };
+    const source = {
+      one: () => (reads.one++, null),
+      all: () => {
+        reads.all++;
+        throw new Error('a per-account rule read every account');
+      },
+    };
+    const snapshot = balanceSnap('gw', s.clock.advance(60_000), 4);
+    const events = s.engine.onSnapshot(snapshot, source);
+    expect(events.map((e) => e.ruleType)).toEqual(['balance-below']);
+    expect(reads).toEqual({ one: 1, all: 0 });
+
+    // A currency-wide total needs the others, read once for the whole evaluation.
+    s.engine.setRules(validateRules([{ type: 'balance-below', currency: 'USD', amount: 5 }], { accountIds: ['gw', 'or', 'ds'] }).rules);
+    let all = 0;
+    s.engine.onSnapshot(balanceSnap('gw', s.clock.advance(60_000), 4), { one: () => null, all: () => (all++, []) });
+    expect(all).toBe(1);
   });
 });

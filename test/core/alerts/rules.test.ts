@@ -107,6 +107,30 @@ describe('quota-used', () => {
     const april = s.poll(snap('gw', s.clock.t, { quota: quota(51) }));
     expect(april.map((e) => [e.threshold, e.window])).toEqual([[50, '2025-04']]);
   });
+
+  it('keeps its hysteresis margin: dipping just under a level does not re-arm it', async () => {
+    s = await setup([{ type: 'quota-used', account: 'gw', levels: [80], margin: 10 }], { t0: T0 });
+    const poll = (pct: number) => s!.poll(snap('gw', s!.clock.advance(HOUR), { quota: quota(pct) })).length;
+    expect(poll(81)).toBe(1);
+    // A refund takes it to 75 %: under 80, but not under 72 (80 − 10 %), so jitter around the level stays quiet.
+    expect([75, 82, 79, 85].map(poll)).toEqual([0, 0, 0, 0]);
+    // Past the margin it re-arms, and the next crossing is news again.
+    expect([71, 83].map(poll)).toEqual([0, 1]);
+  });
+});
+
+describe('above() and below()', () => {
+  it('recover only past the margin, for both directions', async () => {
+    const { above, below } = await import('../../../electron/core/alerts/check.ts');
+    expect(above(100, 100, 10)).toEqual({ breached: false, recovered: false });
+    expect(above(100, 100, 10, true)).toMatchObject({ breached: true });
+    expect(above(95, 100, 10).recovered).toBe(false);
+    expect(above(90.5, 100, 10).recovered).toBe(false);
+    expect(above(89.9, 100, 10).recovered).toBe(true);
+    expect(above(99, 100, 0).recovered).toBe(true);
+    expect(below(105, 100, 10).recovered).toBe(false);
+    expect(below(110, 100, 10).recovered).toBe(true);
+  });
 });
 
 describe('token-budget', () => {

@@ -155,7 +155,7 @@ describe('loadConfigFile: one bad account never stops the others', () => {
   it.each([
     ['unknown provider', { id: 'x', provider: 'mystery-ai', apiKey: 'k' }, "Account 'x': unknown provider \"mystery-ai\": use one of newapi, openrouter, deepseek, surfercloud, openai, anthropic, moonshot, siliconflow, custom, xai, litellm"],
     ['a key pasted as provider', { id: 'x', provider: OR_KEY }, "Account 'x': unknown provider: use one of newapi, openrouter, deepseek, surfercloud, openai, anthropic, moonshot, siliconflow, custom, xai, litellm"],
-    ['a key pasted as id', { ...good, id: OR_KEY }, "Account accounts[1]: Account id must be 1–40 lowercase letters, digits, '-' or '_', starting with a letter or digit"],
+    ['a key pasted as id', { ...good, id: OR_KEY }, 'Account accounts[1]: the id looks like an API key: give the account a short name such as "main" (keys go in "apiKey" or "apiKeyEnv")'],
     ['missing provider', { id: 'x', apiKey: 'k' }, "Account 'x': provider is missing: use one of newapi, openrouter, deepseek, surfercloud, openai, anthropic, moonshot, siliconflow, custom, xai, litellm"],
     ['missing credential', { id: 'x', provider: 'openrouter' }, 'Account \'x\': apiKey is missing: add "apiKeyEnv": "NAME_OF_ENV_VAR" (or "apiKey" inline)'],
     ['env var not set', { id: 'x', provider: 'openrouter', apiKeyEnv: 'NOPE_KEY' }, "Account 'x': apiKeyEnv names NOPE_KEY, which is not set in the environment"],
@@ -273,5 +273,36 @@ describe('loadConfigFile: a file that cannot be used', () => {
     ['preferences not an object', { preferences: [] }, /"preferences" must be an object/],
   ])('refuses %s', (_name, content, message) => {
     expect(fileError(content).message).toMatch(message);
+  });
+});
+
+describe('loadConfigFile: ids that are really keys', () => {
+  it.each([
+    ['a DeepSeek-shaped key', 'sk-5f2c9a7e1b3d4f6a8c0e2b4d6f8a0c1e'],
+    ['a key without its prefix', '5f2c9a7e1b3d4f6a8c0e2b4d6f8a0c1e'],
+    ['a short sk- key', 'sk-or-v1-0123456789abcdef'],
+  ])('never echoes %s used as an id', (_name, pasted) => {
+    const config = load({ accounts: [good, { id: pasted, provider: 'openrouter', apiKeyEnv: 'OPENROUTER_KEY' }, { ...good, id: pasted }] });
+    const [, broken, again] = config.accounts;
+    expect(broken?.error?.message).toBe('Account accounts[1]: the id looks like an API key: give the account a short name such as "main" (keys go in "apiKey" or "apiKeyEnv")');
+    expect(again?.error?.message).toMatch(/^Account accounts\[2\]: the id looks like an API key/);
+    const everything = allText(config) + JSON.stringify(config.accounts.map((a) => a.account));
+    expect(everything).not.toContain(pasted);
+    expect(everything).not.toContain(pasted.slice(-20));
+  });
+});
+
+describe('loadConfigFile: limits', () => {
+  it('refuses a config file over 1 MB before parsing it', () => {
+    const path = write(`{"accounts": [], "pad": "${'x'.repeat(1024 * 1024)}"}`);
+    expect(() => loadConfigFile(path, { env, descriptors })).toThrow(/is 1\.0 MB; Spendbar reads config files of at most 1 MB/);
+  });
+
+  it('refuses more accounts or alert rules than Spendbar watches', () => {
+    const accounts = Array.from({ length: 1001 }, (_, i) => ({ ...good, id: `a${i}` }));
+    expect(fileError({ accounts }).message).toMatch(/1001 accounts; Spendbar watches at most 1000/);
+    const alerts = Array.from({ length: 501 }, () => ({ type: 'balance-below', account: 'gw', amount: 1, currency: 'USD' }));
+    expect(fileError({ accounts: [good], alerts }).message).toMatch(/501 alert rules; Spendbar keeps at most 500/);
+    expect(load({ accounts: Array.from({ length: 1000 }, (_, i) => ({ ...good, id: `a${i}` })) }).accounts).toHaveLength(1000);
   });
 });
