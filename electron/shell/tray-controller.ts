@@ -3,6 +3,7 @@
 import type { AlertEvent } from '../../shared/alerts.ts';
 import type { SpendbarApi, SpendbarEvent } from '../../shared/api.ts';
 import type { Account, AccountStatus } from '../../shared/domain.ts';
+import { applyStatusDelta } from '../../shared/status-delta.ts';
 import type { SettingsStore } from '../core/ports.ts';
 import type { SpendbarTray } from './tray.ts';
 import type { TrayAction } from './tray-model.ts';
@@ -94,19 +95,13 @@ export function createTrayController(opts: TrayControllerOptions): TrayControlle
         void refreshAlerts();
         return;
       }
-      if (event.type === 'status') {
+      if (event.type === 'status' || event.type === 'status-delta') {
         // A poll can end a breach as well as start one: the active list follows the statuses.
-        statuses = event.statuses;
+        statuses = event.type === 'status' ? event.statuses : applyStatusDelta(statuses, event.statuses);
         void refreshAlerts();
       } else if (event.type === 'accounts') accounts = event.accounts;
-      else if (event.type === 'snapshot') {
-        // A snapshot changes one account's figures; the statuses carry them.
-        void opts.api.getStatus().then((s) => {
-          statuses = s;
-          render();
-        }, report('reading statuses'));
-        return;
-      } else return;
+      // A snapshot's figures arrive with the status delta that follows it: nothing to read here.
+      else return;
       render();
     },
     onAction(action) {

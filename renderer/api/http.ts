@@ -94,7 +94,8 @@ export function createHttpApi(opts: HttpApiOptions = {}): SpendbarApi {
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    // Every state-changing request is JSON, body or not: the server refuses others (a cross-site page cannot send it).
+    if (body !== undefined || method !== 'GET') headers['Content-Type'] = 'application/json';
     let res: Response;
     try {
       res = await doFetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });

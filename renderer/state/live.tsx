@@ -3,7 +3,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { AppInfo, ProviderDescriptor, SpendbarApi } from '../../shared/api.ts';
 import type { Account, AccountStatus } from '../../shared/domain.ts';
-import { applySnapshot, hasNewFigures, isRefreshing } from './merge.ts';
+import { applySnapshot, applyStatusDelta, hasNewFigures, isRefreshing } from './merge.ts';
 
 export interface LiveState {
   api: SpendbarApi;
@@ -118,6 +118,12 @@ export function LiveProvider({ api, children }: { api: SpendbarApi; children: Re
         const prev = statusesRef.current;
         putStatuses(event.statuses);
         if (loadedRef.current && hasNewFigures(prev, event.statuses)) bumpRevision();
+      } else if (event.type === 'status-delta') {
+        // Only the accounts that changed: merged into what is shown, the rest untouched.
+        const prev = statusesRef.current;
+        const next = applyStatusDelta(prev, event.statuses);
+        putStatuses(next);
+        if (loadedRef.current && hasNewFigures(prev, next)) bumpRevision();
       } else if (event.type === 'accounts') {
         setAccounts(event.accounts);
       }

@@ -31,6 +31,8 @@ export function applySnapshot(statuses: readonly AccountStatus[], snapshot: Snap
   return next;
 }
 
+export { applyStatusDelta } from '../../shared/status-delta.ts';
+
 export function isRefreshing(statuses: readonly AccountStatus[]): boolean {
   return statuses.some((s) => s.polling);
 }

@@ -64,6 +64,19 @@ describe('status changes are sent as deltas', () => {
   });
 });
 
+describe('limits', () => {
+  it('refuses a 1,001st account and a 501st alert rule with a message that says so', async () => {
+    const w = await world(1000);
+    await expect(
+      w.core.api.saveAccount({ provider: 'deepseek', label: 'One more', baseUrl: w.ds.url, credentials: { apiKey: key(0) } }),
+    ).rejects.toThrow(/at most 1000 accounts/);
+    expect(await w.core.api.listAccounts()).toHaveLength(1000);
+    const rules = Array.from({ length: 501 }, (_, i) => ({ id: `r${i}`, type: 'balance-below', account: 'a0', amount: 1, currency: 'USD' }));
+    await expect(w.core.api.saveAlerts({ rules })).rejects.toThrow(/at most 500 alert rules/);
+    expect((await w.core.api.saveAlerts({ rules: rules.slice(0, 500) })).rules).toHaveLength(500);
+  });
+});
+
 describe('faults of our own', () => {
   it('a store that refuses the write after a good poll is not recorded as the provider failing', async () => {
     const w = await world(1);

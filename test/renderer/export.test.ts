@@ -44,6 +44,25 @@ describe('usage export', () => {
     expect(lines).toHaveLength(4);
   });
 
+  it.each([
+    ['=', '=1+1'],
+    ['+', '+1+1'],
+    ['-', '-1+cmd|calc'],
+    ['@', '@SUM(A1)'],
+    ['a tab', '\t=cmd()'],
+    ['a carriage return', '\r=cmd()'],
+  ])('defuses a group name starting with %s, which a spreadsheet would run as a formula', (_what, name) => {
+    const csv = usageCsv(buildUsageRows({ requests: result('requests', [{ group: name, points: [{ t: t0, v: 1 }] }]) }), 'model');
+    const cell = csv.split('\r\n')[1]!.split(',')[1]!;
+    expect(cell.replace(/^"/, '').startsWith("'")).toBe(true);
+    expect(cell).toContain(name.replaceAll('"', '""'));
+  });
+
+  it('leaves ordinary names alone', () => {
+    const csv = usageCsv(buildUsageRows({ requests: result('requests', [{ group: 'gpt-4.1-mini', points: [{ t: t0, v: 1 }] }]) }), 'model');
+    expect(csv.split('\r\n')[1]).toContain(',gpt-4.1-mini,');
+  });
+
   it('quotes commas and quotes in group names', () => {
     const csv = usageCsv(buildUsageRows({ requests: result('requests', [{ group: 'a,"b"', points: [{ t: t0, v: 1 }] }]) }), 'key');
     expect(csv.split('\r\n')[1]).toContain(',"a,""b""",1,');

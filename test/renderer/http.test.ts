@@ -10,6 +10,7 @@ interface Seen {
   method: string;
   url: string;
   auth: string | undefined;
+  type: string | undefined;
   body: unknown;
 }
 
@@ -29,7 +30,7 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
-      seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization, body: text ? JSON.parse(text) : undefined });
+      seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization, type: req.headers['content-type'], body: text ? JSON.parse(text) : undefined });
       const url = new URL(req.url!, 'http://x');
       const route = `${req.method} ${url.pathname}`;
       if (route === 'GET /api/events') {
@@ -106,6 +107,18 @@ describe('HTTP transport', () => {
     expect(seen.at(-1)).toMatchObject({ url: '/api/pause', body: { paused: true } });
     const res = await api().querySeries({ metric: 'cost', bucket: 'day', groupBy: 'model', from: 1, to: 2 });
     expect(res.query.metric).toBe('cost');
+  });
+
+  it('sends every state-changing request as JSON, bodiless ones too (the server refuses anything else)', async () => {
+    seen.length = 0;
+    await api().removeAccount('a/b');
+    await api().setPaused(true);
+    await api().refresh();
+    expect(seen.map((s) => [s.method, s.type])).toEqual([
+      ['DELETE', 'application/json'],
+      ['POST', 'application/json'],
+      ['POST', 'application/json'],
+    ]);
   });
 
   it('speaks the alert routes’ wire format', async () => {

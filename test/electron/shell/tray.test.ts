@@ -130,6 +130,16 @@ describe('tray controller', () => {
     expect(api.calls.map((c) => c.method).sort()).toEqual(['getAlerts', 'getAlerts', 'getInfo', 'getStatus', 'listAccounts']);
   });
 
+  it('merges a status delta for one account without reading every status again', async () => {
+    const { api, controller, fake } = setup();
+    await controller.load();
+    const reads = api.calls.filter((c) => c.method === 'getStatus').length;
+    controller.onEvent({ type: 'snapshot', snapshot: status('or', { balance: usd(2) }).latest! });
+    controller.onEvent({ type: 'status-delta', statuses: [status('or', { balance: usd(2) })] });
+    expect(fake.menu!.template[0]!.label).toBe('OpenRouter — $2.00');
+    expect(api.calls.filter((c) => c.method === 'getStatus')).toHaveLength(reads);
+  });
+
   it('shows the active alerts in the icon and follows them on alert and status events', async () => {
     const { api, controller, fake } = setup();
     api.activeAlerts = [alert(1, 'warning', { title: 'OpenRouter runway below 7 days' })];

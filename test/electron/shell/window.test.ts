@@ -163,6 +163,11 @@ describe('app:// and the CSP', () => {
     expect(isAllowedExternalUrl('https://platform.deepseek.com/api_keys')).toBe(true);
     expect(isAllowedExternalUrl('https://console.surfercloud.com/')).toBe(true);
     expect(isAllowedExternalUrl('https://openrouter.ai.evil.example/')).toBe(false);
+    // A host that merely ends with an allowed name is another site.
+    expect(isAllowedExternalUrl('https://evilopenrouter.ai/')).toBe(false);
+    expect(isAllowedExternalUrl('https://notdeepseek.com/')).toBe(false);
+    expect(isAllowedExternalUrl('https://openrouter.ai/')).toBe(true);
+    expect(isAllowedExternalUrl('https://OPENROUTER.AI/keys')).toBe(true);
     expect(isAllowedExternalUrl('https://user:pw@openrouter.ai/')).toBe(false);
     expect(isAllowedExternalUrl('javascript:alert(1)')).toBe(false);
     expect(isAllowedExternalUrl('https://console.example-provider.test/', ['example-provider.test'])).toBe(true);
