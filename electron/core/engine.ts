@@ -5,13 +5,14 @@
 import { join } from 'node:path';
 import { chmodSync, mkdirSync } from 'node:fs';
 import type { AppInfo, SpendbarApi, SpendbarEvent, TestResult } from '../../shared/api.ts';
-import type { Account, AccountStatus, Snapshot } from '../../shared/domain.ts';
+import type { Account, Snapshot } from '../../shared/domain.ts';
 import { seriesQuerySchema, totalsQuerySchema, formatIssues } from '../../shared/schemas.ts';
 import { AccountBook, AccountInputError, type ConfigAccount } from './accounts.ts';
 import { fetchHttpClient, type HttpClient } from './http.ts';
 import type { Core, CoreOptions, Preferences } from './ports.ts';
 import { AlertService, type AlertConfig } from './alert-service.ts';
-import { Poller, type PollerAccountState } from './poller.ts';
+import { Poller } from './poller.ts';
+import { AccountStatuses } from './statuses.ts';
 import { failedSnapshot, pollAccount } from './poll-account.ts';
 import { log, useRedactor } from './log.ts';
 import { Redactor } from './redaction.ts';
@@ -99,22 +100,15 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     }
   };
 
-  /**
-   * The latest and last good snapshot of each account, read from the store once and then kept current by the polls:
-   * a status costs no query, so a finished poll never rebuilds the others'. Usage stays in the store (as loaded).
-   */
-  const cached = new Map<string, { latest: Snapshot | null; lastSuccess: Snapshot | null }>();
-  function figuresOf(id: string): { latest: Snapshot | null; lastSuccess: Snapshot | null } {
-    let f = cached.get(id);
-    if (!f) cached.set(id, (f = { latest: store.latest(id), lastSuccess: store.lastSuccess(id) }));
-    return f;
-  }
-  function remember(snapshot: Snapshot): void {
-    const f = figuresOf(snapshot.accountId);
-    const slim = { ...snapshot, usage: [] };
-    f.latest = slim;
-    if (snapshot.ok) f.lastSuccess = slim;
-  }
+  const status: AccountStatuses = new AccountStatuses({
+    store,
+    pollState: (id) => poller.state(id),
+    exists: (id) => book.get(id) !== undefined,
+    ids: () => book.list().map((a) => a.id),
+    paused: () => paused,
+    runway: (id, lastSuccess) => figures.runway(id, lastSuccess),
+  });
+  const statuses = () => status.all();
 
   async function pollOne(account: Account): Promise<Snapshot> {
     const configError = book.configError(account.id);
@@ -143,7 +137,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
       log.error(`spendbar: could not store the poll of ${account.id}: ${reason}`);
       snapshot = { ...snapshot, notes: [...snapshot.notes, `Spendbar could not save these figures on this computer (${reason}); they are shown but not kept.`] };
     }
-    remember(snapshot);
+    status.remember(snapshot);
     alerts.onSnapshot(snapshot);
     return snapshot;
   }
@@ -172,8 +166,8 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     // Usage buckets stay out of events: they can be large, and the views read usage through series and totals.
     onSnapshot: (snapshot) => emit({ type: 'snapshot', snapshot: { ...snapshot, usage: [] } }),
     onStatus: (changed, all) =>
-      all ? emit({ type: 'status', statuses: statuses() }) : emit({ type: 'status-delta', statuses: changed.flatMap((s) => statusFrom(s) ?? []) }),
-    lastSuccessAt: (id) => figuresOf(id).lastSuccess?.time ?? null,
+      all ? emit({ type: 'status', statuses: statuses() }) : emit({ type: 'status-delta', statuses: changed.flatMap((s) => status.from(s) ?? []) }),
+    lastSuccessAt: (id) => status.lastSuccessAt(id),
   });
   const meter: Meter = new Meter({
     store,
@@ -200,7 +194,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     config: opts.configAlerts,
     timeZone,
     statuses: () => statuses(),
-    status: (id) => statusOf(id),
+    status: (id) => status.of(id),
     onAlert: (alert) => emit({ type: 'alert', alert }),
     now,
     http,
@@ -216,35 +210,10 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
   // Known before start(), so a one-shot refresh (`spendbar poll --once`) works without scheduling anything.
   poller.setAccounts(book.list());
 
-  function statusFrom(s: PollerAccountState | null, accountId = s?.accountId): AccountStatus | null {
-    if (accountId === undefined || !book.get(accountId)) return null;
-    const f = figuresOf(accountId);
-    return {
-      accountId,
-      latest: f.latest,
-      lastSuccess: f.lastSuccess,
-      runway: figures.runway(accountId, f.lastSuccess),
-      stale: s?.stale ?? false,
-      polling: s?.polling ?? false,
-      paused,
-      nextPollAt: s?.nextPollAt ?? null,
-      consecutiveFailures: s?.consecutiveFailures ?? 0,
-    };
-  }
-
-  function statusOf(accountId: string): AccountStatus | null {
-    return statusFrom(poller.state(accountId), accountId);
-  }
-
-  function statuses(): AccountStatus[] {
-    return book.list().flatMap((a) => statusOf(a.id) ?? []);
-  }
-
   function accountsChanged(): void {
     meter.accountsChanged();
     redactor.invalidate();
-    const ids = new Set(book.list().map((a) => a.id));
-    for (const id of cached.keys()) if (!ids.has(id)) cached.delete(id);
+    status.prune();
     poller.setAccounts(book.list());
     alerts.reload();
     emit({ type: 'accounts', accounts: book.list() });
@@ -284,7 +253,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
       if (result.ok) {
         const first = { ...result.snapshot, accountId: account.id };
         store.saveSnapshot(first);
-        remember(first);
+        status.remember(first);
       }
       accountsChanged();
       return { account, test: result };
@@ -294,7 +263,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
       store.deleteAccount(id);
       meter.deleteAccount(id);
       figures.deleteAccount(id);
-      cached.delete(id);
+      status.forget(id);
       accountsChanged();
     },
     async testAccount(input) {
@@ -432,7 +401,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
       for (const s of kept) if (s.ok) figures.images.save(s.accountId, s.usage);
       for (const id of byAccount.keys()) {
         figures.forget(id);
-        cached.delete(id);
+        status.forget(id);
       }
     },
     async start() {

@@ -2,7 +2,7 @@
 // against one threshold for one dedupe key; the state machine decides whether it fires.
 import type { AlertRule, AlertUnit, Severity } from '../../../shared/alerts.ts';
 import { ALL_ACCOUNTS } from '../../../shared/alerts.ts';
-import type { Snapshot } from '../../../shared/domain.ts';
+import type { AccountStatus, Snapshot } from '../../../shared/domain.ts';
 import type { Headroom } from '../../../shared/metering.ts';
 import { formatMoney, type Currency, type Money } from '../../../shared/money.ts';
 import type { AlertHistory } from './history.ts';
@@ -130,4 +130,24 @@ export function severityFor(rule: AlertRule, level?: number): Severity {
   if (rule.type === 'balance-below') return 'critical';
   if (rule.type === 'quota-used' && level !== undefined && level >= 95) return 'critical';
   return 'warning';
+}
+
+/** Where onSnapshot finds other accounts' statuses: one by id, or all (only rules over a currency need all). */
+export interface StatusSource {
+  one(accountId: string): AccountStatus | null | undefined;
+  all(): AccountStatus[];
+}
+
+/** An account as it stands once this snapshot is in (a newer one already seen wins). */
+export function viewAfter(snapshot: Snapshot, before: AccountStatus | undefined): AccountView {
+  return {
+    accountId: snapshot.accountId,
+    latest: before?.latest && before.latest.time > snapshot.time ? before.latest : snapshot,
+    lastSuccess: snapshot.ok && !(before?.lastSuccess && before.lastSuccess.time > snapshot.time) ? snapshot : (before?.lastSuccess ?? null),
+    stale: snapshot.ok ? false : (before?.stale ?? false),
+  };
+}
+
+export function toViews(statuses: AccountStatus[]): AccountView[] {
+  return statuses.map((s) => ({ accountId: s.accountId, latest: s.latest, lastSuccess: s.lastSuccess, stale: s.stale }));
 }

@@ -28,6 +28,17 @@ export interface Outgoing {
 
 type Webhook = Extract<AlertChannel, { type: 'webhook' }>;
 
+const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+
+/** After quiet hours: one popup that sums up every alert held during them, as severe as the worst of them. */
+export function quietHoursSummary(held: readonly AlertEvent[], now: number): Outgoing {
+  const severity = held.reduce<Severity>((s, e) => (RANK[e.severity] > RANK[s] ? e.severity : s), 'info');
+  const lines = held.slice(0, 5).map((e) => `• ${e.title}`);
+  if (held.length > 5) lines.push(`… and ${held.length - 5} more`);
+  const title = held.length === 1 ? `During quiet hours: ${held[0]?.title}` : `${held.length} alerts during quiet hours`;
+  return { title, body: lines.join('\n'), severity, time: now };
+}
+
 const DISCORD_COLOR: Record<Severity, number> = { info: 0x3b82f6, warning: 0xf59e0b, critical: 0xdc2626 };
 const NTFY_PRIORITY: Record<Severity, number> = { info: 3, warning: 4, critical: 5 };
 

@@ -8,14 +8,17 @@ import type { AccountStatus, Snapshot } from '../../../shared/domain.ts';
 import type { Money } from '../../../shared/money.ts';
 import { fetchHttpClient, type HttpClient } from '../http.ts';
 import type { Notifier } from '../ports.ts';
-import { HOUR, inQuietHours, startOfTomorrow } from './calendar.ts';
-import type { AccountView, Check, EvalContext, MeterView } from './check.ts';
-import { DEFAULT_RETRY, outcome, sendPopup, tryWebhook, webhookRequest, type Outgoing, type RetryPolicy } from './delivery.ts';
+import { HOUR, inQuietHours } from './calendar.ts';
+import { toViews, viewAfter, type AccountView, type Check, type EvalContext, type MeterView, type StatusSource } from './check.ts';
+import { DEFAULT_RETRY, outcome, quietHoursSummary, sendPopup, tryWebhook, webhookRequest, type Outgoing, type RetryPolicy } from './delivery.ts';
+
+export { toViews, type StatusSource };
 import type { AlertHistory } from './history.ts';
 import { log } from '../log.ts';
 import { step } from './machine.ts';
 import { measure, measuresEachAccount, ruleTouches } from './measure.ts';
 import { Outbox, outgoingFor } from './outbox.ts';
+import { acknowledgeAlert, isSnoozed, snoozeAlert, unsnoozeRule, type SnoozeTarget, type SnoozeUntil } from './snoozes.ts';
 import { AlertRepo } from './repo.ts';
 import { ensureAlertTables } from './tables.ts';
 
@@ -49,16 +52,8 @@ export interface AlertEngineOptions {
   redact?: (text: string) => string;
 }
 
-/** Where onSnapshot finds other accounts' statuses: one by id, or all (only rules over a currency need all). */
-export interface StatusSource {
-  one(accountId: string): AccountStatus | null | undefined;
-  all(): AccountStatus[];
-}
+export type { SnoozeTarget, SnoozeUntil };
 
-export type SnoozeTarget = { eventId: number } | { ruleId: string; subject?: string };
-export type SnoozeUntil = number | '1h' | 'tomorrow';
-
-const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 const ACTIVE_FOR_MS = 7 * 24 * HOUR;
 
 export class AlertEngine {
@@ -135,14 +130,7 @@ export class AlertEngine {
     const source: StatusSource = Array.isArray(statuses)
       ? { one: (id) => statuses.find((s) => s.accountId === id), all: () => statuses }
       : statuses;
-    const own = source.one(snapshot.accountId);
-    const view = own ? toViews([own])[0] : undefined;
-    const merged: AccountView = {
-      accountId: snapshot.accountId,
-      latest: view?.latest && view.latest.time > snapshot.time ? view.latest : snapshot,
-      lastSuccess: snapshot.ok && !(view?.lastSuccess && view.lastSuccess.time > snapshot.time) ? snapshot : (view?.lastSuccess ?? null),
-      stale: snapshot.ok ? false : (view?.stale ?? false),
-    };
+    const merged = viewAfter(snapshot, source.one(snapshot.accountId) ?? undefined);
     let everyone: AccountView[] | null = null;
     const all = () => (everyone ??= [...toViews(source.all()).filter((v) => v.accountId !== snapshot.accountId), merged]);
     return this.run((rule) => (measuresEachAccount(rule) ? [merged] : all()), snapshot.accountId);
@@ -197,7 +185,7 @@ export class AlertEngine {
     const quiet = inQuietHours(this.quietHours, now, this.zone());
     const popup = this.channelsFor(rule).some((c) => c.type === 'popup') ? (quiet ? 'held' : 'sent') : 'none';
     for (const check of checks) {
-      const { next, transition } = step(this.repo.state(check.key), check, this.isSnoozed(rule.id, check.subject, now));
+      const { next, transition } = step(this.repo.state(check.key), check, isSnoozed(this.repo, rule.id, check.subject, now));
       this.repo.putState(check.key, rule.id, check.subject, check.window, next, now);
       // Several levels crossed at once (40% → 96%) make one alert, for the highest.
       if (transition === 'fire') fires.set(check.group ?? check.key, check);
@@ -267,24 +255,15 @@ export class AlertEngine {
     this.pending.add(tracked);
   }
 
-  private isSnoozed(ruleId: string, subject: string, now: number): boolean {
-    return [ruleId, `${ruleId}|${subject}`].some((t) => (this.repo.snoozeRow(t)?.until ?? 0) > now);
-  }
-
   /** After quiet hours: one popup that sums up every alert held during them. */
   private flushQuietHours(now: number): void {
     if (inQuietHours(this.quietHours, now, this.zone())) return;
     const held = this.repo.held();
     if (held.length === 0) return;
     this.repo.setPopup(held.map((e) => e.id), 'summarized');
-    const severity = held.reduce<Severity>((s, e) => (RANK[e.severity] > RANK[s] ? e.severity : s), 'info');
-    const lines = held.slice(0, 5).map((e) => `• ${e.title}`);
-    if (held.length > 5) lines.push(`… and ${held.length - 5} more`);
-    const title = held.length === 1 ? `During quiet hours: ${held[0]?.title}` : `${held.length} alerts during quiet hours`;
     const popup = this.channels.find((c) => c.type === 'popup');
     if (!popup) return;
-    const msg: Outgoing = { title, body: lines.join('\n'), severity, time: now };
-    this.track(this.send(popup, msg).then((d) => held.forEach((e) => this.recordDelivery(e.id, d))));
+    this.track(this.send(popup, quietHoursSummary(held, now)).then((d) => held.forEach((e) => this.recordDelivery(e.id, d))));
   }
 
   /** Periodic work: the quiet-hours summary, staleness of silent providers, pruning. */
@@ -314,33 +293,15 @@ export class AlertEngine {
    * snooze ends if the breach is still there; acknowledging it cancels that reminder. Returns the end time.
    */
   snooze(target: SnoozeTarget, until: SnoozeUntil): number {
-    const now = this.now();
-    const end = until === '1h' ? now + HOUR : until === 'tomorrow' ? startOfTomorrow(this.zone(), now) : until;
-    if ('eventId' in target) {
-      const e = this.repo.event(target.eventId);
-      if (!e) throw new RangeError(`No alert ${target.eventId}.`);
-      this.repo.snooze(`${e.ruleId}|${e.subject}`, end, e.dedupeKey);
-      if (e.kind === 'fired') this.repo.setFired(e.dedupeKey, false);
-      this.repo.markSnoozed(e.id, end);
-    } else {
-      this.repo.snooze(target.subject ? `${target.ruleId}|${target.subject}` : target.ruleId, end, null);
-    }
-    return end;
+    return snoozeAlert(this.repo, target, until, this.now(), this.zone());
   }
 
   unsnooze(target: { ruleId: string; subject?: string }): void {
-    this.repo.unsnooze(target.subject ? `${target.ruleId}|${target.subject}` : target.ruleId);
+    unsnoozeRule(this.repo, target);
   }
 
   acknowledge(eventId: number): boolean {
-    const e = this.repo.event(eventId);
-    if (!e) return false;
-    const target = `${e.ruleId}|${e.subject}`;
-    if (this.repo.snoozeRow(target)?.dedupeKey === e.dedupeKey) {
-      this.repo.unsnooze(target);
-      this.repo.setFired(e.dedupeKey, true);
-    }
-    return this.repo.acknowledge(eventId, this.now());
+    return acknowledgeAlert(this.repo, eventId, this.now());
   }
 
   /** Sends a test message through one channel (a saved id, or an unsaved channel from the editor), once, no retries. */
@@ -368,8 +329,4 @@ export class AlertEngine {
     await this.idle();
     this.closed = true;
   }
-}
-
-export function toViews(statuses: AccountStatus[]): AccountView[] {
-  return statuses.map((s) => ({ accountId: s.accountId, latest: s.latest, lastSuccess: s.lastSuccess, stale: s.stale }));
 }

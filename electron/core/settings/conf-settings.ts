@@ -6,10 +6,11 @@ import { basename, join } from 'node:path';
 import Conf from 'conf';
 import type { Settings, SettingsStore } from '../ports.ts';
 import { SettingsError } from './errors.ts';
+import { log } from '../log.ts';
 import { defaultSettings, settingsFromDisk, validateSettings } from './validate.ts';
 
 export interface ConfSettingsOptions {
-  /** Told when the file on disk could not be used and was set aside; console.warn when absent. */
+  /** Told when the file on disk could not be used and was set aside; the log's warning when absent. */
   onProblem?: (message: string) => void;
   now?: () => number;
 }
@@ -29,7 +30,7 @@ function notify(listeners: Set<Listener>, settings: Settings): void {
       listener(structuredClone(settings));
     } catch (err) {
       // One broken listener must not stop the others from hearing about the change.
-      console.error('Settings listener failed:', err);
+      log.error('spendbar: a settings listener failed:', err);
     }
   }
 }
@@ -54,7 +55,7 @@ function describeReadError(err: unknown): string {
 }
 
 export function createConfSettingsStore(dir: string, opts: ConfSettingsOptions = {}): ConfSettingsStore {
-  const report = opts.onProblem ?? ((message: string) => console.warn(message));
+  const report = opts.onProblem ?? ((message: string) => log.warn(message));
   const now = opts.now ?? Date.now;
   const file = join(dir, 'settings.json');
   const problems: string[] = [];
