@@ -73,8 +73,13 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const now = opts.now ?? Date.now;
   const http = opts.http ?? fetchHttpClient;
-  const prefs = (): Preferences => ({ ...opts.settings.get().preferences, ...opts.configPreferences });
-  const timeZone = () => prefs().timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  // Read once and again after each change: reading settings parses and validates the file, and every poll asks.
+  let prefsCache: Preferences | null = null;
+  opts.settings.onChange(() => (prefsCache = null));
+  const prefs = (): Preferences => (prefsCache ??= { ...opts.settings.get().preferences, ...opts.configPreferences });
+  // Asking Intl for the system zone builds a formatter each time: once is enough.
+  const systemZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const timeZone = () => prefs().timeZone ?? systemZone;
   const dbPath = join(opts.dataDir, 'spendbar.db');
   const store = SnapshotStore.open(dbPath, { timeZone: timeZone() });
   ownerOnly(dbPath);

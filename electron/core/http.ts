@@ -130,9 +130,10 @@ export interface ReadJsonOptions {
 export function readJson(res: HttpResponse, url: string, opts: ReadJsonOptions): unknown {
   const host = safeHost(url);
   const status = res.status;
-  const providerMessage = errorMessageFrom(res.text);
-  const suffix = providerMessage ? ` The provider said: "${providerMessage}".` : '';
   if (status >= 400 && !opts.passStatuses?.includes(status)) {
+    // Only an error's body is searched for the provider's message: a good reply is parsed once, below.
+    const providerMessage = errorMessageFrom(res.text);
+    const suffix = providerMessage ? ` The provider said: "${providerMessage}".` : '';
     // The wait the poller will honour (at most a day), so the message states what Spendbar actually does.
     const asked = parseRetryAfter(res.headers.get('retry-after'), opts.now ?? Date.now());
     const retryAfterMs = asked === undefined ? undefined : retryAfterWait(asked);

@@ -94,6 +94,8 @@ export class Poller {
   /** Polls that ran past slowAfterMs and gave their slot back. */
   private slow = 0;
   private timer: unknown = null;
+  /** When the armed timer fires. */
+  private timerAt = Infinity;
   private started = false;
   private stopped = false;
   private paused = false;
@@ -332,7 +334,8 @@ export class Poller {
     guarded('onSnapshot', () => this.opts.onSnapshot?.(snapshot));
     this.settle(entry, snapshot);
     this.pump();
-    this.arm();
+    // Only this entry's time changed: the armed timer still holds unless it is now the earliest.
+    if (this.timer === null || entry.nextPollAt < this.timerAt) this.arm();
     this.emitStatus([entry]);
   }
 
@@ -354,6 +357,7 @@ export class Poller {
     for (const e of this.entries.values()) if (!e.current && e.nextPollAt !== null && e.nextPollAt < due) due = e.nextPollAt;
     if (due === Infinity) return;
     const delay = Math.min(Math.max(0, due - this.clock.now()), MAX_TIMER_MS);
+    this.timerAt = this.clock.now() + delay;
     this.timer = this.clock.setTimeout(() => this.onTimer(), delay);
     if (this.opts.unrefTimers) (this.timer as { unref?: () => void }).unref?.();
   }

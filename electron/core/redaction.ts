@@ -83,22 +83,32 @@ interface Form {
 
 interface Index {
   forms: Form[];
-  /** Lowercased window → (form index × 2^16 + offset), one or several. */
-  windows: Map<string, number | number[]>;
+  /** Hash of a lowercased telling window → (form index × 2^16 + offset), one or several. */
+  windows: Map<number, number | number[]>;
   /** Secrets too short for windows, lowercased, with their masks: matched whole. */
   short: { text: string; mask: string }[];
-  /** Every form, lowercased, matched whole. */
+  /** Forms without a single telling window (keys made of words), matched whole. */
   whole: Form[];
+  /** The secrets indexed, so a call's extra secrets already known cost nothing. */
+  known: Set<string>;
 }
 
 const OFFSET_BITS = 65_536;
+const HASH_BASE = 31;
+/** HASH_BASE^(FRAGMENT-1) in 32-bit arithmetic: what the character leaving a rolling window weighs. */
+const HASH_TOP = Array.from({ length: FRAGMENT - 1 }).reduce<number>((h) => Math.imul(h, HASH_BASE), 1);
+
+function hashAt(s: string, i: number): number {
+  let h = 0;
+  for (let k = 0; k < FRAGMENT; k++) h = (Math.imul(h, HASH_BASE) + s.charCodeAt(i + k)) | 0;
+  return h;
+}
 
 function buildIndex(secrets: Iterable<string>): Index {
-  const index: Index = { forms: [], windows: new Map(), short: [], whole: [] };
-  const seen = new Set<string>();
+  const index: Index = { forms: [], windows: new Map(), short: [], whole: [], known: new Set() };
   for (const secret of secrets) {
-    if (typeof secret !== 'string' || secret.length < MIN_SECRET || seen.has(secret)) continue;
-    seen.add(secret);
+    if (typeof secret !== 'string' || secret.length < MIN_SECRET || index.known.has(secret)) continue;
+    index.known.add(secret);
     const body = secretBody(secret);
     if (body.length < FRAGMENT) {
       index.short.push({ text: lower(secret), mask: maskSecret(secret) });
@@ -106,19 +116,22 @@ function buildIndex(secrets: Iterable<string>): Index {
     }
     for (const form of formsOf(body)) {
       if (form.length >= OFFSET_BITS) continue;
-      const f = index.forms.push({ text: lower(form), tail: secret.slice(-4) }) - 1;
-      // The whole form, matched in any case even when no run of it is telling (a key made of words).
-      index.whole.push({ text: lower(form), tail: secret.slice(-4) });
+      const entry = { text: lower(form), tail: secret.slice(-4) };
+      const f = index.forms.push(entry) - 1;
+      let telling = false;
       for (let i = 0; i + FRAGMENT <= form.length; i++) {
-        const window = form.slice(i, i + FRAGMENT);
-        if (!isTelling(window)) continue;
-        const key = lower(window);
+        if (!isTelling(form.slice(i, i + FRAGMENT))) continue;
+        telling = true;
+        const key = hashAt(entry.text, i);
         const hit = f * OFFSET_BITS + i;
         const had = index.windows.get(key);
         if (had === undefined) index.windows.set(key, hit);
         else if (typeof had === 'number') index.windows.set(key, [had, hit]);
         else had.push(hit);
       }
+      // A form with a telling window is found through it (and the match extended over the whole form); one made only
+      // of words is matched whole, in any case.
+      if (!telling) index.whole.push(entry);
     }
   }
   return index;
@@ -130,24 +143,27 @@ interface Span {
   tail: string;
 }
 
-function scan(text: string, index: Index): string {
-  if (text.length < MIN_SECRET) return text;
-  const t = lower(text);
-  const spans: Span[] = [];
-  if (index.windows.size > 0) {
-    for (let i = 0; i + FRAGMENT <= t.length; i++) {
-      const hit = index.windows.get(t.slice(i, i + FRAGMENT));
-      if (hit === undefined) continue;
-      for (const h of typeof hit === 'number' ? [hit] : hit) {
-        const form = index.forms[Math.floor(h / OFFSET_BITS)] as Form;
-        const offset = h % OFFSET_BITS;
-        let start = i;
-        for (let o = offset; start > 0 && o > 0 && t[start - 1] === form.text[o - 1]; o--) start--;
-        let end = i + FRAGMENT;
-        let o = offset + FRAGMENT;
-        for (; end < t.length && o < form.text.length && t[end] === form.text[o]; o++) end++;
-        spans.push({ start, end, tail: o === form.text.length ? form.tail : '' });
+/** Where the index's secrets occur in `t` (lowercased text), added to `spans`. One hash step per character. */
+function findSpans(t: string, index: Index, spans: Span[]): void {
+  if (index.windows.size > 0 && t.length >= FRAGMENT) {
+    let h = hashAt(t, 0);
+    for (let i = 0; ; i++) {
+      const hit = index.windows.get(h);
+      if (hit !== undefined) {
+        for (const x of typeof hit === 'number' ? [hit] : hit) {
+          const form = index.forms[Math.floor(x / OFFSET_BITS)] as Form;
+          const offset = x % OFFSET_BITS;
+          if (t.slice(i, i + FRAGMENT) !== form.text.slice(offset, offset + FRAGMENT)) continue;
+          let start = i;
+          for (let o = offset; start > 0 && o > 0 && t[start - 1] === form.text[o - 1]; o--) start--;
+          let end = i + FRAGMENT;
+          let o = offset + FRAGMENT;
+          for (; end < t.length && o < form.text.length && t[end] === form.text[o]; o++) end++;
+          spans.push({ start, end, tail: o === form.text.length ? form.tail : '' });
+        }
       }
+      if (i + FRAGMENT >= t.length) break;
+      h = (Math.imul(h - Math.imul(t.charCodeAt(i), HASH_TOP), HASH_BASE) + t.charCodeAt(i + FRAGMENT)) | 0;
     }
   }
   for (const s of index.short) {
@@ -160,6 +176,13 @@ function scan(text: string, index: Index): string {
       spans.push({ start: at, end: at + w.text.length, tail: w.tail });
     }
   }
+}
+
+function scan(text: string, indexes: readonly Index[]): string {
+  if (text.length < MIN_SECRET) return text;
+  const t = lower(text);
+  const spans: Span[] = [];
+  for (const index of indexes) findSpans(t, index, spans);
   if (spans.length === 0) return text;
   spans.sort((a, b) => a.start - b.start || b.end - a.end);
   let out = '';
@@ -188,30 +211,39 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-function scrubValue<T>(value: T, index: Index): T {
+/**
+ * A scrubbed copy of a JSON-like value (the value itself when clean). `clean` remembers objects already found clean
+ * against these secrets, so an object that leaves the core many times (a cached snapshot in every status) is walked
+ * once. Such objects are treated as immutable from then on.
+ */
+function scrubValue<T>(value: T, index: readonly Index[], clean: WeakSet<object> | null): T {
   if (typeof value === 'string') return scan(value, index) as T;
+  if (typeof value !== 'object' || value === null || clean?.has(value)) return value;
+  let out: unknown = value;
   if (Array.isArray(value)) {
     let copy: unknown[] | null = null;
     for (let i = 0; i < value.length; i++) {
-      const next = scrubValue(value[i] as unknown, index);
+      const next = scrubValue(value[i] as unknown, index, clean);
       if (next !== value[i]) (copy ??= value.slice())[i] = next;
     }
-    return (copy ?? value) as T;
-  }
-  if (isPlainObject(value)) {
+    out = copy ?? value;
+  } else if (isPlainObject(value)) {
     let copy: Record<string, unknown> | null = null;
     for (const [k, v] of Object.entries(value)) {
       const key = scan(k, index);
-      const next = scrubValue(v, index);
+      const next = scrubValue(v, index, clean);
       if (key !== k || next !== v) {
         copy ??= { ...value };
         if (key !== k) delete copy[k];
         copy[key] = next;
       }
     }
-    return (copy ?? value) as T;
+    out = copy ?? value;
+  } else {
+    return value;
   }
-  return value;
+  clean?.add(out as object);
+  return out as T;
 }
 
 /**
@@ -219,30 +251,36 @@ function scrubValue<T>(value: T, index: Index): T {
  * accounts, channels or tokens change), so scrubbing stays cheap at a thousand accounts.
  */
 export class Redactor {
-  private readonly source: () => Iterable<string>;
+  private readonly sources: Set<() => Iterable<string>>;
   private index: Index | null = null;
+  private clean = new WeakSet<object>();
 
   constructor(source: () => Iterable<string> = () => []) {
-    this.source = source;
+    this.sources = new Set([source]);
   }
 
+  /** The secrets changed: rebuild the index, and look again at everything (what was clean may not be now). */
   invalidate(): void {
     this.index = null;
+    this.clean = new WeakSet();
   }
 
-  private current(extra?: readonly string[]): Index {
-    this.index ??= buildIndex(this.source());
-    if (!extra || extra.length === 0) return this.index;
-    const more = buildIndex(extra);
-    const forms = [...this.index.forms];
-    const windows = new Map(this.index.windows);
-    for (const [k, v] of more.windows) {
-      const shifted = (typeof v === 'number' ? [v] : v).map((h) => h + forms.length * OFFSET_BITS);
-      const had = windows.get(k);
-      windows.set(k, had === undefined ? (shifted.length === 1 ? (shifted[0] as number) : shifted) : [...(typeof had === 'number' ? [had] : had), ...shifted]);
-    }
-    forms.push(...more.forms);
-    return { forms, windows, short: [...this.index.short, ...more.short], whole: [...this.index.whole, ...more.whole] };
+  /** Adds secrets from elsewhere (the server's token) until the returned function is called. */
+  include(source: () => Iterable<string>): () => void {
+    this.sources.add(source);
+    this.invalidate();
+    return () => {
+      this.sources.delete(source);
+      this.invalidate();
+    };
+  }
+
+  /** The index, plus one for a call's extra secrets that the index does not already hold. */
+  private current(extra?: readonly string[]): Index[] {
+    this.index ??= buildIndex([...this.sources].flatMap((s) => [...s()]));
+    const base = this.index;
+    const fresh = extra?.filter((x) => typeof x === 'string' && x.length >= MIN_SECRET && !base.known.has(x));
+    return fresh && fresh.length > 0 ? [base, buildIndex(fresh)] : [base];
   }
 
   /** The text with every form of every secret masked. */
@@ -252,11 +290,13 @@ export class Redactor {
 
   /** A copy of a JSON-like value with every string (object keys included) scrubbed; the value itself when clean. */
   value<T>(value: T, extra?: readonly string[]): T {
-    return scrubValue(value, this.current(extra));
+    const indexes = this.current(extra);
+    // Marks hold for the core's own secrets only: with a call's extra secrets, everything is looked at.
+    return scrubValue(value, indexes, indexes.length === 1 ? this.clean : null);
   }
 }
 
 /** One-off redaction against a known list of secrets (adapters, IPC argument errors). */
 export function redact(text: string, secrets: readonly string[]): string {
-  return scan(text, buildIndex(secrets));
+  return scan(text, [buildIndex(secrets)]);
 }

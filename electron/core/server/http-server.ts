@@ -28,7 +28,10 @@ export interface ServerOptions {
   token?: string;
   /** Built dashboard (dist/renderer); the API still works without it. */
   staticDir?: string;
-  /** The core's redactor: every answer and log line passes it (the token is added to it here). */
+  /**
+   * The core's redactor. The API's answers and events were scrubbed by the core already; the server adds its token
+   * to the redactor and scrubs what it writes itself (errors, /metrics, log lines).
+   */
   redactor?: Redactor;
   eventStream?: Partial<EventStreamLimits>;
   /** The metering proxy's handler, mounted at /proxy/ (its own auth rules: electron/core/proxy/auth.ts). */
@@ -57,8 +60,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
   const api = opts.api;
   const redactor = opts.redactor ?? new Redactor();
-  const own = opts.token ? [opts.token] : [];
-  const scrub = <T>(v: T): T => redactor.value(v, own);
+  const token = opts.token;
+  const forgetToken = token ? redactor.include(() => [token]) : () => undefined;
+  const scrub = <T>(v: T): T => redactor.value(v);
   const stream = new EventStream(opts.eventStream);
   const pollErrors = new Map<string, number>();
   const routes = apiRoutes(api);
@@ -67,7 +71,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (event.type === 'snapshot' && !event.snapshot.ok) {
       pollErrors.set(event.snapshot.accountId, (pollErrors.get(event.snapshot.accountId) ?? 0) + 1);
     }
-    stream.broadcast(`data: ${JSON.stringify(scrub(event))}\n\n`);
+    stream.broadcast(`data: ${JSON.stringify(event)}\n\n`);
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -86,7 +90,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     checkSameOrigin(req);
     if (isEvents) return openEvents(req, res);
     if (method === 'GET' && url.pathname === HTTP_ROUTES.metrics) {
-      const text = redactor.text(await metrics(), own);
+      const text = redactor.text(await metrics());
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
       res.end(text);
       return;
@@ -102,7 +106,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       }
       if (method === 'PUT') {
         const b = asObject(await readBody(req));
-        return sendJson(res, 200, scrub(await api.saveAccount({ ...asObject(b.input), id } as never, { force: b.force === true })));
+        return sendJson(res, 200, await api.saveAccount({ ...asObject(b.input), id } as never, { force: b.force === true }));
       }
       throw new HttpError(405, `${method} is not allowed on ${url.pathname}.`);
     }
@@ -115,7 +119,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
           : undefined;
       const out = await route(req, body, url);
       if (out === undefined) res.writeHead(204).end();
-      else sendJson(res, 200, scrub(out));
+      else sendJson(res, 200, out);
       return;
     }
     if (url.pathname.startsWith('/api/')) throw new HttpError(404, `No API route ${method} ${url.pathname}.`);
@@ -139,9 +143,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     req.on('close', () => stream.remove(res));
     // The full status once, on connect; after that only what changes.
     api.getStatus().then(
-      (statuses) => stream.sendTo(res, `data: ${JSON.stringify(scrub({ type: 'status', statuses }))}\n\n`),
+      (statuses) => stream.sendTo(res, `data: ${JSON.stringify({ type: 'status', statuses })}\n\n`),
       (err: unknown) => {
-        log.error('spendbar: could not read the statuses for a new event stream:', redactor.text(err instanceof Error ? err.message : String(err), own));
+        log.error('spendbar: could not read the statuses for a new event stream:', redactor.text(err instanceof Error ? err.message : String(err)));
         // Without a status the client would show nothing; it reconnects (retry: 3000) and tries again.
         stream.remove(res);
         res.end();
@@ -176,7 +180,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       sendJson(res, status, scrub({ error: { message: err.message, ...(err.field ? { field: err.field } : {}) } }));
       return;
     }
-    log.error('spendbar: request failed:', redactor.text(err instanceof Error ? err.message : String(err), own));
+    log.error('spendbar: request failed:', redactor.text(err instanceof Error ? err.message : String(err)));
     sendJson(res, 500, { error: { message: 'Spendbar hit an internal error; see the server log.' } });
   }
 
@@ -196,6 +200,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     close: () =>
       new Promise<void>((resolve) => {
         unsubscribe();
+        forgetToken();
         stream.close();
         server.closeAllConnections();
         server.close(() => resolve());
