@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // `npm run bench`: prints the benchmark figures (no assertions). Each part runs in its own process so its memory
-// figures are its own.  npm run bench -- --quick   runs a 30-day store bench instead of a year.
+// figures are its own.  npm run bench -- --quick   runs a 30-day store bench instead of a year (and fewer refreshes).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { headlessBundle, headlessSources, isFresh } from '../bin/freshness.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
@@ -24,6 +25,14 @@ run('store', ['scripts/bench/store.ts', ...(quick ? ['--days', '30'] : [])]);
 run('metering proxy', ['scripts/bench/proxy.ts', ...(quick ? ['--quick'] : [])]);
 run('estimate', ['scripts/bench/estimate.ts', ...(quick ? ['--runs', '3'] : [])]);
 run('estimate accuracy (test corpus)', ['scripts/estimate/accuracy.ts']);
+// The command benches run `spendbar` as users do: from the headless bundle, rebuilt here when a source is newer.
+if (!isFresh(headlessBundle(root), headlessSources(root))) {
+  console.log('(building the headless bundle first)');
+  spawnSync(process.execPath, [join(root, 'scripts/build-headless.js')], { cwd: root, stdio: 'inherit' });
+}
+run('scale: 1,000 accounts', ['scripts/bench/scale.ts', ...(quick ? ['--refreshes', '5'] : [])]);
+if (process.platform === 'linux') run('memory under attack', ['scripts/bench/attacks.ts']);
+else console.log('## memory under attack\nskipped: reads RSS from /proc (Linux only)\n');
 if (!existsSync(join(root, 'dist/renderer/index.html'))) {
   console.log('## dashboard\n(building the dashboard first)');
   spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
