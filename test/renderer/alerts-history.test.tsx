@@ -144,3 +144,19 @@ describe('Alerts banner on the Overview', () => {
     expect(screen.queryByTestId('alerts-banner')).toBeNull();
   });
 });
+
+describe('Alert history deliveries', () => {
+  it('shows a channel that failed, with its reason, next to the alert', async () => {
+    const api = new FakeSpendbarApi({ alertHistory: true });
+    const event = api.alerts.events.find((e) => e.kind === 'fired' && e.time >= api.now - 30 * DAY)!;
+    event.deliveries = [
+      { channelId: 'popup', ok: false, attempts: 1, message: 'The desktop notification failed: notify-send failed (exit 1): Cannot autolaunch D-Bus without X11 $DISPLAY', at: event.time },
+      { channelId: 'slack', ok: true, attempts: 1, message: 'hooks.slack.com accepted it (200)', at: event.time },
+    ];
+    render(<App api={api} initialView="alerts" />);
+    await waitFor(() => expect(screen.getAllByTestId('history-row').length).toBeGreaterThan(0));
+    const failed = within(row(event.id)).getByTestId('history-delivery-failed');
+    expect(failed.textContent).toBe('popup: The desktop notification failed: notify-send failed (exit 1): Cannot autolaunch D-Bus without X11 $DISPLAY');
+    expect(failed.textContent).not.toContain('slack');
+  });
+});

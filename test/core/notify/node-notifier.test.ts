@@ -66,3 +66,43 @@ describe.skipIf(process.platform !== 'linux')('node-notifier popups', () => {
     expect(await desktopNotificationProblem({ env: {}, platform: 'darwin' })).toBeNull();
   });
 });
+
+describe.skipIf(process.platform !== 'linux')('a failed popup in the core', () => {
+  it('is recorded on its channel: in the alert history and in Send test', async () => {
+    notifySend(1, 'Cannot autolaunch D-Bus without X11 $DISPLAY');
+    const { createCore } = await import('../../../electron/core/engine.ts');
+    const { createMemorySettingsStore } = await import('../../../electron/core/settings/conf-settings.ts');
+    const { createMemorySecretStore } = await import('../../../electron/core/settings/file-secrets.ts');
+    const { startDeepSeekFake } = await import('../../../electron/core/providers/fakes/deepseek.ts');
+    const key = 'sk-7a3c9e1b5d2f8a4c6e0b9d1f3a5c7e2b';
+    const ds = await startDeepSeekFake({ state: { keys: { [key]: { isAvailable: true, balances: [{ currency: 'USD', total: 2, granted: 0, toppedUp: 2 }] } } } });
+    const core = await createCore({
+      dataDir: mkdtempSync(join(tmpdir(), 'spendbar-popup-')),
+      mode: 'serve',
+      settings: createMemorySettingsStore(),
+      secrets: createMemorySecretStore(),
+      notifier: createNodeNotifier(),
+      configAccounts: [{ account: { id: 'ds', provider: 'deepseek', label: 'DS', baseUrl: ds.url, pollIntervalSec: 300, source: 'config' }, credentials: { apiKey: key } }],
+      configAlerts: { rules: [{ type: 'balance-below', account: 'ds', amount: 5, currency: 'USD' }] },
+    });
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      await core.pollAll();
+      let deliveries: { channelId: string; ok: boolean; message?: string }[] = [];
+      for (let i = 0; i < 100 && deliveries.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        deliveries = (await core.api.alertHistory())[0]?.deliveries ?? [];
+      }
+      expect(deliveries).toMatchObject([{ channelId: 'popup', ok: false }]);
+      expect(deliveries[0]!.message).toMatch(/notify-send failed \(exit 1\): Cannot autolaunch D-Bus/);
+      const test = await core.api.testAlertChannel('popup');
+      expect(test).toMatchObject({ channelId: 'popup', ok: false, message: expect.stringMatching(/notify-send failed/) });
+      // The log names the channel and the reason, never the alert's own text.
+      expect(logged.mock.calls.flat().join('\n')).not.toMatch(/balance \$2\.00/);
+    } finally {
+      logged.mockRestore();
+      await core.stop();
+      await ds.close();
+    }
+  });
+});
