@@ -219,7 +219,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 function scrubValue<T>(value: T, index: readonly Index[], clean: WeakSet<object> | null): T {
   if (typeof value === 'string') return scan(value, index) as T;
   if (typeof value !== 'object' || value === null || clean?.has(value)) return value;
-  let out: unknown = value;
+  let out: unknown;
   if (Array.isArray(value)) {
     let copy: unknown[] | null = null;
     for (let i = 0; i < value.length; i++) {
