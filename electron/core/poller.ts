@@ -185,10 +185,12 @@ export class Poller {
       // A provider that asked to be left alone (Retry-After) is, whoever clicks "Refresh".
       (e): e is Entry => e !== undefined && (e.current !== null || e.retryNotBefore === null || e.retryNotBefore <= now),
     );
+    // Only accounts this call queued change state; those already polling are joined as they are.
+    const queued = targets.filter((e) => e.current === null);
     const waits = this.enqueue(targets, true);
     this.pump();
     this.arm();
-    this.emitStatus(targets);
+    this.emitStatus(queued);
     const results = await Promise.all(waits);
     return results.filter((s) => s !== null);
   }
