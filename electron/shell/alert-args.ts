@@ -98,12 +98,3 @@ export const snoozeUntilSchema = z.union([z.literal('1h'), z.literal('tomorrow')
 export const testChannelSchema = z.union([channelIdSchema, channelArgSchema], {
   error: 'Give a channel id, or a channel to test',
 });
-
-/** Webhook URLs carry their secret in the path: collect them so an error message can be masked. */
-export function webhookUrlsIn(value: unknown): string[] {
-  if (Array.isArray(value)) return value.flatMap(webhookUrlsIn);
-  if (!value || typeof value !== 'object') return [];
-  const rec = value as { type?: unknown; url?: unknown; channels?: unknown };
-  const own = rec.type === 'webhook' && typeof rec.url === 'string' && rec.url !== '' ? [rec.url] : [];
-  return [...own, ...(rec.channels === undefined ? [] : webhookUrlsIn(rec.channels))];
-}

@@ -18,6 +18,7 @@ import { estimateRequestSchema } from '../../shared/estimate-schema.ts';
 import type { AlertChannel } from '../../shared/alerts.ts';
 import { meterRangeSchema, requestFilterSchema } from '../../shared/metering.ts';
 import { redact } from '../core/errors.ts';
+import { secretsInArgs } from '../core/scrubbed-api.ts';
 import {
   alertsInputSchema,
   eventIdSchema,
@@ -26,7 +27,6 @@ import {
   snoozeTargetSchema,
   snoozeUntilSchema,
   testChannelSchema,
-  webhookUrlsIn,
 } from './alert-args.ts';
 import { INVOKE_CHANNELS, INVOKE_METHODS, type InvokeMethod, type IpcResult } from './ipc-contract.ts';
 import { isAppUrl } from './origin.ts';
@@ -106,18 +106,6 @@ export interface IpcOptions {
   onCalled?(method: InvokeMethod): void;
 }
 
-/** Credential values and webhook URLs a call carries, so an error message that echoes one can be masked. */
-function secretsIn(args: unknown[]): string[] {
-  const out: string[] = webhookUrlsIn(args);
-  for (const arg of args) {
-    const credentials = (arg as { credentials?: unknown } | null)?.credentials;
-    if (credentials && typeof credentials === 'object') {
-      for (const v of Object.values(credentials)) if (typeof v === 'string' && v !== '') out.push(v);
-    }
-  }
-  return out;
-}
-
 function failure(message: string, field?: string): IpcResult<never> {
   return { ok: false, error: field ? { message, field } : { message } };
 }
@@ -146,7 +134,8 @@ export function handle<M extends InvokeMethod>(
       log.warn(`spendbar: dropped a ${method} call from a frame that is not the app's own (${describeOrigin(url)})`);
       return failure(FOREIGN_SENDER_MESSAGE);
     }
-    const secrets = secretsIn(args);
+    // What the call itself carries (a key being tested, a webhook URL): masked in a validation message too.
+    const secrets = secretsInArgs(args);
     const parsed = schema.safeParse(args);
     if (!parsed.success) {
       // A form cares about its own field ("baseUrl"), not the argument position ("[0].baseUrl").
