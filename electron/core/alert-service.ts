@@ -140,7 +140,7 @@ export class AlertService {
     try {
       this.engine.onMetered(accountIds, this.opts.statuses());
     } catch (err) {
-      console.error('spendbar: alert evaluation failed:', err instanceof Error ? err.message : err);
+      log.error('spendbar: alert evaluation failed:', err instanceof Error ? err.message : err);
     }
   }
 

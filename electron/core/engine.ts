@@ -184,6 +184,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     flushMs: opts.proxyFlushMs,
     timeouts: opts.proxyTimeouts,
     observe: lazySampler(store.db),
+    scrub: (value) => redactor.value(value),
     onWritten: (accountIds) => {
       alerts.onMetered(accountIds);
       emit({ type: 'requests', accountIds });
@@ -414,7 +415,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
       try {
         meter.proxyToken();
       } catch (err) {
-        console.error(`spendbar: ${err instanceof Error ? err.message : String(err)}`);
+        log.error(`spendbar: ${err instanceof Error ? err.message : String(err)}`);
       }
       poller.start();
       const retain = () => {

@@ -36,6 +36,8 @@ export interface MeterOptions {
   timeouts?: Partial<ProxyTimeouts>;
   /** Sees each request body with its record once the response is over (the estimate's accuracy sampler). */
   observe?: ProxyDeps['observe'];
+  /** The core's redaction, applied to each request row before it is stored. */
+  scrub?: <T>(value: T) => T;
 }
 
 export class Meter {
@@ -51,7 +53,7 @@ export class Meter {
     this.opts = opts;
     this.db = opts.store.db;
     ensureProxyTables(this.db);
-    this.recorder = new RequestRecorder({ db: this.db, price: opts.price ?? priceUsage, onWritten: opts.onWritten, flushMs: opts.flushMs });
+    this.recorder = new RequestRecorder({ db: this.db, price: opts.price ?? priceUsage, onWritten: opts.onWritten, flushMs: opts.flushMs, ...(opts.scrub ? { scrub: opts.scrub } : {}) });
   }
 
   /** The proxy token: the user's, or the stored one (made on first use). Never a provider key. */

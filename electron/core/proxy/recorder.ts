@@ -6,6 +6,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { CostSource } from '../../../shared/metering.ts';
 import type { Price, PricedUsage } from '../pricing/index.ts';
 import type { ProxyRecord } from './handler.ts';
+import { log } from '../log.ts';
 
 const HOUR = 3_600_000;
 
@@ -19,6 +20,8 @@ export interface RecorderOptions {
   flushMs?: number;
   maxBatch?: number;
   maxQueued?: number;
+  /** The core's redaction: a model name or error a provider sent back is scrubbed of secrets before it is stored. */
+  scrub?: <T>(value: T) => T;
 }
 
 interface Costed {
@@ -59,9 +62,9 @@ export class RequestRecorder {
     const max = this.opts.maxQueued ?? 50_000;
     if (this.queue.length >= max) {
       this.queue.shift();
-      if (this.dropped++ === 0) console.error('spendbar: metering records are arriving faster than they can be written; the oldest are being dropped.');
+      if (this.dropped++ === 0) log.error('spendbar: metering records are arriving faster than they can be written; the oldest are being dropped.');
     }
-    this.queue.push(r);
+    this.queue.push(this.opts.scrub ? this.opts.scrub(r) : r);
     if (this.queue.length >= (this.opts.maxBatch ?? 500)) void this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), this.opts.flushMs ?? 250);
@@ -94,7 +97,7 @@ export class RequestRecorder {
       const p = model ? await this.opts.price(r.provider, model, u, r.time) : null;
       if (p) return { micros: p.cost.micros, currency: p.cost.currency, source: 'price-table' };
     } catch (err) {
-      console.error('spendbar: the price table could not be read:', err instanceof Error ? err.message : err);
+      log.error('spendbar: the price table could not be read:', err instanceof Error ? err.message : err);
     }
     return { micros: null, currency: '', source: 'unpriced' };
   }
@@ -124,13 +127,13 @@ export class RequestRecorder {
       db.exec('COMMIT');
     } catch (err) {
       if (db.isTransaction) db.exec('ROLLBACK');
-      console.error('spendbar: metered requests could not be stored:', err instanceof Error ? err.message : err);
+      log.error('spendbar: metered requests could not be stored:', err instanceof Error ? err.message : err);
       return;
     }
     try {
       this.opts.onWritten?.([...accounts]);
     } catch (err) {
-      console.error('spendbar: a metering listener failed:', err instanceof Error ? err.message : err);
+      log.error('spendbar: a metering listener failed:', err instanceof Error ? err.message : err);
     }
   }
 

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { closeIdleUpstreams } from './forward.ts';
 import { PROXY_PREFIX, type ProxyHandler } from './handler.ts';
+import { log } from '../log.ts';
 
 /** The desktop app's proxy port, so apps' base URLs stay the same from one launch to the next. */
 export const DEFAULT_PROXY_PORT = 8788;
@@ -24,7 +25,7 @@ export async function startProxyServer(opts: { handler: ProxyHandler; port?: num
       return;
     }
     opts.handler(req, res).catch((err: unknown) => {
-      console.error('spendbar: proxy request failed:', err instanceof Error ? err.message : String(err));
+      log.error('spendbar: proxy request failed:', err instanceof Error ? err.message : String(err));
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"Spendbar\'s proxy hit an internal error."}}');
       else res.destroy();
     });
