@@ -3,7 +3,7 @@
 import type { AlertEvent } from '../../shared/alerts.ts';
 import type { SpendbarApi, SpendbarEvent } from '../../shared/api.ts';
 import type { Account, AccountStatus } from '../../shared/domain.ts';
-import { applyStatusDelta } from '../../shared/status-delta.ts';
+import { applyStatusDelta, preferNewer } from '../../shared/status-delta.ts';
 import type { SettingsStore } from '../core/ports.ts';
 import type { SpendbarTray } from './tray.ts';
 import type { TrayAction } from './tray-model.ts';
@@ -114,7 +114,7 @@ export function createTrayController(opts: TrayControllerOptions): TrayControlle
           return;
         case 'refresh':
           void opts.api.refresh().then((s) => {
-            statuses = s;
+            statuses = preferNewer(statuses, s);
             render();
           }, report('refreshing'));
           return;

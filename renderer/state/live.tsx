@@ -3,7 +3,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { AppInfo, ProviderDescriptor, SpendbarApi } from '../../shared/api.ts';
 import type { Account, AccountStatus } from '../../shared/domain.ts';
-import { applySnapshot, applyStatusDelta, hasNewFigures, isRefreshing } from './merge.ts';
+import { applySnapshot, applyStatusDelta, hasNewFigures, isRefreshing, preferNewer } from './merge.ts';
 
 export interface LiveState {
   api: SpendbarApi;
@@ -140,7 +140,9 @@ export function LiveProvider({ api, children }: { api: SpendbarApi; children: Re
       setManualRefreshes((n) => n + 1);
       setRefreshError(null);
       try {
-        putStatuses(await api.refresh(accountId));
+        // The answer may be older than deltas that arrived while it travelled: the newer status of each account wins.
+        const answered = await api.refresh(accountId);
+        putStatuses(preferNewer(statusesRef.current, answered));
         setRevision((r) => r + 1);
       } catch (err) {
         setRefreshError(message(err));

@@ -31,7 +31,7 @@ export function applySnapshot(statuses: readonly AccountStatus[], snapshot: Snap
   return next;
 }
 
-export { applyStatusDelta } from '../../shared/status-delta.ts';
+export { applyStatusDelta, preferNewer } from '../../shared/status-delta.ts';
 
 export function isRefreshing(statuses: readonly AccountStatus[]): boolean {
   return statuses.some((s) => s.polling);

@@ -46,3 +46,16 @@ describe('status deltas', () => {
     expect(screen.getByTestId('live-state').textContent).not.toContain('Refreshing');
   });
 });
+
+describe('a refresh answer older than the deltas', () => {
+  it('keeps each account’s newer status', async () => {
+    const { preferNewer } = await import('../../renderer/state/merge.ts');
+    const api = new FakeSpendbarApi();
+    const [a, b] = api.statuses;
+    const finished = { ...a!, polling: false, latest: { ...a!.latest!, time: (a!.latest?.time ?? 0) + 60_000 } };
+    const answered = [{ ...a!, polling: true }, { ...b!, polling: true }];
+    const merged = preferNewer([finished, b!], answered);
+    expect(merged[0]).toBe(finished);
+    expect(merged[1]).toBe(answered[1]);
+  });
+});
