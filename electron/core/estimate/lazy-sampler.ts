@@ -4,6 +4,7 @@
 // are estimated — the ones whose observed ratio matters — are always sampled.
 import type { DatabaseSync } from 'node:sqlite';
 import type { ProxyRecord } from '../proxy/handler.ts';
+import { log } from '../log.ts';
 
 type Sampler = import('./observed.ts').ObservationSampler;
 
@@ -40,7 +41,7 @@ export function lazySampler(db: DatabaseSync): (body: unknown, r: ProxyRecord) =
         };
         for (const [b, rec] of waiting) observe(b, rec);
       })
-      .catch((err: unknown) => console.error('spendbar: the estimate sampler could not start:', err instanceof Error ? err.message : err))
+      .catch((err: unknown) => log.error('spendbar: the estimate sampler could not start:', err instanceof Error ? err.message : err))
       .finally(() => {
         waiting = [];
       });

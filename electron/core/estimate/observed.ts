@@ -10,6 +10,7 @@ import type { ObservedRatio } from '../../../shared/estimate.ts';
 import { countFor } from './count.ts';
 import { familyOf } from './families.ts';
 import { EstimateInputError, readPrompt, type Prompt } from './prompt.ts';
+import { log } from '../log.ts';
 
 const STEPS: ((db: DatabaseSync) => void)[] = [
   (db) =>
@@ -153,7 +154,7 @@ export class ObservationSampler {
         if (!this.db.isOpen) return;
         recordObservation(this.db, { model: r.model, method: family.id, estimated: count.inputTokens, actual: r.inputTokens, time: r.time });
       })
-      .catch((err: unknown) => console.error('spendbar: an estimate sample failed:', err instanceof Error ? err.message : err))
+      .catch((err: unknown) => log.error('spendbar: an estimate sample failed:', err instanceof Error ? err.message : err))
       .finally(() => {
         this.pending--;
       });

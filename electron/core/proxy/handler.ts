@@ -11,6 +11,7 @@ import { isRouter, planBody, styleOf, upstreamBase, upstreamUrl } from './upstre
 import { promptChars, UsageMeter, type ApiStyle, type MeteredUsage } from './usage.ts';
 import { BodyReader, BodyTooLargeError } from './body.ts';
 import { createSideReader } from './side-reader.ts';
+import { log } from '../log.ts';
 
 export const PROXY_PREFIX = '/proxy/';
 /** Largest request body forwarded (Anthropic's own limit is 32 MB). */
@@ -175,7 +176,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
         try {
           deps.observe(plan.json, record);
         } catch (err) {
-          console.error('spendbar: the estimate sampler failed:', err instanceof Error ? err.message : err);
+          log.error('spendbar: the estimate sampler failed:', err instanceof Error ? err.message : err);
         }
       }
     };

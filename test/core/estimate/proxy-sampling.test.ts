@@ -35,7 +35,7 @@ beforeAll(async () => {
     proxyToken: TOKEN,
     proxyFlushMs: 5,
   });
-  server = await startServer({ api: core.api, port: 0, proxy: core.meter.handler(), secrets: () => core.allSecrets() });
+  server = await startServer({ api: core.api, port: 0, proxy: core.meter.handler(), redactor: core.redactor });
 });
 
 afterAll(async () => {
