@@ -50,7 +50,8 @@ beforeAll(async () => {
     ],
     version: 'test',
   });
-  await core.api.refresh();
+  // Every account polled and stored (api.refresh() of all answers before the polls finish).
+  await core.pollAll();
   server = await startServer({ api: core.api, port: 0 });
   http = createHttpApi({ baseUrl: server.url });
 });
