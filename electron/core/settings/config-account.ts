@@ -105,6 +105,8 @@ function readOption(value: unknown, field: FieldDescriptor): { value?: string | 
     const list = items.map((item) => item.trim()).filter((item) => item !== '');
     return list.length === 0 && field.required ? { problem: `${field.name} is empty` } : { value: list };
   }
+  // Ids are often numbers in people's configs ("userId": 7); any finite number is taken as its text.
+  if (typeof value === 'number' && Number.isFinite(value)) return { value: String(value) };
   if (typeof value !== 'string') return { problem: `${field.name} must be text` };
   return { value: value.trim() };
 }

@@ -118,6 +118,14 @@ describe('loadConfigFile: a good file', () => {
     expect(only?.account.baseUrl).toBeUndefined();
   });
 
+  it('takes a number where an id option is text ("projectId": 12345), and still refuses other types', () => {
+    const sc = { provider: 'surfercloud', label: 'SC', publicKeyEnv: 'SC_PUBLIC', privateKey: PRIVATE };
+    const config = load({ accounts: [{ ...sc, id: 'sc', projectId: 12345 }, { ...sc, id: 'sc2', projectId: { id: 1 } }] });
+    expect(config.accounts[0]?.error).toBeUndefined();
+    expect(config.accounts[0]?.account.options).toEqual({ projectId: '12345' });
+    expect(config.accounts[1]?.error?.message).toContain('projectId must be text');
+  });
+
   it('accepts an empty object', () => {
     expect(load({})).toEqual({ accounts: [], alerts: [], channels: [], preferences: {}, warnings: [] });
   });
