@@ -67,9 +67,11 @@ async function main(): Promise<void> {
   const timedChild = start('llm-child.ts', ['timed']);
   const fast = { url: await fastChild.ready };
   const streamFake = { url: await timedChild.ready };
-  const child = fork(join(import.meta.dirname, 'proxy-child.ts'), [fast.url], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // SPENDBAR_BENCH_PROF=<dir>: a CPU profile of each proxy process (node --cpu-prof), to see where its time goes.
+  const prof = process.env.SPENDBAR_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SPENDBAR_BENCH_PROF}`] : [];
+  const child = fork(join(import.meta.dirname, 'proxy-child.ts'), [fast.url], { execArgv: ['--expose-gc', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const { url } = await new Promise<{ url: string }>((resolve) => child.once('message', (m) => resolve(m as { url: string })));
-  const streamChild = fork(join(import.meta.dirname, 'proxy-child.ts'), [streamFake.url], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const streamChild = fork(join(import.meta.dirname, 'proxy-child.ts'), [streamFake.url], { execArgv: ['--expose-gc', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const { url: streamUrl } = await new Promise<{ url: string }>((resolve) => streamChild.once('message', (m) => resolve(m as { url: string })));
   // The RSS sampler asks while other questions are still open.
   child.setMaxListeners(0);

@@ -8,9 +8,9 @@ import { APP_HEADER, checkClient, chooseKey, parseAppHeader, ProxyAuthError } fr
 import { errorBody, HopError, hopError, openUpstream, requestHeaders, responseHeaders } from './forward.ts';
 import { readRateLimit } from './ratelimit.ts';
 import { isRouter, planBody, styleOf, upstreamBase, upstreamUrl } from './upstream.ts';
-import { promptChars, UsageMeter, type ApiStyle, type MeteredUsage } from './usage.ts';
+import { UsageMeter, type ApiStyle, type MeteredUsage, type MissingUsage } from './usage.ts';
 import { BodyReader, BodyTooLargeError } from './body.ts';
-import { createSideReader } from './side-reader.ts';
+import { createSideReader, type SideReader } from './side-reader.ts';
 import { log } from '../log.ts';
 
 export const PROXY_PREFIX = '/proxy/';
@@ -55,6 +55,11 @@ export interface ProxyRecord {
   ttfbMs: number | null;
   rateLimit: RateLimit | null;
   note: string | null;
+  /**
+   * Set when the provider did not report every figure: what the recorder needs to estimate the rest before the row
+   * is stored (the parsed request body and the reply text held, both dropped once estimated; never stored).
+   */
+  toEstimate?: { body: unknown; missing: MissingUsage };
 }
 
 export interface ProxyDeps {
@@ -146,14 +151,21 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     let rateLimit: RateLimit | null = null;
     let note: string | null = null;
     let done = false;
+    let reader: SideReader | null = null;
     const finish = (finalStatus: number) => {
       if (done) return;
       done = true;
-      const usage = meter.result(plan.json ? promptChars(plan.json) : 0);
+      if (reader) {
+        // Events held unread are read now only if the estimate needs their text (after the client got its end).
+        reader.settle();
+        note ??= reader.problem();
+      }
+      const usage = meter.result();
       // A failed answer that reported nothing consumed nothing: record it without estimates.
       const failed = finalStatus < 200 || finalStatus >= 300;
       // Nothing was generated: a failed answer that reported no usage, or a call that names no model (GET /v1/models).
       const none = !meter.sawUsage && ((failed && finalStatus !== 499) || (!plan.model && !usage.model));
+      const missing = none ? null : meter.missing();
       const record: ProxyRecord = {
         time: t0,
         accountId: account.id,
@@ -171,6 +183,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
         rateLimit,
         note,
       };
+      if (missing) record.toEstimate = { body: plan.json, missing };
       deps.record(record);
       if (deps.observe && plan.json) {
         try {
@@ -182,11 +195,35 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     };
 
     const upReq = openUpstream(target, req.method ?? 'POST', requestHeaders(req.headers, { stream: plan.stream, bodyLength: plan.body.length, key: key.headers }));
+    // One timer per request, re-armed lazily: a chunk only moves the deadline (no timer churn per streamed event);
+    // when the timer fires early it sleeps on until the deadline.
     let timer: NodeJS.Timeout | undefined;
-    const arm = (ms: number, what: string) => {
+    let deadline = 0;
+    let limitMs = 0;
+    let limitWhat = '';
+    const expire = () => {
+      const left = deadline - Date.now();
+      if (left > 0) {
+        timer = setTimeout(expire, left);
+        timer.unref?.();
+        return;
+      }
+      timer = undefined;
+      const secs = limitMs >= 10_000 ? String(Math.round(limitMs / 1000)) : (limitMs / 1000).toFixed(1);
+      upReq.destroy(new HopError(504, `${target.host} ${limitWhat} within ${secs} s; Spendbar's proxy gave up.`));
+    };
+    const disarm = () => {
       clearTimeout(timer);
-      const secs = ms >= 10_000 ? String(Math.round(ms / 1000)) : (ms / 1000).toFixed(1);
-      timer = setTimeout(() => upReq.destroy(new HopError(504, `${target.host} ${what} within ${secs} s; Spendbar's proxy gave up.`)), ms);
+      timer = undefined;
+    };
+    const arm = (ms: number, what: string) => {
+      const changed = ms !== limitMs || what !== limitWhat;
+      deadline = Date.now() + ms;
+      limitMs = ms;
+      limitWhat = what;
+      if (timer && !changed) return;
+      disarm();
+      timer = setTimeout(expire, ms);
       timer.unref?.();
     };
     arm(timeouts.connectMs, 'did not accept the connection');
@@ -199,7 +236,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     // The client hung up before the response ended: stop the provider's work too, and keep what was measured.
     res.on('close', () => {
       if (res.writableFinished) return;
-      clearTimeout(timer);
+      disarm();
       if (!done) {
         note = ttfb === null ? 'The client hung up before the provider answered.' : 'The client hung up mid-response; the provider request was aborted.';
         upReq.destroy();
@@ -208,7 +245,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     });
 
     upReq.on('error', (err) => {
-      clearTimeout(timer);
+      disarm();
       if (done) return;
       const e = hopError(err, target.host);
       note = e.message;
@@ -226,14 +263,15 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
       status = upRes.statusCode ?? 502;
       rateLimit = readRateLimit(upRes.headers, status, now());
       const isSse = /text\/event-stream/i.test(String(upRes.headers['content-type'] ?? ''));
-      const reader = createSideReader({
+      const side = createSideReader({
         eventStream: isSse,
         encoding: upRes.headers['content-encoding'] as string | undefined,
         // Spendbar asked for the usage-only chunk, so it is not the client's to see.
         stripUsageChunk: (plan.addedStreamUsage || plan.addedRouterUsage) && status < 300,
         meter,
       });
-      res.writeHead(status, responseHeaders(upRes.headers, { dropLength: reader.framed }));
+      reader = side;
+      res.writeHead(status, responseHeaders(upRes.headers, { dropLength: side.framed }));
       // A stream's headers go at once (the SDK opens its stream on them); a whole body's go with its first bytes.
       if (isSse) res.flushHeaders();
       arm(timeouts.idleMs, 'went silent mid-response');
@@ -241,29 +279,28 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
         if (ttfb === null) ttfb = now() - t0;
         arm(timeouts.idleMs, 'went silent mid-response');
         let ok = true;
-        for (const piece of reader.take(chunk)) ok = res.write(piece) && ok;
+        for (const piece of side.take(chunk)) ok = res.write(piece) && ok;
         if (!ok) {
           upRes.pause();
           res.once('drain', () => upRes.resume());
         }
       });
       upRes.on('end', () => {
-        clearTimeout(timer);
-        reader.end((tail) => {
+        disarm();
+        side.end((tail) => {
           for (const piece of tail) res.write(piece);
-          note ??= reader.problem();
           res.end();
           finish(status);
         });
       });
       upRes.on('aborted', () => {
-        clearTimeout(timer);
+        disarm();
         note = `The connection to ${target.host} dropped mid-response.`;
         res.destroy();
         finish(status);
       });
       upRes.on('error', () => {
-        clearTimeout(timer);
+        disarm();
         if (done) return;
         note = `The connection to ${target.host} dropped mid-response.`;
         res.destroy();

@@ -1,12 +1,14 @@
 // Writes request records off the response path: the handler hands a record over and returns; every `flushMs` (or
-// once `maxBatch` are waiting) the batch is priced and written in one transaction, with its hourly roll-up and the
-// latest rate-limit figures. The queue is bounded: should the database stall, the oldest waiting records are dropped
+// once `maxBatch` are waiting) the batch is scrubbed, estimated where the provider reported no usage, priced and
+// written in one transaction (prepared statements kept for the life of the recorder), with its hourly roll-up and
+// the latest rate-limit figures. The queue is bounded: should the database stall, the oldest waiting records are dropped
 // and counted rather than let memory grow.
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { CostSource } from '../../../shared/metering.ts';
 import type { Price, PricedUsage } from '../pricing/index.ts';
 import type { ProxyRecord } from './handler.ts';
 import { log } from '../log.ts';
+import { estimateUsage, type EstimateUsageFn } from './estimate-usage.ts';
 
 const HOUR = 3_600_000;
 
@@ -22,6 +24,8 @@ export interface RecorderOptions {
   maxQueued?: number;
   /** The core's redaction: a model name or error a provider sent back is scrubbed of secrets before it is stored. */
   scrub?: <T>(value: T) => T;
+  /** Estimates what the provider did not report (default: the project's estimator, estimate-usage.ts). */
+  estimate?: EstimateUsageFn;
 }
 
 interface Costed {
@@ -51,6 +55,7 @@ export class RequestRecorder {
   private queue: ProxyRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
+  private statements: { insert: StatementSync; rollup: StatementSync; rate: StatementSync } | null = null;
   /** Records dropped because the queue was full. */
   dropped = 0;
 
@@ -64,7 +69,8 @@ export class RequestRecorder {
       this.queue.shift();
       if (this.dropped++ === 0) log.error('spendbar: metering records are arriving faster than they can be written; the oldest are being dropped.');
     }
-    this.queue.push(this.opts.scrub ? this.opts.scrub(r) : r);
+    // Scrubbing waits for the batch: the hot path only queues.
+    this.queue.push(r);
     if (this.queue.length >= (this.opts.maxBatch ?? 500)) void this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), this.opts.flushMs ?? 250);
@@ -102,12 +108,36 @@ export class RequestRecorder {
     return { micros: null, currency: '', source: 'unpriced' };
   }
 
-  private async write(batch: ProxyRecord[]): Promise<void> {
+  /** Fills in what the provider did not report with the project's estimate; the held body and text go. */
+  private async estimate(r: ProxyRecord): Promise<ProxyRecord> {
+    const pending = r.toEstimate;
+    if (!pending) return r;
+    const out: ProxyRecord = { ...r, usage: { ...r.usage } };
+    delete out.toEstimate;
+    try {
+      const e = await (this.opts.estimate ?? estimateUsage)({ body: pending.body, model: r.usage.model || r.modelRequested, missing: pending.missing });
+      if (e.inputTokens !== null) out.usage.inputTokens += e.inputTokens;
+      // A cut Anthropic stream reported some output already: the estimate never goes below it.
+      if (e.outputTokens !== null) out.usage.outputTokens = Math.max(out.usage.outputTokens, e.outputTokens);
+    } catch (err) {
+      log.error('spendbar: the token estimate for a metered request failed:', err instanceof Error ? err.message : err);
+    }
+    return out;
+  }
+
+  private prepared(): { insert: StatementSync; rollup: StatementSync; rate: StatementSync } {
+    const { db } = this.opts;
+    this.statements ??= { insert: db.prepare(INSERT), rollup: db.prepare(ROLLUP), rate: db.prepare(RATE) };
+    return this.statements;
+  }
+
+  private async write(queued: ProxyRecord[]): Promise<void> {
+    const scrub = this.opts.scrub;
+    const batch = await Promise.all(queued.map((r) => this.estimate(r).then((e) => (scrub ? scrub(e) : e))));
     const costs = await Promise.all(batch.map((r) => this.cost(r)));
     const { db } = this.opts;
-    const insert = db.prepare(INSERT);
-    const rollup = db.prepare(ROLLUP);
-    const rate = db.prepare(RATE);
+    if (!db.isOpen) return;
+    const { insert, rollup, rate } = this.prepared();
     const accounts = new Set<string>();
     db.exec('BEGIN IMMEDIATE');
     try {
