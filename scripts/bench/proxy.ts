@@ -6,6 +6,7 @@
 // The proxy runs in a child process (scripts/bench/proxy-child.ts) with a real core: every request is recorded.
 import { fork, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
@@ -57,7 +58,11 @@ function ask<T>(child: ChildProcess, type: string): Promise<T> {
   });
 }
 
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' / ');
+
 async function main(): Promise<void> {
+  // The host may be shared: the load average says how much of it the three processes below got.
+  console.log(`load average at start (1 / 5 / 15 min): ${load()}`);
   // Three processes: this one (the client), the fake, the proxy. Chunk text of the timed fake = its send time.
   const start = (script: string, args: string[], execArgv: string[] = []) => {
     const c = fork(join(import.meta.dirname, script), args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -86,15 +91,18 @@ async function main(): Promise<void> {
   for (const target of [direct, proxied]) await pool(200, 50, async () => void (await post(target, BODY, agent)));
   const lat = { direct: [] as number[], proxied: [] as number[] };
   let proxyCpu = 0;
+  let fakeCpu = 0;
   for (let r = 0; r < rounds; r++) {
     for (const [name, target] of [['direct', direct], ['proxied', proxied]] as const) {
       const cpu0 = name === 'proxied' ? (await ask<{ micros: number }>(child, 'cpu')).micros : 0;
+      const fake0 = name === 'direct' ? (await ask<{ micros: number }>(fastChild.c, 'cpu')).micros : 0;
       await pool(perRound, 50, async () => {
         const res = await post(target, BODY, agent);
         if (res.status !== 200) throw new Error(`${name} answered ${res.status}`);
         lat[name].push(res.total);
       });
       if (name === 'proxied') proxyCpu += (await ask<{ micros: number }>(child, 'cpu')).micros - cpu0;
+      else fakeCpu += (await ask<{ micros: number }>(fastChild.c, 'cpu')).micros - fake0;
     }
   }
   const d = sortNum(lat.direct);
@@ -103,7 +111,7 @@ async function main(): Promise<void> {
   console.log(`  direct   p50 ${ms(pct(d, 50))}  p99 ${ms(pct(d, 99))}`);
   console.log(`  proxied  p50 ${ms(pct(p, 50))}  p99 ${ms(pct(p, 99))}`);
   console.log(`  added    p50 ${ms(pct(p, 50) - pct(d, 50))}  p99 ${ms(pct(p, 99) - pct(d, 99))}   (target ≤ 0.5 ms / ≤ 2 ms)`);
-  console.log(`  proxy CPU per request (user + system, recording included): ${(proxyCpu / p.length).toFixed(0)} µs`);
+  console.log(`  proxy CPU per request (user + system, recording included): ${(proxyCpu / p.length).toFixed(0)} µs; for scale, the fake provider (a bare Node HTTP server answering it): ${(fakeCpu / d.length).toFixed(0)} µs`);
 
   // 2. Time to first byte of a stream, sequential.
   const n2 = quick ? 100 : 300;
@@ -159,6 +167,8 @@ async function main(): Promise<void> {
   console.log(`  chunks lost: direct ${lost.direct}, proxied ${lost.proxied}; chunks held back by the proxy over 50 ms (one chunk interval): ${cp.filter((x) => x > 50).length}`);
   console.log(`  proxy CPU per streamed event (20 chunks + usage + [DONE] per stream): ${(streamCpu / (streams * 22)).toFixed(0)} µs (${(streamCpu / 1e6).toFixed(2)} s for ${streams} streams)`);
   console.log(`  proxy process RSS: ${(rssBefore / 2 ** 20).toFixed(1)} MiB before, peak ${(rssPeak / 2 ** 20).toFixed(1)} MiB: +${((rssPeak - rssBefore) / 2 ** 20).toFixed(1)} MiB   (target ≤ 50 MB)`);
+
+  console.log(`load average at end (1 / 5 / 15 min): ${load()}`);
 
   for (const c of [child, streamChild]) {
     c.send({ type: 'stop' });

@@ -8,12 +8,13 @@ import type { Headroom, MeterSummary, MeteredVsBilled, ProxyInfo, RequestFilter,
 import type { Money } from '../../../shared/money.ts';
 import type { AccountBook } from '../accounts.ts';
 import type { SecretStore } from '../ports.ts';
+import type { MeterHistory } from '../alerts/preview-ratelimit.ts';
 import { priceUsage } from '../pricing/index.ts';
 import { getDescriptor } from '../providers/registry.ts';
 import type { SnapshotStore } from '../store/index.ts';
 import { newProxyToken, proxyTokenProblem } from './auth.ts';
 import { createProxyHandler, type ProxyAccount, type ProxyDeps, type ProxyHandler, type ProxyTimeouts } from './handler.ts';
-import { applyProxyRetention, headroom, listRequests, meteredCost, rateLimitedSince, totalsByApp } from './queries.ts';
+import { applyProxyRetention, headroom, listRequests, meteredCost, rateLimitedSince, rateLimitFigures, rateLimitedTimes, requestCount, totalsByApp } from './queries.ts';
 import { RequestRecorder, type PriceFn } from './recorder.ts';
 import { deleteProxyAccount, ensureProxyTables } from './tables.ts';
 import { noKeyReason, upstreamBase } from './upstream.ts';
@@ -153,6 +154,15 @@ export class Meter {
 
   rateLimitedSince(accountId: string, since: number): number {
     return rateLimitedSince(this.db, accountId, since);
+  }
+
+  /** The recorded rows the rate-limit rules' preview replays (alerts/preview-ratelimit.ts). */
+  history(): MeterHistory {
+    return {
+      requestCount: (ids, from, to) => requestCount(this.db, ids, from, to),
+      rateLimitedTimes: (ids, from, to) => rateLimitedTimes(this.db, ids, from, to),
+      rateLimitFigures: (ids, from, to) => rateLimitFigures(this.db, ids, from, to),
+    };
   }
 
   /**

@@ -200,3 +200,43 @@ export function headroom(db: DatabaseSync, now: number, accountIds?: readonly st
 export function applyProxyRetention(db: DatabaseSync, cutoff: number): number {
   return Number(db.prepare('DELETE FROM proxy_requests WHERE time < ?').run(cutoff).changes);
 }
+
+/** Most rows one rule preview reads (per query): a preview stays bounded however busy the proxy was. */
+export const MAX_PREVIEW_ROWS = 100_000;
+
+/** Requests recorded for these accounts in [from, to]. */
+export function requestCount(db: DatabaseSync, accountIds: readonly string[], from: number, to: number): number {
+  const row = db
+    .prepare('SELECT count(*) AS n FROM proxy_requests WHERE account_id IN (SELECT value FROM json_each(?)) AND time >= ? AND time <= ?')
+    .get(JSON.stringify(accountIds), from, to) as { n: number };
+  return row.n;
+}
+
+/** Times of 429 answers in [from, to], oldest first. */
+export function rateLimitedTimes(db: DatabaseSync, accountIds: readonly string[], from: number, to: number): { time: number; accountId: string }[] {
+  const rows = db
+    .prepare(
+      `SELECT time, account_id FROM proxy_requests WHERE status = 429 AND account_id IN (SELECT value FROM json_each(?)) AND time >= ? AND time <= ?
+       ORDER BY time LIMIT ?`,
+    )
+    .all(JSON.stringify(accountIds), from, to, MAX_PREVIEW_ROWS) as { time: number; account_id: string }[];
+  return rows.map((r) => ({ time: r.time, accountId: r.account_id }));
+}
+
+/** The rate-limit figures requests reported in [from, to]: the latest per account, key and minute, oldest first. */
+export function rateLimitFigures(db: DatabaseSync, accountIds: readonly string[], from: number, to: number): { time: number; accountId: string; key: string; rateLimit: RateLimit }[] {
+  // SQLite takes the bare columns from the row holding max(time): each minute's latest figures.
+  const rows = db
+    .prepare(
+      `SELECT max(time) AS time, account_id, key, rate_limit FROM proxy_requests
+       WHERE rate_limit IS NOT NULL AND account_id IN (SELECT value FROM json_each(?)) AND time >= ? AND time <= ?
+       GROUP BY account_id, key, time / 60000 ORDER BY 1 LIMIT ?`,
+    )
+    .all(JSON.stringify(accountIds), from, to, MAX_PREVIEW_ROWS) as { time: number; account_id: string; key: string; rate_limit: string }[];
+  const out: { time: number; accountId: string; key: string; rateLimit: RateLimit }[] = [];
+  for (const r of rows) {
+    const rateLimit = parseRate(r.rate_limit);
+    if (rateLimit) out.push({ time: r.time, accountId: r.account_id, key: r.key, rateLimit });
+  }
+  return out;
+}
