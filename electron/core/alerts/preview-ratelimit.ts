@@ -20,7 +20,7 @@ export interface MeterHistory {
   /** Times of 429 answers per account in [from, to]. */
   rateLimitedTimes(accountIds: readonly string[], from: number, to: number): { time: number; accountId: string }[];
   /** Rate-limit figures per account and key as requests reported them in [from, to] (the latest per minute). */
-  rateLimitFigures(accountIds: readonly string[], from: number, to: number): { time: number; accountId: string; key: string; rateLimit: RateLimit }[];
+  rateLimitFigures(accountIds: readonly string[], from: number, to: number): { time: number; accountId: string; key: string; keyId: string; rateLimit: RateLimit }[];
 }
 
 export type RateLimitRule = Extract<AlertRule, { type: 'rate-limited' | 'ratelimit-headroom' }>;
@@ -101,7 +101,7 @@ export function previewRateLimitRule(
   for (const t of [...steps].sort((a, b) => a - b)) {
     for (; cursor < figures.length && (figures[cursor] as { time: number }).time <= t; cursor++) {
       const f = figures[cursor] as (typeof figures)[number];
-      latest.set(`${f.accountId}\u0000${f.key}`, { accountId: f.accountId, key: f.key, time: f.time, rateLimit: f.rateLimit, lowestPercent: lowestPercent(f.rateLimit), rateLimited1h: 0, rateLimited24h: 0 });
+      latest.set(`${f.accountId}\u0000${f.keyId}\u0000${f.key}`, { accountId: f.accountId, key: f.key, keyId: f.keyId, time: f.time, rateLimit: f.rateLimit, lowestPercent: lowestPercent(f.rateLimit), rateLimited1h: 0, rateLimited24h: 0 });
     }
     const meter: MeterView = {
       headroom: (accountId) =>

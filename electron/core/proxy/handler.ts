@@ -43,7 +43,10 @@ export interface ProxyRecord {
   time: number;
   accountId: string;
   provider: string;
+  /** The key, masked. */
   key: string;
+  /** Which key (a keyed hash of it: never the key). */
+  keyId: string;
   app: string;
   kind: RequestKind;
   modelRequested: string;
@@ -65,6 +68,8 @@ export interface ProxyRecord {
 export interface ProxyDeps {
   account(id: string): ProxyAccount | undefined;
   proxyToken(): string;
+  /** A stable, non-reversible id of a key (keyed hash); the key itself is never kept. */
+  keyId?(key: string): string;
   serveToken?: string | undefined;
   record(r: ProxyRecord): void;
   /**
@@ -117,7 +122,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     if (!entry) return fail(res, style, 404, `Spendbar has no account '${accountId}': use /proxy/<account id>/… with the id shown in Spendbar's Accounts view.`);
     let key;
     try {
-      key = chooseKey(req.headers, deps.proxyToken(), entry.storedKey, entry.noKeyReason);
+      key = chooseKey(req.headers, deps.proxyToken(), entry.storedKey, entry.noKeyReason, deps.keyId);
     } catch (err) {
       if (err instanceof ProxyAuthError) return fail(res, style, err.status, err.message);
       // A misconfigured proxy token (its message names the setting, never a value).
@@ -171,6 +176,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
         accountId: account.id,
         provider: account.provider,
         key: key.keyLabel,
+        keyId: key.keyId,
         app,
         kind,
         modelRequested: plan.model,

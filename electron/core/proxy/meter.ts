@@ -1,6 +1,7 @@
 // The metering service the core starts: its tables, the recorder, the request handler both servers mount, the proxy
 // token, and the figures the Requests view and the alerts read. "Metered" usage lives only in the proxy's tables and
 // is never summed into the providers' ("billed") usage; see README "Metering proxy" → "Metered vs billed".
+import { createHmac, randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { TotalsQuery } from '../../../shared/api.ts';
 import type { Account, SeriesQuery, SeriesResult, UsageTotals } from '../../../shared/domain.ts';
@@ -20,6 +21,9 @@ import { deleteProxyAccount, ensureProxyTables } from './tables.ts';
 import { noKeyReason, upstreamBase } from './upstream.ts';
 
 const TOKEN_REF = 'spendbar.proxy-token';
+/** The secret key ids are hashed with (HMAC-SHA256): kept with the other secrets, never in the database. */
+const KEY_ID_REF = 'spendbar.proxy-key-id-secret';
+const MAX_CACHED_KEY_IDS = 1000;
 /** Credential fields that hold a key the proxy may insert, in order of preference. */
 const INSERTABLE = ['inferenceKey', 'apiKey'];
 
@@ -47,6 +51,9 @@ export class Meter {
   readonly recorder: RequestRecorder;
   private url: string | null = null;
   private token: string | null = null;
+  private keyIdSecret: string | null = null;
+  /** Full key → its id, in memory only (the HMAC is not redone per request). */
+  private readonly keyIds = new Map<string, string>();
   /** Accounts as the handler needs them, so a request does not re-read settings; cleared when accounts change. */
   private readonly accounts = new Map<string, ProxyAccount | null>();
 
@@ -76,6 +83,27 @@ export class Meter {
     return stored;
   }
 
+  /**
+   * A stable id for a key: `k_` + 16 characters of HMAC-SHA256(secret, key). Not reversible, the same across
+   * restarts (the secret is kept in the secret store), and different for two keys that mask alike (`sk-…a1b2`).
+   */
+  keyId(key: string): string {
+    let id = this.keyIds.get(key);
+    if (id) return id;
+    if (!this.keyIdSecret) {
+      let secret = this.opts.secrets.get(KEY_ID_REF);
+      if (!secret || secret.length < 32) {
+        secret = randomBytes(32).toString('base64url');
+        this.opts.secrets.set(KEY_ID_REF, secret);
+      }
+      this.keyIdSecret = secret;
+    }
+    id = `k_${createHmac('sha256', this.keyIdSecret).update(key).digest('base64url').slice(0, 16)}`;
+    if (this.keyIds.size >= MAX_CACHED_KEY_IDS) this.keyIds.clear();
+    this.keyIds.set(key, id);
+    return id;
+  }
+
   /** The key Spendbar inserts for the proxy token (never an admin or management key). */
   private storedKey(account: Account): string | undefined {
     if (noKeyReason(account)) return undefined;
@@ -100,6 +128,7 @@ export class Meter {
         return entry ?? undefined;
       },
       proxyToken: () => this.proxyToken(),
+      keyId: (key) => this.keyId(key),
       serveToken: opts.serveToken,
       record: (r) => this.recorder.add(r),
       observe: this.opts.observe,
@@ -211,7 +240,7 @@ export class Meter {
 
   /** The proxy token as a secret to scrub from any text leaving the process. */
   secrets(): string[] {
-    return this.token ? [this.token] : [];
+    return [this.token, this.keyIdSecret].filter((s): s is string => s !== null);
   }
 
   close(): Promise<void> {

@@ -34,9 +34,9 @@ interface Costed {
   source: CostSource;
 }
 
-const INSERT = `INSERT INTO proxy_requests (time, account_id, key, app, kind, model, model_requested, endpoint, stream, status,
+const INSERT = `INSERT INTO proxy_requests (time, account_id, key, key_id, app, kind, model, model_requested, endpoint, stream, status,
   input_tokens, output_tokens, cached_tokens, cache_write_tokens, reasoning_tokens, cost_micros, currency, cost_source, estimated,
-  latency_ms, ttfb_ms, rate_limit, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  latency_ms, ttfb_ms, rate_limit, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 const ROLLUP = `INSERT INTO proxy_hourly (hour, account_id, model, key, app, kind, currency, requests, errors, input_tokens,
   output_tokens, cached_tokens, reasoning_tokens, cost_micros, unpriced, estimated) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -47,8 +47,9 @@ const ROLLUP = `INSERT INTO proxy_hourly (hour, account_id, model, key, app, kin
     cost_micros = CASE WHEN excluded.cost_micros IS NULL THEN cost_micros ELSE coalesce(cost_micros, 0) + excluded.cost_micros END,
     unpriced = unpriced + excluded.unpriced, estimated = estimated + excluded.estimated`;
 
-const RATE = `INSERT INTO proxy_ratelimits (account_id, key, time, rate_limit) VALUES (?, ?, ?, ?)
-  ON CONFLICT (account_id, key) DO UPDATE SET time = excluded.time, rate_limit = excluded.rate_limit WHERE excluded.time >= proxy_ratelimits.time`;
+const RATE = `INSERT INTO proxy_ratelimits (account_id, key_id, key, time, rate_limit) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT (account_id, key_id) DO UPDATE SET key = excluded.key, time = excluded.time, rate_limit = excluded.rate_limit
+  WHERE excluded.time >= proxy_ratelimits.time`;
 
 export class RequestRecorder {
   private readonly opts: RecorderOptions;
@@ -146,12 +147,12 @@ export class RequestRecorder {
         const u = r.usage;
         const model = u.model || r.modelRequested || '(unknown model)';
         const failed = r.status < 200 || r.status >= 300;
-        insert.run(r.time, r.accountId, r.key, r.app, r.kind, model, r.modelRequested, r.endpoint.slice(0, 200), r.stream ? 1 : 0, r.status,
+        insert.run(r.time, r.accountId, r.key, r.keyId, r.app, r.kind, model, r.modelRequested, r.endpoint.slice(0, 200), r.stream ? 1 : 0, r.status,
           u.inputTokens, u.outputTokens, u.cachedTokens, u.cacheWriteTokens, u.reasoningTokens, c.micros, c.currency, c.source, u.estimated ? 1 : 0,
           Math.round(r.latencyMs), r.ttfbMs === null ? null : Math.round(r.ttfbMs), r.rateLimit ? JSON.stringify(r.rateLimit) : null, r.note);
         rollup.run(r.time - (r.time % HOUR), r.accountId, model, r.key, r.app, r.kind, c.currency, failed ? 1 : 0, u.inputTokens, u.outputTokens,
           u.cachedTokens, u.reasoningTokens, c.micros, c.source === 'unpriced' ? 1 : 0, u.estimated ? 1 : 0);
-        if (r.rateLimit) rate.run(r.accountId, r.key, r.time, JSON.stringify(r.rateLimit));
+        if (r.rateLimit) rate.run(r.accountId, r.keyId, r.key, r.time, JSON.stringify(r.rateLimit));
         accounts.add(r.accountId);
       });
       db.exec('COMMIT');
