@@ -7,7 +7,7 @@ import type { RateLimit, RequestKind } from '../../../shared/metering.ts';
 import { APP_HEADER, checkClient, chooseKey, parseAppHeader, ProxyAuthError } from './auth.ts';
 import { errorBody, HopError, hopError, openUpstream, requestHeaders, responseHeaders } from './forward.ts';
 import { readRateLimit } from './ratelimit.ts';
-import { isRouter, planBody, styleOf, upstreamBase, upstreamUrl } from './upstream.ts';
+import { isRouter, planBody, styleOf, unmeteredReason, upstreamBase, upstreamUrl } from './upstream.ts';
 import { UsageMeter, type ApiStyle, type MeteredUsage, type MissingUsage } from './usage.ts';
 import { BodyReader, BodyTooLargeError } from './body.ts';
 import { createSideReader, type SideReader } from './side-reader.ts';
@@ -142,7 +142,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     const plan = planBody(raw, req.headers['content-type'], path, style, isRouter(account));
     const { app, kind } = parseAppHeader(req.headers[APP_HEADER]);
     const base = upstreamBase(account, entry.defaultBaseUrl);
-    if (base === null) return fail(res, style, 400, `Spendbar cannot meter account '${account.id}': ${entry.noKeyReason ?? 'its provider has no API the proxy knows'}, not an inference API.`);
+    if (base === null) return fail(res, style, 400, `Spendbar cannot meter account '${account.id}': ${unmeteredReason(account)}.`);
     let target: URL;
     try {
       target = upstreamUrl(base, path, url.search);

@@ -106,8 +106,8 @@ export class Meter {
 
   /** The key Spendbar inserts for the proxy token (never an admin or management key). */
   private storedKey(account: Account): string | undefined {
-    if (noKeyReason(account)) return undefined;
     const creds = this.opts.book.credentialsFor(account.id);
+    if (noKeyReason(account, Boolean(creds.inferenceKey))) return undefined;
     for (const f of INSERTABLE) if (creds[f]) return creds[f];
     return undefined;
   }
@@ -120,7 +120,12 @@ export class Meter {
         if (entry === undefined) {
           const account = this.opts.book.get(id);
           entry = account
-            ? { account, defaultBaseUrl: getDescriptor(account.provider)?.defaultBaseUrl ?? '', storedKey: this.storedKey(account), noKeyReason: noKeyReason(account) ?? undefined }
+            ? {
+                account,
+                defaultBaseUrl: getDescriptor(account.provider)?.defaultBaseUrl ?? '',
+                storedKey: this.storedKey(account),
+                noKeyReason: noKeyReason(account, Boolean(this.opts.book.credentialsFor(account.id).inferenceKey)) ?? undefined,
+              }
             : null;
           if (this.accounts.size > 1000) this.accounts.clear();
           this.accounts.set(id, entry);

@@ -13,29 +13,53 @@ export interface Upstream {
 /**
  * Providers whose account is set up for a management or admin API rather than for API calls: where their calls go
  * (null: nowhere the proxy knows), and why their stored key is never inserted for the proxy token.
+ * SurferCloud's account signs UCloud's management API; its calls go to the UModelVerse OpenAI-compatible inference
+ * endpoint the user gives as the `inferenceBaseUrl` option, with the `inferenceKey` credential when one is stored.
  */
-const PROFILES: Record<string, { base?: string | null; noKeyReason: string }> = {
+const PROFILES: Record<string, { base?: (a: Account) => string | null; noKeyReason: string | null }> = {
   openai: { noKeyReason: "its stored key is an organization Admin key, which cannot make API calls: send your own project key" },
   anthropic: { noKeyReason: 'its stored key is an Admin key, which cannot make API calls: send your own API key' },
-  xai: { base: 'https://api.x.ai', noKeyReason: 'its stored key is a management key, which cannot make API calls: send your own API key' },
-  surfercloud: { base: null, noKeyReason: "its stored keys sign UCloud's management API calls" },
+  xai: { base: () => 'https://api.x.ai', noKeyReason: 'its stored key is a management key, which cannot make API calls: send your own API key' },
+  surfercloud: { base: (a) => inferenceBase(a), noKeyReason: null },
 };
 
-/** The base URL requests to this account go to; null when the account cannot be metered (its reason then says why). */
-export function upstreamBase(account: Account, defaultBaseUrl: string): string | null {
-  const profile = PROFILES[account.provider];
-  if (profile?.base === null) return null;
-  return (profile?.base ?? account.baseUrl ?? defaultBaseUrl).replace(/\/+$/, '');
+/** SurferCloud's `inferenceBaseUrl` option, when it is set. */
+function inferenceBase(account: Account): string | null {
+  const v = account.options?.inferenceBaseUrl;
+  const text = (Array.isArray(v) ? v[0] : v)?.trim();
+  return text ? text : null;
 }
 
-/** Why the account's stored key is never inserted for the proxy token, or null when it is. */
-export function noKeyReason(account: Account): string | null {
+/** The base URL requests to this account go to; null when the account cannot be metered (`unmeteredReason` says why). */
+export function upstreamBase(account: Account, defaultBaseUrl: string): string | null {
+  const profile = PROFILES[account.provider];
+  const base = profile?.base ? profile.base(account) : (account.baseUrl ?? defaultBaseUrl);
+  return base === null ? null : base.replace(/\/+$/, '');
+}
+
+/** Why requests to this account cannot be metered (its upstreamBase is null), in words the client's SDK shows. */
+export function unmeteredReason(account: Account): string {
+  if (account.provider === 'surfercloud') {
+    return "its base URL is UCloud's management API, not an inference API: set the account's inference base URL (option inferenceBaseUrl, UModelVerse's OpenAI-compatible endpoint ending in /v1) to meter it";
+  }
+  return 'its provider has no inference API the proxy knows';
+}
+
+/**
+ * Why the account's stored key is never inserted for the proxy token, or null when it is. `hasInferenceKey`: a
+ * SurferCloud account has a UModelVerse API key stored (its signing pair never goes to the inference API).
+ */
+export function noKeyReason(account: Account, hasInferenceKey = false): string | null {
+  if (account.provider === 'surfercloud' && !hasInferenceKey) {
+    return "its stored keys sign UCloud's management API calls: store a UModelVerse API key as the account's inference key, or send your own";
+  }
   return PROFILES[account.provider]?.noKeyReason ?? null;
 }
 
 export function upstreamUrl(base: string, path: string, search: string): URL {
   let p = path.startsWith('/') ? path : `/${path}`;
   if (/\/v1$/.test(base) && (p === '/v1' || p.startsWith('/v1/'))) p = p.slice(3) || '/';
+  if (!/^https?:\/\/[^/]/i.test(base)) throw new RangeError(`The account's base URL '${base}' is not an http(s) address: fix it in Accounts.`);
   const url = new URL(`${base}${p}${search}`);
   // A path cannot leave the account's base URL ("/../" segments): the stored key only goes where the account points.
   const root = new URL(base);
