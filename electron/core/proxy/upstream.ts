@@ -111,29 +111,54 @@ export function planBody(raw: Buffer, contentType: string | undefined, path: str
   plan.model = typeof json.model === 'string' ? json.model : '';
   if (style !== 'openai') return plan;
   const p = path.replace(/\/+$/, '');
-  let changed = false;
+  // Fields Spendbar adds where the client sent none: spliced into the client's bytes, so its body is not serialised
+  // again (a long prompt costs nothing extra). A field the client sent without the flag is merged, and only then is
+  // the body re-serialised.
+  const added: string[] = [];
+  let merged = false;
   if (plan.stream && CHAT_LIKE.test(p)) {
     const opts = json.stream_options;
     if (opts === undefined || opts === null) {
       json.stream_options = { include_usage: true };
-      plan.addedStreamUsage = changed = true;
+      if (opts === undefined) added.push('"stream_options":{"include_usage":true}');
+      else merged = true;
+      plan.addedStreamUsage = true;
     } else if (typeof opts === 'object' && !Array.isArray(opts) && (opts as Record<string, unknown>).include_usage === undefined) {
       json.stream_options = { ...(opts as Record<string, unknown>), include_usage: true };
-      plan.addedStreamUsage = changed = true;
+      plan.addedStreamUsage = merged = true;
     }
   }
   if (router && (CHAT_LIKE.test(p) || /\/responses$/.test(p))) {
     const usage = json.usage;
     if (usage === undefined || usage === null) {
       json.usage = { include: true };
-      plan.addedRouterUsage = changed = true;
+      if (usage === undefined) added.push('"usage":{"include":true}');
+      else merged = true;
+      plan.addedRouterUsage = true;
     } else if (typeof usage === 'object' && !Array.isArray(usage) && (usage as Record<string, unknown>).include === undefined) {
       json.usage = { ...(usage as Record<string, unknown>), include: true };
-      plan.addedRouterUsage = changed = true;
+      plan.addedRouterUsage = merged = true;
     }
   }
-  if (changed) plan.body = Buffer.from(JSON.stringify(json));
+  if (merged) plan.body = Buffer.from(JSON.stringify(json));
+  else if (added.length) plan.body = spliceFields(raw, added) ?? Buffer.from(JSON.stringify(json));
   return plan;
+}
+
+/**
+ * The client's JSON object with `fields` ("name":value texts) added before its closing brace; null when the bytes do
+ * not end the way a parsed object must (the caller then serialises the parsed body).
+ */
+export function spliceFields(raw: Buffer, fields: readonly string[]): Buffer | null {
+  let end = raw.length - 1;
+  while (end >= 0 && (raw[end] === 0x20 || raw[end] === 0x0a || raw[end] === 0x0d || raw[end] === 0x09)) end--;
+  if (end < 0 || raw[end] !== 0x7d) return null;
+  let before = end - 1;
+  while (before >= 0 && (raw[before] === 0x20 || raw[before] === 0x0a || raw[before] === 0x0d || raw[before] === 0x09)) before--;
+  // `{}`: no member to follow with a comma.
+  const empty = before >= 0 && raw[before] === 0x7b;
+  const text = `${empty ? '' : ','}${fields.join(',')}`;
+  return Buffer.concat([raw.subarray(0, end), Buffer.from(text), raw.subarray(end)]);
 }
 
 /**
