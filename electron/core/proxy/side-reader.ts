@@ -1,7 +1,7 @@
 // Reads a response on the side while its bytes go to the client: an event stream event by event (framed when
 // Spendbar must leave its own usage-only chunk out), a whole body through a bounded collector, compressed bodies
 // through a decoder. Only usage figures are kept, and reply text only while an estimate may need it.
-// Cheap on the hot path: an event whose data does not mention "usage" is not parsed as it passes; its data is held
+// Cheap on the hot path: an event whose data carries no usage object is not parsed as it passes; its data is held
 // (bounded, MAX_DEFERRED_CHARS) and read only if the response ends without complete usage (`settle`), for the
 // estimate of the reply. The first event is always read (it names the model).
 import { createBrotliDecompress, createGunzip, createInflate, type Gunzip } from 'node:zlib';
@@ -36,6 +36,19 @@ export interface SideReader {
 /** Event data held unread per response, in characters; past it, events are read as they pass. */
 export const MAX_DEFERRED_CHARS = 32 * 1024;
 
+/**
+ * Whether event data may carry usage figures: a "usage" key whose value is an object. OpenAI sends `"usage":null` on
+ * every chunk once include_usage is on; those are not usage.
+ */
+export function carriesUsage(data: string): boolean {
+  for (let at = data.indexOf('"usage"'); at >= 0; at = data.indexOf('"usage"', at + 7)) {
+    let i = at + 7;
+    while (i < data.length && (data.charCodeAt(i) === 0x20 || data.charCodeAt(i) === 0x3a || data.charCodeAt(i) === 0x09)) i++;
+    if (data.charCodeAt(i) !== 0x6e) return true; // not `null`
+  }
+  return false;
+}
+
 function looksLikeJson(data: string): boolean {
   const a = data.charCodeAt(0);
   const z = data.charCodeAt(data.length - 1);
@@ -67,7 +80,7 @@ export function createSideReader(opts: { eventStream: boolean; encoding: string 
         frame: framed,
         onEvent: (e) => {
           if (e.data === '[DONE]') return true;
-          if (seen++ > 0 && deferredChars < MAX_DEFERRED_CHARS && e.data.length > 0 && !e.data.includes('"usage"')) {
+          if (seen++ > 0 && deferredChars < MAX_DEFERRED_CHARS && e.data.length > 0 && !carriesUsage(e.data)) {
             // Not usage: held unread. A line that cannot be JSON is noted now.
             if (!looksLikeJson(e.data.trim())) {
               if (parser) parser.malformed++;
