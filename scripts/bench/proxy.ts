@@ -1,6 +1,7 @@
 // Metering proxy benchmark: direct to a loopback LLM fake vs through the proxy, in the same run. Prints figures;
 // asserts nothing.   node scripts/bench/proxy.ts [--quick]
-//   1. added latency at 50 concurrent non-streaming requests (p50, p99 of proxied minus direct)
+//   1. added latency at 50 concurrent non-streaming requests (p50, p99 of proxied minus direct), with the proxy's CPU
+//      per request; then the same offered at a fixed rate (open loop)
 //   2. time to first byte of a stream, proxied minus direct (median of sequential streams)
 //   3. 500 concurrent streams: the proxy process's RSS growth, and per-chunk delay (arrival − send, proxied vs direct)
 // The proxy runs in a child process (scripts/bench/proxy-child.ts) with a real core: every request is recorded.
@@ -112,6 +113,32 @@ async function main(): Promise<void> {
   console.log(`  proxied  p50 ${ms(pct(p, 50))}  p99 ${ms(pct(p, 99))}`);
   console.log(`  added    p50 ${ms(pct(p, 50) - pct(d, 50))}  p99 ${ms(pct(p, 99) - pct(d, 99))}   (target ≤ 0.5 ms / ≤ 2 ms)`);
   console.log(`  proxy CPU per request (user + system, recording included): ${(proxyCpu / p.length).toFixed(0)} µs; for scale, the fake provider (a bare Node HTTP server answering it): ${(fakeCpu / d.length).toFixed(0)} µs`);
+
+  // 1b. The same requests offered at a fixed rate over up to 50 connections (open loop): latency is then each request's
+  // own, not the wait behind 49 others that a saturating closed loop measures (where added latency ≈ 50 × the
+  // proxy's CPU per request).
+  // Low enough that neither path saturates on a shared 2-core host, where each process may get a fifth of a core.
+  const rate = 200;
+  const perOpen = quick ? 400 : 1000;
+  const openAgent = new Agent({ keepAlive: true, maxSockets: 50 });
+  const openLat = { direct: [] as number[], proxied: [] as number[] };
+  for (let r = 0; r < 2; r++) {
+    for (const [name, target] of [['direct', direct], ['proxied', proxied]] as const) {
+      const start = performance.now();
+      const pending: Promise<void>[] = [];
+      for (let i = 0; i < perOpen; i++) {
+        const wait = start + (i * 1000) / rate - performance.now();
+        if (wait >= 1) await new Promise((res) => setTimeout(res, wait));
+        pending.push(post(target, BODY, openAgent).then((res) => void openLat[name].push(res.total)));
+      }
+      await Promise.all(pending);
+    }
+  }
+  openAgent.destroy();
+  const od = sortNum(openLat.direct);
+  const op = sortNum(openLat.proxied);
+  console.log(`non-streaming, offered at ${rate} requests/s over up to 50 connections, ${op.length} requests each way`);
+  console.log(`  direct p50 ${ms(pct(od, 50))} p99 ${ms(pct(od, 99))}; proxied p50 ${ms(pct(op, 50))} p99 ${ms(pct(op, 99))}; added p50 ${ms(pct(op, 50) - pct(od, 50))} p99 ${ms(pct(op, 99) - pct(od, 99))}`);
 
   // 2. Time to first byte of a stream, sequential.
   const n2 = quick ? 100 : 300;
