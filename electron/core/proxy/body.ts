@@ -90,6 +90,8 @@ export class TailCollector {
    */
   readInto(meter: UsageMeter): void {
     const all = this.head === null ? Buffer.concat(this.chunks) : null;
+    // A small body is parsed whole: the native parser beats any scan there.
+    if (all && all.length <= USAGE_TAIL_BYTES) return readJson(all, meter);
     const head = all ?? (this.head as Buffer);
     const tail = all ?? this.tail;
     const tailText = tail.toString('utf8', Math.max(0, tail.length - USAGE_TAIL_BYTES));
@@ -99,14 +101,17 @@ export class TailCollector {
       meter.readWholeUsage(model?.[1], usage);
       if (meter.complete) return;
     }
-    if (!all) return;
-    const text = all.toString('utf8').trim();
-    if (!text.startsWith('{')) return;
-    try {
-      meter.read(JSON.parse(text));
-    } catch {
-      // Not JSON (an HTML error page): nothing to read.
-    }
+    if (all) readJson(all, meter);
+  }
+}
+
+function readJson(body: Buffer, meter: UsageMeter): void {
+  const text = body.toString('utf8').trim();
+  if (!text.startsWith('{')) return;
+  try {
+    meter.read(JSON.parse(text));
+  } catch {
+    // Not JSON (an HTML error page): nothing to read.
   }
 }
 
