@@ -79,6 +79,8 @@ async function main(): Promise<void> {
   const { url } = await new Promise<{ url: string }>((resolve) => child.once('message', (m) => resolve(m as { url: string })));
   const streamChild = fork(join(import.meta.dirname, 'proxy-child.ts'), [streamFake.url], { execArgv: ['--expose-gc', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const { url: streamUrl } = await new Promise<{ url: string }>((resolve) => streamChild.once('message', (m) => resolve(m as { url: string })));
+  const bareChild = start('bare-proxy-child.ts', [fast.url]);
+  const bare = `${await bareChild.ready}/proxy/bench/v1/chat/completions`;
   // The RSS sampler asks while other questions are still open.
   child.setMaxListeners(0);
   streamChild.setMaxListeners(0);
@@ -93,17 +95,23 @@ async function main(): Promise<void> {
   const lat = { direct: [] as number[], proxied: [] as number[] };
   let proxyCpu = 0;
   let fakeCpu = 0;
+  let bareCpu = 0;
+  let bareCount = 0;
+  await pool(200, 50, async () => void (await post(bare, BODY, agent)));
   for (let r = 0; r < rounds; r++) {
-    for (const [name, target] of [['direct', direct], ['proxied', proxied]] as const) {
+    for (const [name, target] of [['direct', direct], ['proxied', proxied], ['bare', bare]] as const) {
       const cpu0 = name === 'proxied' ? (await ask<{ micros: number }>(child, 'cpu')).micros : 0;
       const fake0 = name === 'direct' ? (await ask<{ micros: number }>(fastChild.c, 'cpu')).micros : 0;
+      const bare0 = name === 'bare' ? (await ask<{ micros: number }>(bareChild.c, 'cpu')).micros : 0;
       await pool(perRound, 50, async () => {
         const res = await post(target, BODY, agent);
         if (res.status !== 200) throw new Error(`${name} answered ${res.status}`);
-        lat[name].push(res.total);
+        if (name === 'bare') bareCount++;
+        else lat[name].push(res.total);
       });
       if (name === 'proxied') proxyCpu += (await ask<{ micros: number }>(child, 'cpu')).micros - cpu0;
-      else fakeCpu += (await ask<{ micros: number }>(fastChild.c, 'cpu')).micros - fake0;
+      else if (name === 'direct') fakeCpu += (await ask<{ micros: number }>(fastChild.c, 'cpu')).micros - fake0;
+      else bareCpu += (await ask<{ micros: number }>(bareChild.c, 'cpu')).micros - bare0;
     }
   }
   const d = sortNum(lat.direct);
@@ -112,7 +120,7 @@ async function main(): Promise<void> {
   console.log(`  direct   p50 ${ms(pct(d, 50))}  p99 ${ms(pct(d, 99))}`);
   console.log(`  proxied  p50 ${ms(pct(p, 50))}  p99 ${ms(pct(p, 99))}`);
   console.log(`  added    p50 ${ms(pct(p, 50) - pct(d, 50))}  p99 ${ms(pct(p, 99) - pct(d, 99))}   (target ≤ 0.5 ms / ≤ 2 ms)`);
-  console.log(`  proxy CPU per request (user + system, recording included): ${(proxyCpu / p.length).toFixed(0)} µs; for scale, the fake provider (a bare Node HTTP server answering it): ${(fakeCpu / d.length).toFixed(0)} µs`);
+  console.log(`  proxy CPU per request (user + system, recording included): ${(proxyCpu / p.length).toFixed(0)} µs; for scale: the fake provider (a bare Node HTTP server answering it) ${(fakeCpu / d.length).toFixed(0)} µs, a bare Node proxy (piping, nothing metered) ${(bareCpu / bareCount).toFixed(0)} µs`);
 
   // 1b. The same requests offered at a fixed rate over up to 50 connections (open loop): latency is then each request's
   // own, not the wait behind 49 others that a saturating closed loop measures (where added latency ≈ 50 × the
@@ -202,7 +210,7 @@ async function main(): Promise<void> {
     await new Promise((r) => c.once('exit', r));
   }
   agent.destroy();
-  for (const c of [fastChild.c, timedChild.c]) {
+  for (const c of [fastChild.c, timedChild.c, bareChild.c]) {
     c.send({ type: 'stop' });
     await new Promise((r) => c.once('exit', r));
   }

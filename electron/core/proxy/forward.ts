@@ -52,7 +52,8 @@ export function responseHeaders(upstream: IncomingHttpHeaders, opts: { dropLengt
 }
 
 // Keep-alive (a request reuses an idle connection to the provider) and no Nagle delay: a small request or stream
-// chunk goes out at once instead of waiting for the previous segment's ACK.
+// chunk goes out at once instead of waiting for the previous segment's ACK (noDelay reaches net.connect through the
+// agent's options; Node's typings for AgentOptions lack it, hence the untyped constant).
 const AGENT_OPTIONS = { keepAlive: true, keepAliveMsecs: 10_000, maxFreeSockets: 64, noDelay: true };
 
 const agents = {

@@ -147,12 +147,13 @@ export class RequestRecorder {
         const u = r.usage;
         const model = u.model || r.modelRequested || '(unknown model)';
         const failed = r.status < 200 || r.status >= 300;
+        const rateText = r.rateLimit ? JSON.stringify(r.rateLimit) : null;
         insert.run(r.time, r.accountId, r.key, r.keyId, r.app, r.kind, model, r.modelRequested, r.endpoint.slice(0, 200), r.stream ? 1 : 0, r.status,
           u.inputTokens, u.outputTokens, u.cachedTokens, u.cacheWriteTokens, u.reasoningTokens, c.micros, c.currency, c.source, u.estimated ? 1 : 0,
-          Math.round(r.latencyMs), r.ttfbMs === null ? null : Math.round(r.ttfbMs), r.rateLimit ? JSON.stringify(r.rateLimit) : null, r.note);
+          Math.round(r.latencyMs), r.ttfbMs === null ? null : Math.round(r.ttfbMs), rateText, r.note);
         rollup.run(r.time - (r.time % HOUR), r.accountId, model, r.key, r.app, r.kind, c.currency, failed ? 1 : 0, u.inputTokens, u.outputTokens,
           u.cachedTokens, u.reasoningTokens, c.micros, c.source === 'unpriced' ? 1 : 0, u.estimated ? 1 : 0);
-        if (r.rateLimit) rate.run(r.accountId, r.keyId, r.key, r.time, JSON.stringify(r.rateLimit));
+        if (rateText !== null) rate.run(r.accountId, r.keyId, r.key, r.time, rateText);
         accounts.add(r.accountId);
       });
       db.exec('COMMIT');
