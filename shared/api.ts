@@ -136,6 +136,8 @@ export interface AlertPreview {
   /** Epoch ms of each would-be alert. */
   times: number[];
   days: number;
+  /** Set when there was nothing to replay (a rate-limit rule with no proxied requests yet): why, in words. */
+  note?: string;
 }
 
 /** A monthly budget as the user sets it: major units of one currency. */

@@ -109,7 +109,13 @@ export interface AppTotals extends MeteredTotals {
 /** The latest rate-limit figures seen for one account and key, with 429s counted. */
 export interface Headroom {
   accountId: string;
+  /** The key as shown: masked (`sk-…a1b2`). Two keys may share it. */
   key: string;
+  /**
+   * Which key, told apart even when two share their masked form: a keyed hash of the full key (not reversible; the
+   * key itself is never stored). "" for figures stored before keys had ids.
+   */
+  keyId: string;
   /** Epoch ms of the response the figures came from. */
   time: number;
   rateLimit: RateLimit;

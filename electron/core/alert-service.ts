@@ -7,7 +7,7 @@ import type { AccountStatus, Snapshot } from '../../shared/domain.ts';
 import { formatIssues } from '../../shared/schemas.ts';
 import { toMicros, type Money } from '../../shared/money.ts';
 import { AccountInputError, type AccountBook } from './accounts.ts';
-import { AlertEngine, historyFromStore, previewRule } from './alerts/index.ts';
+import { AlertEngine, historyFromStore, previewRule, type MeterHistory } from './alerts/index.ts';
 import { accountCurrencies, type MeterView } from './alerts/check.ts';
 import type { HttpClient } from './http.ts';
 import type { Notifier, SecretStore, SettingsStore } from './ports.ts';
@@ -37,6 +37,8 @@ export interface AlertServiceOptions {
   http?: HttpClient;
   /** The metering proxy's figures, for the rate-limit rules. */
   meter?: MeterView;
+  /** The metering proxy's recorded rows, for the rate-limit rules' preview. */
+  meterHistory?: MeterHistory;
   /** The core's redaction of outgoing text (alert texts, delivery messages). */
   redact?: (text: string) => string;
 }
@@ -224,8 +226,9 @@ export class AlertService {
       accountIds,
       label: (id) => this.opts.book.get(id)?.label ?? id,
       budgets: this.budgets(),
+      ...(this.opts.meterHistory ? { meter: this.opts.meterHistory } : {}),
     });
-    return { fires: r.fires, times: r.times, days };
+    return { fires: r.fires, times: r.times, days, ...(r.note ? { note: r.note } : {}) };
   }
 
   history(filter: Parameters<AlertEngine['history']>[0]): AlertEvent[] {

@@ -9,6 +9,7 @@ import { startOpenRouterFake } from './providers/fakes/openrouter.ts';
 import { startDeepSeekFake } from './providers/fakes/deepseek.ts';
 import { startSurferCloudFake } from './providers/fakes/surfercloud.ts';
 import { startAdminDemo } from './demo-admin.ts';
+import type { LogRow } from './providers/fakes/newapi-routes.ts';
 
 /** How many days of history the demo polls before its first live poll. */
 export const DEMO_HISTORY_DAYS = 30;
@@ -20,6 +21,8 @@ export interface Demo {
   demoAccounts: DemoAccount[];
   /** Sets every fake to the world at its clock's time (the ticker does this every few seconds). */
   sync(): void;
+  /** The demo gateway's request log as its fake serves it now (the metered demo requests are taken from it). */
+  gatewayLog(): readonly LogRow[];
   stop(): Promise<void>;
 }
 
@@ -67,6 +70,7 @@ export async function startDemo(opts: { tickMs?: number; pollIntervalSec?: numbe
     accounts: [...demoAccounts.map((d) => d.account), ...admin.accounts],
     demoAccounts,
     sync,
+    gatewayLog: () => gateway.state.log,
     async stop() {
       clearInterval(timer);
       clearInterval(adminTimer);

@@ -205,6 +205,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     now,
     http,
     meter: { headroom: (id) => meter.headroom([id]), rateLimitedSince: (id, since) => meter.rateLimitedSince(id, since) },
+    meterHistory: meter.history(),
     redact: (text: string): string => redactor.text(text),
   });
 

@@ -6,6 +6,8 @@ import { formatCount, formatMoneyShort } from './format.ts';
 /** "Would have fired 3 times in the last 30 days." */
 export function previewText(p: AlertPreview): string {
   const period = p.days === 1 ? 'the last day' : `the last ${p.days} days`;
+  // Nothing recorded to replay: the core says why, rather than "would not have fired".
+  if (p.note) return p.note;
   if (p.fires === 0) return `Would not have fired in ${period}.`;
   return `Would have fired ${p.fires === 1 ? 'once' : `${p.fires} times`} in ${period}.`;
 }

@@ -10,7 +10,10 @@ const fake = await startLlmFake(
     : { chunks: Array.from({ length: 20 }, (_, i) => `w${i} `) },
 );
 process.on('message', async (m: { type: string }) => {
-  if (m.type === 'stop') {
+  if (m.type === 'cpu') {
+    const u = process.cpuUsage();
+    process.send?.({ type: 'cpu', micros: u.user + u.system });
+  } else if (m.type === 'stop') {
     await fake.close();
     process.exit(0);
   }

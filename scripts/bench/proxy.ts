@@ -1,11 +1,13 @@
 // Metering proxy benchmark: direct to a loopback LLM fake vs through the proxy, in the same run. Prints figures;
 // asserts nothing.   node scripts/bench/proxy.ts [--quick]
-//   1. added latency at 50 concurrent non-streaming requests (p50, p99 of proxied minus direct)
+//   1. added latency at 50 concurrent non-streaming requests (p50, p99 of proxied minus direct), with the proxy's CPU
+//      per request; then the same offered at a fixed rate (open loop)
 //   2. time to first byte of a stream, proxied minus direct (median of sequential streams)
 //   3. 500 concurrent streams: the proxy process's RSS growth, and per-chunk delay (arrival − send, proxied vs direct)
 // The proxy runs in a child process (scripts/bench/proxy-child.ts) with a real core: every request is recorded.
 import { fork, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
@@ -57,7 +59,11 @@ function ask<T>(child: ChildProcess, type: string): Promise<T> {
   });
 }
 
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' / ');
+
 async function main(): Promise<void> {
+  // The host may be shared: the load average says how much of it the three processes below got.
+  console.log(`load average at start (1 / 5 / 15 min): ${load()}`);
   // Three processes: this one (the client), the fake, the proxy. Chunk text of the timed fake = its send time.
   const start = (script: string, args: string[], execArgv: string[] = []) => {
     const c = fork(join(import.meta.dirname, script), args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -67,10 +73,14 @@ async function main(): Promise<void> {
   const timedChild = start('llm-child.ts', ['timed']);
   const fast = { url: await fastChild.ready };
   const streamFake = { url: await timedChild.ready };
-  const child = fork(join(import.meta.dirname, 'proxy-child.ts'), [fast.url], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // SPENDBAR_BENCH_PROF=<dir>: a CPU profile of each proxy process (node --cpu-prof), to see where its time goes.
+  const prof = process.env.SPENDBAR_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SPENDBAR_BENCH_PROF}`] : [];
+  const child = fork(join(import.meta.dirname, 'proxy-child.ts'), [fast.url], { execArgv: ['--expose-gc', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const { url } = await new Promise<{ url: string }>((resolve) => child.once('message', (m) => resolve(m as { url: string })));
-  const streamChild = fork(join(import.meta.dirname, 'proxy-child.ts'), [streamFake.url], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const streamChild = fork(join(import.meta.dirname, 'proxy-child.ts'), [streamFake.url], { execArgv: ['--expose-gc', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const { url: streamUrl } = await new Promise<{ url: string }>((resolve) => streamChild.once('message', (m) => resolve(m as { url: string })));
+  const bareChild = start('bare-proxy-child.ts', [fast.url]);
+  const bare = `${await bareChild.ready}/proxy/bench/v1/chat/completions`;
   // The RSS sampler asks while other questions are still open.
   child.setMaxListeners(0);
   streamChild.setMaxListeners(0);
@@ -84,15 +94,24 @@ async function main(): Promise<void> {
   for (const target of [direct, proxied]) await pool(200, 50, async () => void (await post(target, BODY, agent)));
   const lat = { direct: [] as number[], proxied: [] as number[] };
   let proxyCpu = 0;
+  let fakeCpu = 0;
+  let bareCpu = 0;
+  let bareCount = 0;
+  await pool(200, 50, async () => void (await post(bare, BODY, agent)));
   for (let r = 0; r < rounds; r++) {
-    for (const [name, target] of [['direct', direct], ['proxied', proxied]] as const) {
+    for (const [name, target] of [['direct', direct], ['proxied', proxied], ['bare', bare]] as const) {
       const cpu0 = name === 'proxied' ? (await ask<{ micros: number }>(child, 'cpu')).micros : 0;
+      const fake0 = name === 'direct' ? (await ask<{ micros: number }>(fastChild.c, 'cpu')).micros : 0;
+      const bare0 = name === 'bare' ? (await ask<{ micros: number }>(bareChild.c, 'cpu')).micros : 0;
       await pool(perRound, 50, async () => {
         const res = await post(target, BODY, agent);
         if (res.status !== 200) throw new Error(`${name} answered ${res.status}`);
-        lat[name].push(res.total);
+        if (name === 'bare') bareCount++;
+        else lat[name].push(res.total);
       });
       if (name === 'proxied') proxyCpu += (await ask<{ micros: number }>(child, 'cpu')).micros - cpu0;
+      else if (name === 'direct') fakeCpu += (await ask<{ micros: number }>(fastChild.c, 'cpu')).micros - fake0;
+      else bareCpu += (await ask<{ micros: number }>(bareChild.c, 'cpu')).micros - bare0;
     }
   }
   const d = sortNum(lat.direct);
@@ -101,7 +120,33 @@ async function main(): Promise<void> {
   console.log(`  direct   p50 ${ms(pct(d, 50))}  p99 ${ms(pct(d, 99))}`);
   console.log(`  proxied  p50 ${ms(pct(p, 50))}  p99 ${ms(pct(p, 99))}`);
   console.log(`  added    p50 ${ms(pct(p, 50) - pct(d, 50))}  p99 ${ms(pct(p, 99) - pct(d, 99))}   (target ≤ 0.5 ms / ≤ 2 ms)`);
-  console.log(`  proxy CPU per request (user + system, recording included): ${(proxyCpu / p.length).toFixed(0)} µs`);
+  console.log(`  proxy CPU per request (user + system, recording included): ${(proxyCpu / p.length).toFixed(0)} µs; for scale: the fake provider (a bare Node HTTP server answering it) ${(fakeCpu / d.length).toFixed(0)} µs, a bare Node proxy (piping, nothing metered) ${(bareCpu / bareCount).toFixed(0)} µs`);
+
+  // 1b. The same requests offered at a fixed rate over up to 50 connections (open loop): latency is then each request's
+  // own, not the wait behind 49 others that a saturating closed loop measures (where added latency ≈ 50 × the
+  // proxy's CPU per request).
+  // Low enough that neither path saturates on a shared 2-core host, where each process may get a fifth of a core.
+  const rate = 200;
+  const perOpen = quick ? 400 : 1000;
+  const openAgent = new Agent({ keepAlive: true, maxSockets: 50 });
+  const openLat = { direct: [] as number[], proxied: [] as number[] };
+  for (let r = 0; r < 2; r++) {
+    for (const [name, target] of [['direct', direct], ['proxied', proxied]] as const) {
+      const start = performance.now();
+      const pending: Promise<void>[] = [];
+      for (let i = 0; i < perOpen; i++) {
+        const wait = start + (i * 1000) / rate - performance.now();
+        if (wait >= 1) await new Promise((res) => setTimeout(res, wait));
+        pending.push(post(target, BODY, openAgent).then((res) => void openLat[name].push(res.total)));
+      }
+      await Promise.all(pending);
+    }
+  }
+  openAgent.destroy();
+  const od = sortNum(openLat.direct);
+  const op = sortNum(openLat.proxied);
+  console.log(`non-streaming, offered at ${rate} requests/s over up to 50 connections, ${op.length} requests each way`);
+  console.log(`  direct p50 ${ms(pct(od, 50))} p99 ${ms(pct(od, 99))}; proxied p50 ${ms(pct(op, 50))} p99 ${ms(pct(op, 99))}; added p50 ${ms(pct(op, 50) - pct(od, 50))} p99 ${ms(pct(op, 99) - pct(od, 99))}`);
 
   // 2. Time to first byte of a stream, sequential.
   const n2 = quick ? 100 : 300;
@@ -158,12 +203,14 @@ async function main(): Promise<void> {
   console.log(`  proxy CPU per streamed event (20 chunks + usage + [DONE] per stream): ${(streamCpu / (streams * 22)).toFixed(0)} µs (${(streamCpu / 1e6).toFixed(2)} s for ${streams} streams)`);
   console.log(`  proxy process RSS: ${(rssBefore / 2 ** 20).toFixed(1)} MiB before, peak ${(rssPeak / 2 ** 20).toFixed(1)} MiB: +${((rssPeak - rssBefore) / 2 ** 20).toFixed(1)} MiB   (target ≤ 50 MB)`);
 
+  console.log(`load average at end (1 / 5 / 15 min): ${load()}`);
+
   for (const c of [child, streamChild]) {
     c.send({ type: 'stop' });
     await new Promise((r) => c.once('exit', r));
   }
   agent.destroy();
-  for (const c of [fastChild.c, timedChild.c]) {
+  for (const c of [fastChild.c, timedChild.c, bareChild.c]) {
     c.send({ type: 'stop' });
     await new Promise((r) => c.once('exit', r));
   }

@@ -56,6 +56,7 @@ function seeded(): FakeSpendbarApi {
       {
         accountId: 'or',
         key: 'sk-or-v1-…ab12',
+        keyId: 'k_demo0000000001',
         time: NOW - 5000,
         rateLimit: { requests: { limit: 500, remaining: 40, resetAt: NOW + 42_000 }, tokens: { limit: null, remaining: null, resetAt: null } },
         lowestPercent: 8,

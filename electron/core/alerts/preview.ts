@@ -8,6 +8,7 @@ import type { AccountView, EvalContext } from './check.ts';
 import { cachedHistory, type AlertHistory } from './history.ts';
 import { step, type CheckState } from './machine.ts';
 import { measure } from './measure.ts';
+import { isRateLimitRule, previewRateLimitRule, type MeterHistory } from './preview-ratelimit.ts';
 
 export interface PreviewOptions {
   days?: number;
@@ -17,6 +18,8 @@ export interface PreviewOptions {
   accountIds: string[];
   label?: (accountId: string) => string;
   budgets?: Money[];
+  /** The metering proxy's recorded rows, for the rate-limit rules (absent: nothing to replay, and the preview says so). */
+  meter?: MeterHistory;
 }
 
 export interface PreviewResult {
@@ -25,6 +28,8 @@ export interface PreviewResult {
   times: number[];
   from: number;
   to: number;
+  /** Set when there was nothing to replay (no proxied requests for a rate-limit rule): why, in words. */
+  note: string | null;
 }
 
 /** Rules on usage totals (and the runway, whose burn rate is costly) are replayed hour by hour; the others at every stored snapshot. */
@@ -39,6 +44,10 @@ export function previewRule(rule: AlertRule, history: AlertHistory, opts: Previe
   const from = to - (opts.days ?? 30) * DAY;
   const cached = cachedHistory(history, from - LOOKBACK_MS, to + 1);
   const ids = rule.account !== undefined && rule.account !== '*' ? [rule.account] : opts.accountIds;
+  if (isRateLimitRule(rule)) {
+    const r = previewRateLimitRule(rule, { from, to, days: opts.days ?? 30, ids, history, timeZone: opts.timeZone, label: opts.label ?? ((id) => id), meter: opts.meter });
+    return { ...r, from, to };
+  }
   const snaps = new Map<string, Snapshot[]>(ids.map((id) => [id, cached.snapshots(id, from - LOOKBACK_MS, to + 1)]));
 
   const steps = new Set<number>();
@@ -72,5 +81,5 @@ export function previewRule(rule: AlertRule, history: AlertHistory, opts: Previe
     }
     for (let n = 0; n < fired.size; n++) times.push(t);
   }
-  return { fires: times.length, times, from, to };
+  return { fires: times.length, times, from, to, note: null };
 }

@@ -43,7 +43,8 @@ export function ratelimitHeadroom(rule: Rule<'ratelimit-headroom'>, ctx: EvalCon
       const keyText = h.key ? ` (key ${h.key})` : '';
       const resets = tight?.resetAt ? ` It resets in ${Math.max(1, Math.round((tight.resetAt - ctx.now) / 1000))} s.` : '';
       checks.push({
-        key: dedupeKey(rule, subject.key, h.key),
+        // By key id: two keys that mask alike are two subjects (figures from before ids: by the masked form).
+        key: dedupeKey(rule, subject.key, h.keyId || h.key),
         subject: subject.key,
         accountId: subject.key,
         window: h.key,

@@ -11,6 +11,7 @@ import { desktopNotificationProblem } from '../notify/node-notifier.ts';
 import { snapshotToJson } from '../snapshots.ts';
 import { DEMO_HISTORY_DAYS, startDemo, type Demo } from '../demo.ts';
 import { pollDemoHistory } from '../demo-history.ts';
+import { demoProxyRecords } from '../demo-requests.ts';
 import { ESTIMATE_USAGE, estimateCommand } from './estimate.ts';
 
 const USAGE = `Spendbar ${packageVersion()} — watch what you spend on LLM APIs
@@ -164,6 +165,9 @@ async function serve(args: string[]): Promise<number> {
     // A month of hourly history, polled from the demo world through the real adapters, then the first live poll.
     core.importSnapshots(await pollDemoHistory(demo, { days: DEMO_HISTORY_DAYS }));
     await core.pollAll();
+    // A day of metered requests (the gateway's own log, demo-requests.ts), so the Requests view has rows.
+    for (const r of demoProxyRecords(demo.gatewayLog(), Date.now(), (k) => core.meter.keyId(k))) core.meter.recorder.add(r);
+    await core.meter.recorder.flush();
   }
   for (const w of warnings) process.stderr.write(`spendbar: warning: ${w}\n`);
   await warnIfNoPopups(core);

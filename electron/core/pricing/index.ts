@@ -65,28 +65,55 @@ async function match(provider: string, model: string): Promise<{ lib: Library; h
   return hit ? { lib, hit } : null;
 }
 
+/** What pricing one model needs, found once per provider and model name (the table holding only the matched entry). */
+interface Priced {
+  lib: Library;
+  table: Record<string, unknown>;
+  pricedAs: string;
+}
+
+const MAX_CACHED_MODELS = 2000;
+const byModel = new Map<string, Promise<Priced | null>>();
+
+function priced(provider: string, model: string): Promise<Priced | null> {
+  const key = `${provider}\u0000${model}`;
+  let p = byModel.get(key);
+  if (!p) {
+    p = match(provider, model).then((found) => {
+      if (!found) return null;
+      const { lib, hit } = found;
+      const table = lib.tables.get(hit.table);
+      if (!table) return null;
+      // calcPrice runs its own matcher: hand it a table holding only the entry we matched, matching only this name.
+      const only: TableModel = { ...hit.model, match: { equals: model } };
+      return { lib, table: { ...table, models: [only] }, pricedAs: `${hit.table}/${hit.model.id}` };
+    });
+    p.catch(() => byModel.delete(key));
+    // Bounded: model names come from responses; a flood of new ones starts the cache afresh.
+    if (byModel.size >= MAX_CACHED_MODELS) byModel.clear();
+    byModel.set(key, p);
+  }
+  return p;
+}
+
 /**
  * The list price of one request, or null when the model is not in the table ("unpriced": never $0).
  * `provider` is the account's provider id (it picks the tables searched), `at` the request time (prices change).
+ * The match is looked up once per provider and model; the arithmetic (tiers, dated prices) runs per request.
  */
 export async function priceUsage(provider: string, model: string, usage: PricedUsage, at: number): Promise<Price | null> {
-  const found = await match(provider, model);
+  const found = await priced(provider, model);
   if (!found) return null;
-  const { lib, hit } = found;
-  const table = lib.tables.get(hit.table);
-  if (!table) return null;
-  // calcPrice runs its own matcher: hand it a table holding only the entry we matched, matching only this name.
-  const only: TableModel = { ...hit.model, match: { equals: model } };
   const cachedRead = Math.min(usage.cachedTokens, usage.inputTokens);
   const cacheWrite = Math.min(usage.cacheWriteTokens, usage.inputTokens - cachedRead);
-  const result = lib.calc(
+  const result = found.lib.calc(
     { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens, cache_read_tokens: cachedRead, cache_write_tokens: cacheWrite },
     model,
-    { ...table, models: [only] },
+    found.table,
     new Date(at),
   );
   if (!result || !Number.isFinite(result.total_price)) return null;
-  return { cost: { micros: Math.round(result.total_price * 1e6), currency: 'USD' }, pricedAs: `${hit.table}/${hit.model.id}` };
+  return { cost: { micros: Math.round(result.total_price * 1e6), currency: 'USD' }, pricedAs: found.pricedAs };
 }
 
 /** The model's context window in tokens, when the table knows it. */

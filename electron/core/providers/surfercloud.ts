@@ -20,6 +20,13 @@ export const surfercloudAdapter: ProviderAdapter = {
       // The public key only identifies the pair, but with the private key it signs requests: kept secret too.
       { name: 'publicKey', label: 'Public key', secret: true, required: true, help: 'From the console: account → API keys (the signing pair, not the model API key).' },
       { name: 'privateKey', label: 'Private key', secret: true, required: true, help: 'The private half of the same signing pair.' },
+      {
+        name: 'inferenceKey',
+        label: 'Inference API key',
+        secret: true,
+        required: false,
+        help: 'Optional, for the metering proxy: a UModelVerse model API key that Spendbar inserts for the proxy token (the signing pair never goes there).',
+      },
     ],
     optionFields: [
       { name: 'projectId', label: 'Project id', secret: false, required: false, type: 'text', placeholder: 'org-…', help: 'Required for sub-accounts.' },
@@ -43,6 +50,15 @@ export const surfercloudAdapter: ProviderAdapter = {
         help: 'Needed only where the token-usage report is gone and usage comes from the request logs: the region of the API key.',
       },
       { name: 'zone', label: 'Zone', secret: false, required: false, type: 'text', placeholder: 'cn-wlcb-01', help: 'With Region: the zone of the API key.' },
+      {
+        name: 'inferenceBaseUrl',
+        label: 'Inference base URL',
+        secret: false,
+        required: false,
+        type: 'text',
+        placeholder: 'https://…/v1',
+        help: "Optional, for the metering proxy: UModelVerse's OpenAI-compatible inference endpoint (the base URL your SDK uses, ending in /v1). Without it SurferCloud calls cannot be metered.",
+      },
     ],
     reports: ['input and output tokens and requests per model and key, by day or hour as the region buckets them', 'cached tokens (request logs)'],
     consoleUrl: 'https://console.surfercloud.com',

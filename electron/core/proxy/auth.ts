@@ -22,6 +22,8 @@ export function isLoopbackAddress(address: string | undefined): boolean {
 }
 
 export function sameSecret(given: string, expected: string): boolean {
+  // Lengths differ: not the secret (timingSafeEqual would refuse anyway; this spares two buffers per request).
+  if (given.length !== expected.length) return false;
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
@@ -76,6 +78,8 @@ export interface KeyChoice {
   headers: Record<string, string>;
   /** The key used, masked, for the request row ("" when none). */
   keyLabel: string;
+  /** Which key it is (a keyed hash, `idOf`), so keys that mask alike stay apart; "" when none. */
+  keyId: string;
   /** Spendbar inserted the account's stored key. */
   inserted: boolean;
 }
@@ -84,7 +88,7 @@ export interface KeyChoice {
  * Rule 3: which key goes upstream. The proxy token in Authorization or x-api-key is replaced by the stored key (in
  * the same header); any other value is the client's own key and goes as it is.
  */
-export function chooseKey(headers: IncomingHttpHeaders, proxyToken: string, storedKey: string | undefined, noKeyReason?: string): KeyChoice {
+export function chooseKey(headers: IncomingHttpHeaders, proxyToken: string, storedKey: string | undefined, noKeyReason?: string, idOf: (key: string) => string = () => ''): KeyChoice {
   const auth = typeof headers.authorization === 'string' ? headers.authorization : undefined;
   const bearer = auth && /^bearer\s+/i.test(auth) ? auth.replace(/^bearer\s+/i, '').trim() : undefined;
   const xKey = typeof headers['x-api-key'] === 'string' ? headers['x-api-key'].trim() : undefined;
@@ -101,10 +105,10 @@ export function chooseKey(headers: IncomingHttpHeaders, proxyToken: string, stor
     const out: Record<string, string> = {};
     if (usesToken(bearer)) out.authorization = `Bearer ${storedKey}`;
     if (usesToken(xKey)) out['x-api-key'] = storedKey;
-    return { headers: out, keyLabel: maskSecret(storedKey), inserted: true };
+    return { headers: out, keyLabel: maskSecret(storedKey), keyId: idOf(storedKey), inserted: true };
   }
   const own = bearer ?? xKey ?? (auth && auth.trim() ? auth.trim() : undefined);
-  return { headers: {}, keyLabel: own ? maskSecret(own) : '', inserted: false };
+  return { headers: {}, keyLabel: own ? maskSecret(own) : '', keyId: own ? idOf(own) : '', inserted: false };
 }
 
 /** `X-Spendbar-App: my-app` or `my-app; kind=internal` → app name and kind (service by default). */

@@ -2,6 +2,7 @@
 // a non-stream response (held only to read its usage; a huge body keeps just its head and tail, where `model` and
 // `usage` are).
 import type { IncomingMessage } from 'node:http';
+import type { UsageMeter } from './usage.ts';
 
 export class BodyTooLargeError extends Error {
   /** Declared size, when the client sent Content-Length. */
@@ -81,25 +82,41 @@ export class TailCollector {
     this.tail = Buffer.from(joined.subarray(Math.max(0, joined.length - EDGE_BYTES)));
   }
 
-  /** The body as JSON, or, for a body too big to parse whole, an object with the `model` and `usage` found at its edges. */
-  json(): unknown {
-    if (this.head === null) {
-      const text = Buffer.concat(this.chunks).toString('utf8').trim();
-      if (!text.startsWith('{')) return undefined;
-      try {
-        return JSON.parse(text);
-      } catch {
-        return undefined;
-      }
+  /**
+   * Reads the body's usage into the meter, cheaply: the `usage` object is looked for in the last USAGE_TAIL_BYTES
+   * (where every API puts it) and the model in the first MODEL_HEAD_BYTES, without parsing the rest. Only when that
+   * does not give complete usage (none sent, or sent elsewhere) is the whole body parsed (up to MAX_PARSED_BYTES),
+   * which also gives the reply text an estimate needs.
+   */
+  readInto(meter: UsageMeter): void {
+    const all = this.head === null ? Buffer.concat(this.chunks) : null;
+    // A small body is parsed whole: the native parser beats any scan there.
+    if (all && all.length <= USAGE_TAIL_BYTES) return readJson(all, meter);
+    const head = all ?? (this.head as Buffer);
+    const tail = all ?? this.tail;
+    const tailText = tail.toString('utf8', Math.max(0, tail.length - USAGE_TAIL_BYTES));
+    const usage = lastObject(tailText, '"usage"');
+    if (usage !== undefined) {
+      const model = /"model"\s*:\s*"([^"\\]{1,200})"/.exec(head.toString('utf8', 0, Math.min(head.length, MODEL_HEAD_BYTES)));
+      meter.readWholeUsage(model?.[1], usage);
+      if (meter.complete) return;
     }
-    const out: Record<string, unknown> = {};
-    const model = /"model"\s*:\s*"([^"\\]{1,200})"/.exec(this.head.toString('utf8'));
-    if (model) out.model = model[1];
-    const usage = lastObject(this.tail.toString('utf8'), '"usage"');
-    if (usage !== undefined) out.usage = usage;
-    return out;
+    if (all) readJson(all, meter);
   }
 }
+
+function readJson(body: Buffer, meter: UsageMeter): void {
+  const text = body.toString('utf8').trim();
+  if (!text.startsWith('{')) return;
+  try {
+    meter.read(JSON.parse(text));
+  } catch {
+    // Not JSON (an HTML error page): nothing to read.
+  }
+}
+
+const USAGE_TAIL_BYTES = 16 * 1024;
+const MODEL_HEAD_BYTES = 4 * 1024;
 
 /** The JSON object that follows the last `"name":` in text, parsed; undefined when there is none or it is cut. */
 export function lastObject(text: string, quotedName: string): unknown {

@@ -8,19 +8,26 @@ import type { ApiStyle } from './usage.ts';
 // RFC 9110 §7.6.1: connection-specific headers are never forwarded, nor any the Connection header names.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
+const NONE = new Set<string>();
+
 function connectionListed(headers: IncomingHttpHeaders): Set<string> {
   const c = headers.connection;
-  const text = Array.isArray(c) ? c.join(',') : (c ?? '');
+  // The usual values name no other header: no set to build per request.
+  if (c === undefined || c === 'keep-alive' || c === 'close') return NONE;
+  const text = Array.isArray(c) ? c.join(',') : c;
   return new Set(text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
 }
+
+/** Request headers never sent on: hop-by-hop ones, the ones Spendbar sets itself, and Spendbar's own. */
+const SKIPPED = new Set([...HOP_BY_HOP, 'host', 'content-length', 'expect', APP_HEADER, SERVE_TOKEN_HEADER]);
 
 /** The client's headers as they go upstream: hop-by-hop, Spendbar's own and length/host headers left out. */
 export function requestHeaders(client: IncomingHttpHeaders, opts: { stream: boolean; bodyLength: number; key: Record<string, string> }): OutgoingHttpHeaders {
   const listed = connectionListed(client);
   const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(client)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue;
-    if (name === 'host' || name === 'content-length' || name === 'expect' || name === APP_HEADER || name === SERVE_TOKEN_HEADER) continue;
+  for (const name in client) {
+    const value = client[name];
+    if (value === undefined || SKIPPED.has(name) || listed.has(name)) continue;
     out[name] = value;
   }
   Object.assign(out, opts.key);
@@ -35,7 +42,8 @@ export function requestHeaders(client: IncomingHttpHeaders, opts: { stream: bool
 export function responseHeaders(upstream: IncomingHttpHeaders, opts: { dropLength: boolean }): OutgoingHttpHeaders {
   const listed = connectionListed(upstream);
   const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(upstream)) {
+  for (const name in upstream) {
+    const value = upstream[name];
     if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue;
     if (opts.dropLength && name === 'content-length') continue;
     out[name] = value;
@@ -43,9 +51,14 @@ export function responseHeaders(upstream: IncomingHttpHeaders, opts: { dropLengt
   return out;
 }
 
+// Keep-alive (a request reuses an idle connection to the provider) and no Nagle delay: a small request or stream
+// chunk goes out at once instead of waiting for the previous segment's ACK (noDelay reaches net.connect through the
+// agent's options; Node's typings for AgentOptions lack it, hence the untyped constant).
+const AGENT_OPTIONS = { keepAlive: true, keepAliveMsecs: 10_000, maxFreeSockets: 64, noDelay: true };
+
 const agents = {
-  http: new HttpAgent({ keepAlive: true, keepAliveMsecs: 10_000, maxFreeSockets: 64 }),
-  https: new HttpsAgent({ keepAlive: true, keepAliveMsecs: 10_000, maxFreeSockets: 64 }),
+  http: new HttpAgent(AGENT_OPTIONS),
+  https: new HttpsAgent(AGENT_OPTIONS),
 };
 
 export function openUpstream(url: URL, method: string, headers: OutgoingHttpHeaders): ClientRequest {
@@ -57,8 +70,8 @@ export function openUpstream(url: URL, method: string, headers: OutgoingHttpHead
 export function closeIdleUpstreams(): void {
   agents.http.destroy();
   agents.https.destroy();
-  agents.http = new HttpAgent({ keepAlive: true, keepAliveMsecs: 10_000, maxFreeSockets: 64 });
-  agents.https = new HttpsAgent({ keepAlive: true, keepAliveMsecs: 10_000, maxFreeSockets: 64 });
+  agents.http = new HttpAgent(AGENT_OPTIONS);
+  agents.https = new HttpsAgent(AGENT_OPTIONS);
 }
 
 /** A failure of Spendbar's own hop (never the provider's answer): status 502 or 504 and a message that says which. */

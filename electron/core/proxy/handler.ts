@@ -7,10 +7,10 @@ import type { RateLimit, RequestKind } from '../../../shared/metering.ts';
 import { APP_HEADER, checkClient, chooseKey, parseAppHeader, ProxyAuthError } from './auth.ts';
 import { errorBody, HopError, hopError, openUpstream, requestHeaders, responseHeaders } from './forward.ts';
 import { readRateLimit } from './ratelimit.ts';
-import { isRouter, planBody, styleOf, upstreamBase, upstreamUrl } from './upstream.ts';
-import { promptChars, UsageMeter, type ApiStyle, type MeteredUsage } from './usage.ts';
+import { isRouter, planBody, styleOf, unmeteredReason, upstreamBase, upstreamUrl } from './upstream.ts';
+import { UsageMeter, type ApiStyle, type MeteredUsage, type MissingUsage } from './usage.ts';
 import { BodyReader, BodyTooLargeError } from './body.ts';
-import { createSideReader } from './side-reader.ts';
+import { createSideReader, type SideReader } from './side-reader.ts';
 import { log } from '../log.ts';
 
 export const PROXY_PREFIX = '/proxy/';
@@ -43,7 +43,10 @@ export interface ProxyRecord {
   time: number;
   accountId: string;
   provider: string;
+  /** The key, masked. */
   key: string;
+  /** Which key (a keyed hash of it: never the key). */
+  keyId: string;
   app: string;
   kind: RequestKind;
   modelRequested: string;
@@ -55,11 +58,18 @@ export interface ProxyRecord {
   ttfbMs: number | null;
   rateLimit: RateLimit | null;
   note: string | null;
+  /**
+   * Set when the provider did not report every figure: what the recorder needs to estimate the rest before the row
+   * is stored (the parsed request body and the reply text held, both dropped once estimated; never stored).
+   */
+  toEstimate?: { body: unknown; missing: MissingUsage };
 }
 
 export interface ProxyDeps {
   account(id: string): ProxyAccount | undefined;
   proxyToken(): string;
+  /** A stable, non-reversible id of a key (keyed hash); the key itself is never kept. */
+  keyId?(key: string): string;
   serveToken?: string | undefined;
   record(r: ProxyRecord): void;
   /**
@@ -112,7 +122,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     if (!entry) return fail(res, style, 404, `Spendbar has no account '${accountId}': use /proxy/<account id>/… with the id shown in Spendbar's Accounts view.`);
     let key;
     try {
-      key = chooseKey(req.headers, deps.proxyToken(), entry.storedKey, entry.noKeyReason);
+      key = chooseKey(req.headers, deps.proxyToken(), entry.storedKey, entry.noKeyReason, deps.keyId);
     } catch (err) {
       if (err instanceof ProxyAuthError) return fail(res, style, err.status, err.message);
       // A misconfigured proxy token (its message names the setting, never a value).
@@ -132,7 +142,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     const plan = planBody(raw, req.headers['content-type'], path, style, isRouter(account));
     const { app, kind } = parseAppHeader(req.headers[APP_HEADER]);
     const base = upstreamBase(account, entry.defaultBaseUrl);
-    if (base === null) return fail(res, style, 400, `Spendbar cannot meter account '${account.id}': ${entry.noKeyReason ?? 'its provider has no API the proxy knows'}, not an inference API.`);
+    if (base === null) return fail(res, style, 400, `Spendbar cannot meter account '${account.id}': ${unmeteredReason(account)}.`);
     let target: URL;
     try {
       target = upstreamUrl(base, path, url.search);
@@ -146,19 +156,27 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     let rateLimit: RateLimit | null = null;
     let note: string | null = null;
     let done = false;
+    let reader: SideReader | null = null;
     const finish = (finalStatus: number) => {
       if (done) return;
       done = true;
-      const usage = meter.result(plan.json ? promptChars(plan.json) : 0);
+      if (reader) {
+        // Events held unread are read now only if the estimate needs their text (after the client got its end).
+        reader.settle();
+        note ??= reader.problem();
+      }
+      const usage = meter.result();
       // A failed answer that reported nothing consumed nothing: record it without estimates.
       const failed = finalStatus < 200 || finalStatus >= 300;
       // Nothing was generated: a failed answer that reported no usage, or a call that names no model (GET /v1/models).
       const none = !meter.sawUsage && ((failed && finalStatus !== 499) || (!plan.model && !usage.model));
+      const missing = none ? null : meter.missing();
       const record: ProxyRecord = {
         time: t0,
         accountId: account.id,
         provider: account.provider,
         key: key.keyLabel,
+        keyId: key.keyId,
         app,
         kind,
         modelRequested: plan.model,
@@ -171,6 +189,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
         rateLimit,
         note,
       };
+      if (missing) record.toEstimate = { body: plan.json, missing };
       deps.record(record);
       if (deps.observe && plan.json) {
         try {
@@ -182,11 +201,35 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     };
 
     const upReq = openUpstream(target, req.method ?? 'POST', requestHeaders(req.headers, { stream: plan.stream, bodyLength: plan.body.length, key: key.headers }));
+    // One timer per request, re-armed lazily: a chunk only moves the deadline (no timer churn per streamed event);
+    // when the timer fires early it sleeps on until the deadline.
     let timer: NodeJS.Timeout | undefined;
-    const arm = (ms: number, what: string) => {
+    let deadline = 0;
+    let limitMs = 0;
+    let limitWhat = '';
+    const expire = () => {
+      const left = deadline - Date.now();
+      if (left > 0) {
+        timer = setTimeout(expire, left);
+        timer.unref?.();
+        return;
+      }
+      timer = undefined;
+      const secs = limitMs >= 10_000 ? String(Math.round(limitMs / 1000)) : (limitMs / 1000).toFixed(1);
+      upReq.destroy(new HopError(504, `${target.host} ${limitWhat} within ${secs} s; Spendbar's proxy gave up.`));
+    };
+    const disarm = () => {
       clearTimeout(timer);
-      const secs = ms >= 10_000 ? String(Math.round(ms / 1000)) : (ms / 1000).toFixed(1);
-      timer = setTimeout(() => upReq.destroy(new HopError(504, `${target.host} ${what} within ${secs} s; Spendbar's proxy gave up.`)), ms);
+      timer = undefined;
+    };
+    const arm = (ms: number, what: string) => {
+      const changed = ms !== limitMs || what !== limitWhat;
+      deadline = Date.now() + ms;
+      limitMs = ms;
+      limitWhat = what;
+      if (timer && !changed) return;
+      disarm();
+      timer = setTimeout(expire, ms);
       timer.unref?.();
     };
     arm(timeouts.connectMs, 'did not accept the connection');
@@ -199,7 +242,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     // The client hung up before the response ended: stop the provider's work too, and keep what was measured.
     res.on('close', () => {
       if (res.writableFinished) return;
-      clearTimeout(timer);
+      disarm();
       if (!done) {
         note = ttfb === null ? 'The client hung up before the provider answered.' : 'The client hung up mid-response; the provider request was aborted.';
         upReq.destroy();
@@ -208,7 +251,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     });
 
     upReq.on('error', (err) => {
-      clearTimeout(timer);
+      disarm();
       if (done) return;
       const e = hopError(err, target.host);
       note = e.message;
@@ -226,14 +269,15 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
       status = upRes.statusCode ?? 502;
       rateLimit = readRateLimit(upRes.headers, status, now());
       const isSse = /text\/event-stream/i.test(String(upRes.headers['content-type'] ?? ''));
-      const reader = createSideReader({
+      const side = createSideReader({
         eventStream: isSse,
         encoding: upRes.headers['content-encoding'] as string | undefined,
         // Spendbar asked for the usage-only chunk, so it is not the client's to see.
         stripUsageChunk: (plan.addedStreamUsage || plan.addedRouterUsage) && status < 300,
         meter,
       });
-      res.writeHead(status, responseHeaders(upRes.headers, { dropLength: reader.framed }));
+      reader = side;
+      res.writeHead(status, responseHeaders(upRes.headers, { dropLength: side.framed }));
       // A stream's headers go at once (the SDK opens its stream on them); a whole body's go with its first bytes.
       if (isSse) res.flushHeaders();
       arm(timeouts.idleMs, 'went silent mid-response');
@@ -241,29 +285,28 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
         if (ttfb === null) ttfb = now() - t0;
         arm(timeouts.idleMs, 'went silent mid-response');
         let ok = true;
-        for (const piece of reader.take(chunk)) ok = res.write(piece) && ok;
+        for (const piece of side.take(chunk)) ok = res.write(piece) && ok;
         if (!ok) {
           upRes.pause();
           res.once('drain', () => upRes.resume());
         }
       });
       upRes.on('end', () => {
-        clearTimeout(timer);
-        reader.end((tail) => {
+        disarm();
+        side.end((tail) => {
           for (const piece of tail) res.write(piece);
-          note ??= reader.problem();
           res.end();
           finish(status);
         });
       });
       upRes.on('aborted', () => {
-        clearTimeout(timer);
+        disarm();
         note = `The connection to ${target.host} dropped mid-response.`;
         res.destroy();
         finish(status);
       });
       upRes.on('error', () => {
-        clearTimeout(timer);
+        disarm();
         if (done) return;
         note = `The connection to ${target.host} dropped mid-response.`;
         res.destroy();

@@ -1,6 +1,7 @@
 // The metering service the core starts: its tables, the recorder, the request handler both servers mount, the proxy
 // token, and the figures the Requests view and the alerts read. "Metered" usage lives only in the proxy's tables and
 // is never summed into the providers' ("billed") usage; see README "Metering proxy" → "Metered vs billed".
+import { createHmac, randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { TotalsQuery } from '../../../shared/api.ts';
 import type { Account, SeriesQuery, SeriesResult, UsageTotals } from '../../../shared/domain.ts';
@@ -8,17 +9,21 @@ import type { Headroom, MeterSummary, MeteredVsBilled, ProxyInfo, RequestFilter,
 import type { Money } from '../../../shared/money.ts';
 import type { AccountBook } from '../accounts.ts';
 import type { SecretStore } from '../ports.ts';
+import type { MeterHistory } from '../alerts/preview-ratelimit.ts';
 import { priceUsage } from '../pricing/index.ts';
 import { getDescriptor } from '../providers/registry.ts';
 import type { SnapshotStore } from '../store/index.ts';
 import { newProxyToken, proxyTokenProblem } from './auth.ts';
 import { createProxyHandler, type ProxyAccount, type ProxyDeps, type ProxyHandler, type ProxyTimeouts } from './handler.ts';
-import { applyProxyRetention, headroom, listRequests, meteredCost, rateLimitedSince, totalsByApp } from './queries.ts';
+import { applyProxyRetention, headroom, listRequests, meteredCost, rateLimitedSince, rateLimitFigures, rateLimitedTimes, requestCount, totalsByApp } from './queries.ts';
 import { RequestRecorder, type PriceFn } from './recorder.ts';
 import { deleteProxyAccount, ensureProxyTables } from './tables.ts';
 import { noKeyReason, upstreamBase } from './upstream.ts';
 
 const TOKEN_REF = 'spendbar.proxy-token';
+/** The secret key ids are hashed with (HMAC-SHA256): kept with the other secrets, never in the database. */
+const KEY_ID_REF = 'spendbar.proxy-key-id-secret';
+const MAX_CACHED_KEY_IDS = 1000;
 /** Credential fields that hold a key the proxy may insert, in order of preference. */
 const INSERTABLE = ['inferenceKey', 'apiKey'];
 
@@ -46,6 +51,9 @@ export class Meter {
   readonly recorder: RequestRecorder;
   private url: string | null = null;
   private token: string | null = null;
+  private keyIdSecret: string | null = null;
+  /** Full key → its id, in memory only (the HMAC is not redone per request). */
+  private readonly keyIds = new Map<string, string>();
   /** Accounts as the handler needs them, so a request does not re-read settings; cleared when accounts change. */
   private readonly accounts = new Map<string, ProxyAccount | null>();
 
@@ -75,10 +83,31 @@ export class Meter {
     return stored;
   }
 
+  /**
+   * A stable id for a key: `k_` + 16 characters of HMAC-SHA256(secret, key). Not reversible, the same across
+   * restarts (the secret is kept in the secret store), and different for two keys that mask alike (`sk-…a1b2`).
+   */
+  keyId(key: string): string {
+    let id = this.keyIds.get(key);
+    if (id) return id;
+    if (!this.keyIdSecret) {
+      let secret = this.opts.secrets.get(KEY_ID_REF);
+      if (!secret || secret.length < 32) {
+        secret = randomBytes(32).toString('base64url');
+        this.opts.secrets.set(KEY_ID_REF, secret);
+      }
+      this.keyIdSecret = secret;
+    }
+    id = `k_${createHmac('sha256', this.keyIdSecret).update(key).digest('base64url').slice(0, 16)}`;
+    if (this.keyIds.size >= MAX_CACHED_KEY_IDS) this.keyIds.clear();
+    this.keyIds.set(key, id);
+    return id;
+  }
+
   /** The key Spendbar inserts for the proxy token (never an admin or management key). */
   private storedKey(account: Account): string | undefined {
-    if (noKeyReason(account)) return undefined;
     const creds = this.opts.book.credentialsFor(account.id);
+    if (noKeyReason(account, Boolean(creds.inferenceKey))) return undefined;
     for (const f of INSERTABLE) if (creds[f]) return creds[f];
     return undefined;
   }
@@ -91,7 +120,12 @@ export class Meter {
         if (entry === undefined) {
           const account = this.opts.book.get(id);
           entry = account
-            ? { account, defaultBaseUrl: getDescriptor(account.provider)?.defaultBaseUrl ?? '', storedKey: this.storedKey(account), noKeyReason: noKeyReason(account) ?? undefined }
+            ? {
+                account,
+                defaultBaseUrl: getDescriptor(account.provider)?.defaultBaseUrl ?? '',
+                storedKey: this.storedKey(account),
+                noKeyReason: noKeyReason(account, Boolean(this.opts.book.credentialsFor(account.id).inferenceKey)) ?? undefined,
+              }
             : null;
           if (this.accounts.size > 1000) this.accounts.clear();
           this.accounts.set(id, entry);
@@ -99,6 +133,7 @@ export class Meter {
         return entry ?? undefined;
       },
       proxyToken: () => this.proxyToken(),
+      keyId: (key) => this.keyId(key),
       serveToken: opts.serveToken,
       record: (r) => this.recorder.add(r),
       observe: this.opts.observe,
@@ -155,6 +190,15 @@ export class Meter {
     return rateLimitedSince(this.db, accountId, since);
   }
 
+  /** The recorded rows the rate-limit rules' preview replays (alerts/preview-ratelimit.ts). */
+  history(): MeterHistory {
+    return {
+      requestCount: (ids, from, to) => requestCount(this.db, ids, from, to),
+      rateLimitedTimes: (ids, from, to) => rateLimitedTimes(this.db, ids, from, to),
+      rateLimitFigures: (ids, from, to) => rateLimitFigures(this.db, ids, from, to),
+    };
+  }
+
   /**
    * Metered next to billed for each account with metered requests in [from, to). Billed is the provider's usage cost
    * in that range (derived spend included); for an account that reports none, its spend-window figure when the range
@@ -201,7 +245,7 @@ export class Meter {
 
   /** The proxy token as a secret to scrub from any text leaving the process. */
   secrets(): string[] {
-    return this.token ? [this.token] : [];
+    return [this.token, this.keyIdSecret].filter((s): s is string => s !== null);
   }
 
   close(): Promise<void> {

@@ -162,18 +162,30 @@ export function meteredCost(db: DatabaseSync, accountId: string, from: number, t
   return { costs, unpriced, requests };
 }
 
-/** 429 answers of an account since a time (per key when given). */
-export function rateLimitedSince(db: DatabaseSync, accountId: string, since: number, key?: string): number {
+/** 429 answers of an account since a time (per key when given: its id, or for figures from before ids its masked form). */
+export function rateLimitedSince(db: DatabaseSync, accountId: string, since: number, key?: { id: string; masked: string }): number {
+  const byId = key && !key.id.startsWith('masked:') ? key.id : null;
+  const byMask = key && key.id.startsWith('masked:') ? key.masked : null;
   const row = db
-    .prepare(`SELECT count(*) AS n FROM proxy_requests WHERE account_id = ? AND time >= ? AND status = 429 AND (? IS NULL OR key = ?)`)
-    .get(accountId, since, key ?? null, key ?? null) as { n: number };
+    .prepare(`SELECT count(*) AS n FROM proxy_requests WHERE account_id = ? AND time >= ? AND status = 429 AND (? IS NULL OR key_id = ?) AND (? IS NULL OR key = ?)`)
+    .get(accountId, since, byId, byId, byMask, byMask) as { n: number };
   return row.n;
 }
 
-/** The latest rate-limit figures per account and key, lowest headroom first. */
+/**
+ * The latest rate-limit figures per account and key, lowest headroom first. Keys are told apart by id, so two keys
+ * that mask alike keep their own figures; a row stored before ids existed is left out once its key reported again.
+ */
 export function headroom(db: DatabaseSync, now: number, accountIds?: readonly string[]): Headroom[] {
-  const rows = db.prepare(`SELECT account_id, key, time, rate_limit FROM proxy_ratelimits ORDER BY account_id, key`).all() as {
+  const rows = db
+    .prepare(
+      `SELECT account_id, key_id, key, time, rate_limit FROM proxy_ratelimits r
+       WHERE NOT (key_id LIKE 'masked:%' AND EXISTS (SELECT 1 FROM proxy_ratelimits n WHERE n.account_id = r.account_id AND n.key = r.key AND n.key_id NOT LIKE 'masked:%' AND n.time >= r.time))
+       ORDER BY account_id, key, key_id`,
+    )
+    .all() as {
     account_id: string;
+    key_id: string;
     key: string;
     time: number;
     rate_limit: string;
@@ -186,11 +198,12 @@ export function headroom(db: DatabaseSync, now: number, accountIds?: readonly st
     out.push({
       accountId: r.account_id,
       key: r.key,
+      keyId: r.key_id.startsWith('masked:') ? '' : r.key_id,
       time: r.time,
       rateLimit,
       lowestPercent: lowestPercent(rateLimit),
-      rateLimited1h: rateLimitedSince(db, r.account_id, now - HOUR, r.key),
-      rateLimited24h: rateLimitedSince(db, r.account_id, now - 24 * HOUR, r.key),
+      rateLimited1h: rateLimitedSince(db, r.account_id, now - HOUR, { id: r.key_id, masked: r.key }),
+      rateLimited24h: rateLimitedSince(db, r.account_id, now - 24 * HOUR, { id: r.key_id, masked: r.key }),
     });
   }
   return out.sort((a, b) => (a.lowestPercent ?? 101) - (b.lowestPercent ?? 101));
@@ -199,4 +212,44 @@ export function headroom(db: DatabaseSync, now: number, accountIds?: readonly st
 /** Raw request rows older than the cutoff go (like raw snapshots); the hourly sums and rate-limit figures stay. */
 export function applyProxyRetention(db: DatabaseSync, cutoff: number): number {
   return Number(db.prepare('DELETE FROM proxy_requests WHERE time < ?').run(cutoff).changes);
+}
+
+/** Most rows one rule preview reads (per query): a preview stays bounded however busy the proxy was. */
+export const MAX_PREVIEW_ROWS = 100_000;
+
+/** Requests recorded for these accounts in [from, to]. */
+export function requestCount(db: DatabaseSync, accountIds: readonly string[], from: number, to: number): number {
+  const row = db
+    .prepare('SELECT count(*) AS n FROM proxy_requests WHERE account_id IN (SELECT value FROM json_each(?)) AND time >= ? AND time <= ?')
+    .get(JSON.stringify(accountIds), from, to) as { n: number };
+  return row.n;
+}
+
+/** Times of 429 answers in [from, to], oldest first. */
+export function rateLimitedTimes(db: DatabaseSync, accountIds: readonly string[], from: number, to: number): { time: number; accountId: string }[] {
+  const rows = db
+    .prepare(
+      `SELECT time, account_id FROM proxy_requests WHERE status = 429 AND account_id IN (SELECT value FROM json_each(?)) AND time >= ? AND time <= ?
+       ORDER BY time LIMIT ?`,
+    )
+    .all(JSON.stringify(accountIds), from, to, MAX_PREVIEW_ROWS) as { time: number; account_id: string }[];
+  return rows.map((r) => ({ time: r.time, accountId: r.account_id }));
+}
+
+/** The rate-limit figures requests reported in [from, to]: the latest per account, key and minute, oldest first. */
+export function rateLimitFigures(db: DatabaseSync, accountIds: readonly string[], from: number, to: number): { time: number; accountId: string; key: string; keyId: string; rateLimit: RateLimit }[] {
+  // SQLite takes the bare columns from the row holding max(time): each minute's latest figures.
+  const rows = db
+    .prepare(
+      `SELECT max(time) AS time, account_id, key, key_id, rate_limit FROM proxy_requests
+       WHERE rate_limit IS NOT NULL AND account_id IN (SELECT value FROM json_each(?)) AND time >= ? AND time <= ?
+       GROUP BY account_id, key_id, key, time / 60000 ORDER BY 1 LIMIT ?`,
+    )
+    .all(JSON.stringify(accountIds), from, to, MAX_PREVIEW_ROWS) as { time: number; account_id: string; key: string; key_id: string; rate_limit: string }[];
+  const out: { time: number; accountId: string; key: string; keyId: string; rateLimit: RateLimit }[] = [];
+  for (const r of rows) {
+    const rateLimit = parseRate(r.rate_limit);
+    if (rateLimit) out.push({ time: r.time, accountId: r.account_id, key: r.key, keyId: r.key_id, rateLimit });
+  }
+  return out;
 }

@@ -11,8 +11,19 @@ type ResetKind = 'duration' | 'rfc3339' | 'epoch';
 
 const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
 
+const durations = new Map<string, number | undefined>();
+
 /** A Go time.Duration string ("1h2m3.5s", "12ms", "0s") in ms; undefined when it is not one. */
 export function parseGoDuration(text: string): number | undefined {
+  // Providers repeat the same few values ("6m0s", "120ms"): remembered, bounded.
+  if (durations.has(text)) return durations.get(text);
+  const ms = readGoDuration(text);
+  if (durations.size >= 1000) durations.clear();
+  if (text.length <= 32) durations.set(text, ms);
+  return ms;
+}
+
+function readGoDuration(text: string): number | undefined {
   const t = text.trim();
   if (!/^(\d+(\.\d+)?(h|ms|m|s|us|µs|ns))+$/.test(t)) return undefined;
   let total = 0;

@@ -1,12 +1,14 @@
 // Writes request records off the response path: the handler hands a record over and returns; every `flushMs` (or
-// once `maxBatch` are waiting) the batch is priced and written in one transaction, with its hourly roll-up and the
-// latest rate-limit figures. The queue is bounded: should the database stall, the oldest waiting records are dropped
+// once `maxBatch` are waiting) the batch is scrubbed, estimated where the provider reported no usage, priced and
+// written in one transaction (prepared statements kept for the life of the recorder), with its hourly roll-up and
+// the latest rate-limit figures. The queue is bounded: should the database stall, the oldest waiting records are dropped
 // and counted rather than let memory grow.
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { CostSource } from '../../../shared/metering.ts';
 import type { Price, PricedUsage } from '../pricing/index.ts';
 import type { ProxyRecord } from './handler.ts';
 import { log } from '../log.ts';
+import { estimateUsage, type EstimateUsageFn } from './estimate-usage.ts';
 
 const HOUR = 3_600_000;
 
@@ -22,6 +24,8 @@ export interface RecorderOptions {
   maxQueued?: number;
   /** The core's redaction: a model name or error a provider sent back is scrubbed of secrets before it is stored. */
   scrub?: <T>(value: T) => T;
+  /** Estimates what the provider did not report (default: the project's estimator, estimate-usage.ts). */
+  estimate?: EstimateUsageFn;
 }
 
 interface Costed {
@@ -30,9 +34,9 @@ interface Costed {
   source: CostSource;
 }
 
-const INSERT = `INSERT INTO proxy_requests (time, account_id, key, app, kind, model, model_requested, endpoint, stream, status,
+const INSERT = `INSERT INTO proxy_requests (time, account_id, key, key_id, app, kind, model, model_requested, endpoint, stream, status,
   input_tokens, output_tokens, cached_tokens, cache_write_tokens, reasoning_tokens, cost_micros, currency, cost_source, estimated,
-  latency_ms, ttfb_ms, rate_limit, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  latency_ms, ttfb_ms, rate_limit, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 const ROLLUP = `INSERT INTO proxy_hourly (hour, account_id, model, key, app, kind, currency, requests, errors, input_tokens,
   output_tokens, cached_tokens, reasoning_tokens, cost_micros, unpriced, estimated) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -43,14 +47,16 @@ const ROLLUP = `INSERT INTO proxy_hourly (hour, account_id, model, key, app, kin
     cost_micros = CASE WHEN excluded.cost_micros IS NULL THEN cost_micros ELSE coalesce(cost_micros, 0) + excluded.cost_micros END,
     unpriced = unpriced + excluded.unpriced, estimated = estimated + excluded.estimated`;
 
-const RATE = `INSERT INTO proxy_ratelimits (account_id, key, time, rate_limit) VALUES (?, ?, ?, ?)
-  ON CONFLICT (account_id, key) DO UPDATE SET time = excluded.time, rate_limit = excluded.rate_limit WHERE excluded.time >= proxy_ratelimits.time`;
+const RATE = `INSERT INTO proxy_ratelimits (account_id, key_id, key, time, rate_limit) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT (account_id, key_id) DO UPDATE SET key = excluded.key, time = excluded.time, rate_limit = excluded.rate_limit
+  WHERE excluded.time >= proxy_ratelimits.time`;
 
 export class RequestRecorder {
   private readonly opts: RecorderOptions;
   private queue: ProxyRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
+  private statements: { insert: StatementSync; rollup: StatementSync; rate: StatementSync } | null = null;
   /** Records dropped because the queue was full. */
   dropped = 0;
 
@@ -64,7 +70,8 @@ export class RequestRecorder {
       this.queue.shift();
       if (this.dropped++ === 0) log.error('spendbar: metering records are arriving faster than they can be written; the oldest are being dropped.');
     }
-    this.queue.push(this.opts.scrub ? this.opts.scrub(r) : r);
+    // Scrubbing waits for the batch: the hot path only queues.
+    this.queue.push(r);
     if (this.queue.length >= (this.opts.maxBatch ?? 500)) void this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), this.opts.flushMs ?? 250);
@@ -102,12 +109,36 @@ export class RequestRecorder {
     return { micros: null, currency: '', source: 'unpriced' };
   }
 
-  private async write(batch: ProxyRecord[]): Promise<void> {
+  /** Fills in what the provider did not report with the project's estimate; the held body and text go. */
+  private async estimate(r: ProxyRecord): Promise<ProxyRecord> {
+    const pending = r.toEstimate;
+    if (!pending) return r;
+    const out: ProxyRecord = { ...r, usage: { ...r.usage } };
+    delete out.toEstimate;
+    try {
+      const e = await (this.opts.estimate ?? estimateUsage)({ body: pending.body, model: r.usage.model || r.modelRequested, missing: pending.missing });
+      if (e.inputTokens !== null) out.usage.inputTokens += e.inputTokens;
+      // A cut Anthropic stream reported some output already: the estimate never goes below it.
+      if (e.outputTokens !== null) out.usage.outputTokens = Math.max(out.usage.outputTokens, e.outputTokens);
+    } catch (err) {
+      log.error('spendbar: the token estimate for a metered request failed:', err instanceof Error ? err.message : err);
+    }
+    return out;
+  }
+
+  private prepared(): { insert: StatementSync; rollup: StatementSync; rate: StatementSync } {
+    const { db } = this.opts;
+    this.statements ??= { insert: db.prepare(INSERT), rollup: db.prepare(ROLLUP), rate: db.prepare(RATE) };
+    return this.statements;
+  }
+
+  private async write(queued: ProxyRecord[]): Promise<void> {
+    const scrub = this.opts.scrub;
+    const batch = await Promise.all(queued.map((r) => this.estimate(r).then((e) => (scrub ? scrub(e) : e))));
     const costs = await Promise.all(batch.map((r) => this.cost(r)));
     const { db } = this.opts;
-    const insert = db.prepare(INSERT);
-    const rollup = db.prepare(ROLLUP);
-    const rate = db.prepare(RATE);
+    if (!db.isOpen) return;
+    const { insert, rollup, rate } = this.prepared();
     const accounts = new Set<string>();
     db.exec('BEGIN IMMEDIATE');
     try {
@@ -116,12 +147,13 @@ export class RequestRecorder {
         const u = r.usage;
         const model = u.model || r.modelRequested || '(unknown model)';
         const failed = r.status < 200 || r.status >= 300;
-        insert.run(r.time, r.accountId, r.key, r.app, r.kind, model, r.modelRequested, r.endpoint.slice(0, 200), r.stream ? 1 : 0, r.status,
+        const rateText = r.rateLimit ? JSON.stringify(r.rateLimit) : null;
+        insert.run(r.time, r.accountId, r.key, r.keyId, r.app, r.kind, model, r.modelRequested, r.endpoint.slice(0, 200), r.stream ? 1 : 0, r.status,
           u.inputTokens, u.outputTokens, u.cachedTokens, u.cacheWriteTokens, u.reasoningTokens, c.micros, c.currency, c.source, u.estimated ? 1 : 0,
-          Math.round(r.latencyMs), r.ttfbMs === null ? null : Math.round(r.ttfbMs), r.rateLimit ? JSON.stringify(r.rateLimit) : null, r.note);
+          Math.round(r.latencyMs), r.ttfbMs === null ? null : Math.round(r.ttfbMs), rateText, r.note);
         rollup.run(r.time - (r.time % HOUR), r.accountId, model, r.key, r.app, r.kind, c.currency, failed ? 1 : 0, u.inputTokens, u.outputTokens,
           u.cachedTokens, u.reasoningTokens, c.micros, c.source === 'unpriced' ? 1 : 0, u.estimated ? 1 : 0);
-        if (r.rateLimit) rate.run(r.accountId, r.key, r.time, JSON.stringify(r.rateLimit));
+        if (rateText !== null) rate.run(r.accountId, r.keyId, r.key, r.time, rateText);
         accounts.add(r.accountId);
       });
       db.exec('COMMIT');

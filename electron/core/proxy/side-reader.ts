@@ -1,6 +1,9 @@
 // Reads a response on the side while its bytes go to the client: an event stream event by event (framed when
 // Spendbar must leave its own usage-only chunk out), a whole body through a bounded collector, compressed bodies
-// through a decoder. Only usage figures are kept; no text.
+// through a decoder. Only usage figures are kept, and reply text only while an estimate may need it.
+// Cheap on the hot path: an event whose data carries no usage object is not parsed as it passes; its data is held
+// (bounded, MAX_DEFERRED_CHARS) and read only if the response ends without complete usage (`settle`), for the
+// estimate of the reply. The first event is always read (it names the model).
 import { createBrotliDecompress, createGunzip, createInflate, type Gunzip } from 'node:zlib';
 import { TailCollector } from './body.ts';
 import { SseParser } from './sse.ts';
@@ -24,8 +27,32 @@ export interface SideReader {
   take(chunk: Buffer): Buffer[];
   /** At the end of the body: the last bytes to send, and then `done` once the side copy is read. */
   end(done: (tail: Buffer[]) => void): void;
+  /** Reads the events held unread when usage is incomplete (their reply text feeds the estimate); else drops them. */
+  settle(): void;
   /** Why metering may be incomplete, if it is. */
   problem(): string | null;
+}
+
+/** Event data held unread per response, in characters; past it, events are read as they pass. */
+export const MAX_DEFERRED_CHARS = 32 * 1024;
+
+/**
+ * Whether event data may carry usage figures: a "usage" key whose value is an object. OpenAI sends `"usage":null` on
+ * every chunk once include_usage is on; those are not usage.
+ */
+export function carriesUsage(data: string): boolean {
+  for (let at = data.indexOf('"usage"'); at >= 0; at = data.indexOf('"usage"', at + 7)) {
+    let i = at + 7;
+    while (i < data.length && (data.charCodeAt(i) === 0x20 || data.charCodeAt(i) === 0x3a || data.charCodeAt(i) === 0x09)) i++;
+    if (data.charCodeAt(i) !== 0x6e) return true; // not `null`
+  }
+  return false;
+}
+
+function looksLikeJson(data: string): boolean {
+  const a = data.charCodeAt(0);
+  const z = data.charCodeAt(data.length - 1);
+  return (a === 0x7b && z === 0x7d) || (a === 0x5b && z === 0x5d);
 }
 
 export function createSideReader(opts: { eventStream: boolean; encoding: string | undefined; stripUsageChunk: boolean; meter: UsageMeter }): SideReader {
@@ -34,20 +61,37 @@ export function createSideReader(opts: { eventStream: boolean; encoding: string 
   // Framing needs the bytes as they are on the wire: only for uncompressed streams.
   const framed = opts.eventStream && !decoder && opts.stripUsageChunk;
   let decodeFailed = false;
+  let seen = 0;
+  let deferred: string[] = [];
+  let deferredChars = 0;
+  const readEvent = (text: string): unknown => {
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      if (parser) parser.malformed++;
+      return undefined;
+    }
+    meter.read(data);
+    return data;
+  };
   const parser: SseParser | null = opts.eventStream
     ? new SseParser({
         frame: framed,
         onEvent: (e) => {
           if (e.data === '[DONE]') return true;
-          let data: unknown;
-          try {
-            data = JSON.parse(e.data);
-          } catch {
-            if (parser) parser.malformed++;
+          if (seen++ > 0 && deferredChars < MAX_DEFERRED_CHARS && e.data.length > 0 && !carriesUsage(e.data)) {
+            // Not usage: held unread. A line that cannot be JSON is noted now.
+            if (!looksLikeJson(e.data.trim())) {
+              if (parser) parser.malformed++;
+              return true;
+            }
+            deferred.push(e.data);
+            deferredChars += e.data.length;
             return true;
           }
-          meter.read(data);
-          return !(framed && isUsageOnlyChunk(data));
+          const data = readEvent(e.data);
+          return !(framed && data !== undefined && isUsageOnlyChunk(data));
         },
       })
     : null;
@@ -71,16 +115,20 @@ export function createSideReader(opts: { eventStream: boolean; encoding: string 
     end(done) {
       const finish = () => {
         const tail = parser ? parser.end() : [];
-        if (collector) {
-          const value = collector.json();
-          if (value !== undefined) meter.read(value);
-        }
+        collector?.readInto(meter);
         done(framed ? tail : []);
       };
       if (!decoder) return finish();
       decoder.once('end', finish);
       decoder.once('error', finish);
       decoder.end();
+    },
+    settle() {
+      const held = deferred;
+      deferred = [];
+      deferredChars = 0;
+      if (meter.complete) return;
+      for (const text of held) readEvent(text);
     },
     problem() {
       if (decodeFailed) return "The provider's compressed body could not be decoded for metering; it was passed on unchanged.";

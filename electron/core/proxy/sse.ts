@@ -77,10 +77,9 @@ export class SseParser {
         continue;
       }
       this.lastWasCR = b === CR;
-      this.addLinePart(chunk.subarray(lineStart, i));
+      const blank = this.lineBytes === 0 && !this.overlong && i === lineStart;
+      this.endLineAt(chunk, lineStart, i);
       lineStart = i + 1;
-      const blank = this.lineBytes === 0 && !this.overlong;
-      this.endLine();
       if (!blank) continue;
       const keep = this.endEvent();
       if (!this.framing) continue;
@@ -125,6 +124,21 @@ export class SseParser {
     this.lineBytes += part.length;
   }
 
+  /** Ends the line whose last part is chunk[start, end): a line that lies whole in one chunk is read without a copy. */
+  private endLineAt(chunk: Buffer, start: number, end: number): void {
+    if (this.lineBytes === 0 && !this.overlong) {
+      if (end - start > this.max) {
+        this.malformed++;
+        return;
+      }
+      // A line ends at a CR or LF, never inside a UTF-8 sequence: the slice decodes on its own.
+      if (end > start) this.field(chunk.toString('utf8', start, end));
+      return;
+    }
+    this.addLinePart(chunk.subarray(start, end));
+    this.endLine();
+  }
+
   private endLine(): void {
     if (this.overlong) {
       this.malformed++;
@@ -137,6 +151,10 @@ export class SseParser {
     const text = this.decoder.write(Buffer.concat(this.line)) + this.decoder.end();
     this.line = [];
     this.lineBytes = 0;
+    this.field(text);
+  }
+
+  private field(text: string): void {
     if (text.startsWith(':')) return;
     const colon = text.indexOf(':');
     const field = colon < 0 ? text : text.slice(0, colon);

@@ -3,7 +3,9 @@
 //   proxy_requests    one row per request (never text, never a key: keys are masked)
 //   proxy_hourly      sums per UTC hour × account × model × key × app × kind × currency; the same columns as
 //                     usage_buckets, so the store's series and totals code reads it as "metered" usage
-//   proxy_ratelimits  the latest rate-limit figures per account and key
+//   proxy_ratelimits  the latest rate-limit figures per account and key id (step 2: keyed by key_id, a keyed hash of
+//                     the full key, so two keys that mask alike keep figures of their own; rows from before keep
+//                     'masked:' + their masked key as id)
 import type { DatabaseSync } from 'node:sqlite';
 
 const STEPS: ((db: DatabaseSync) => void)[] = [
@@ -64,6 +66,21 @@ const STEPS: ((db: DatabaseSync) => void)[] = [
         rate_limit TEXT NOT NULL,
         PRIMARY KEY (account_id, key)
       ) WITHOUT ROWID;
+    `),
+  (db) =>
+    db.exec(`
+      ALTER TABLE proxy_requests ADD COLUMN key_id TEXT NOT NULL DEFAULT '';
+      CREATE TABLE proxy_ratelimits_v2 (
+        account_id TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        time INTEGER NOT NULL,
+        rate_limit TEXT NOT NULL,
+        PRIMARY KEY (account_id, key_id)
+      ) WITHOUT ROWID;
+      INSERT INTO proxy_ratelimits_v2 (account_id, key_id, key, time, rate_limit) SELECT account_id, 'masked:' || key, key, time, rate_limit FROM proxy_ratelimits;
+      DROP TABLE proxy_ratelimits;
+      ALTER TABLE proxy_ratelimits_v2 RENAME TO proxy_ratelimits;
     `),
 ];
 

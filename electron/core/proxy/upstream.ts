@@ -13,29 +13,53 @@ export interface Upstream {
 /**
  * Providers whose account is set up for a management or admin API rather than for API calls: where their calls go
  * (null: nowhere the proxy knows), and why their stored key is never inserted for the proxy token.
+ * SurferCloud's account signs UCloud's management API; its calls go to the UModelVerse OpenAI-compatible inference
+ * endpoint the user gives as the `inferenceBaseUrl` option, with the `inferenceKey` credential when one is stored.
  */
-const PROFILES: Record<string, { base?: string | null; noKeyReason: string }> = {
+const PROFILES: Record<string, { base?: (a: Account) => string | null; noKeyReason: string | null }> = {
   openai: { noKeyReason: "its stored key is an organization Admin key, which cannot make API calls: send your own project key" },
   anthropic: { noKeyReason: 'its stored key is an Admin key, which cannot make API calls: send your own API key' },
-  xai: { base: 'https://api.x.ai', noKeyReason: 'its stored key is a management key, which cannot make API calls: send your own API key' },
-  surfercloud: { base: null, noKeyReason: "its stored keys sign UCloud's management API calls" },
+  xai: { base: () => 'https://api.x.ai', noKeyReason: 'its stored key is a management key, which cannot make API calls: send your own API key' },
+  surfercloud: { base: (a) => inferenceBase(a), noKeyReason: null },
 };
 
-/** The base URL requests to this account go to; null when the account cannot be metered (its reason then says why). */
-export function upstreamBase(account: Account, defaultBaseUrl: string): string | null {
-  const profile = PROFILES[account.provider];
-  if (profile?.base === null) return null;
-  return (profile?.base ?? account.baseUrl ?? defaultBaseUrl).replace(/\/+$/, '');
+/** SurferCloud's `inferenceBaseUrl` option, when it is set. */
+function inferenceBase(account: Account): string | null {
+  const v = account.options?.inferenceBaseUrl;
+  const text = (Array.isArray(v) ? v[0] : v)?.trim();
+  return text ? text : null;
 }
 
-/** Why the account's stored key is never inserted for the proxy token, or null when it is. */
-export function noKeyReason(account: Account): string | null {
+/** The base URL requests to this account go to; null when the account cannot be metered (`unmeteredReason` says why). */
+export function upstreamBase(account: Account, defaultBaseUrl: string): string | null {
+  const profile = PROFILES[account.provider];
+  const base = profile?.base ? profile.base(account) : (account.baseUrl ?? defaultBaseUrl);
+  return base === null ? null : base.replace(/\/+$/, '');
+}
+
+/** Why requests to this account cannot be metered (its upstreamBase is null), in words the client's SDK shows. */
+export function unmeteredReason(account: Account): string {
+  if (account.provider === 'surfercloud') {
+    return "its base URL is UCloud's management API, not an inference API: set the account's inference base URL (option inferenceBaseUrl, UModelVerse's OpenAI-compatible endpoint ending in /v1) to meter it";
+  }
+  return 'its provider has no inference API the proxy knows';
+}
+
+/**
+ * Why the account's stored key is never inserted for the proxy token, or null when it is. `hasInferenceKey`: a
+ * SurferCloud account has a UModelVerse API key stored (its signing pair never goes to the inference API).
+ */
+export function noKeyReason(account: Account, hasInferenceKey = false): string | null {
+  if (account.provider === 'surfercloud' && !hasInferenceKey) {
+    return "its stored keys sign UCloud's management API calls: store a UModelVerse API key as the account's inference key, or send your own";
+  }
   return PROFILES[account.provider]?.noKeyReason ?? null;
 }
 
 export function upstreamUrl(base: string, path: string, search: string): URL {
   let p = path.startsWith('/') ? path : `/${path}`;
   if (/\/v1$/.test(base) && (p === '/v1' || p.startsWith('/v1/'))) p = p.slice(3) || '/';
+  if (!/^https?:\/\/[^/]/i.test(base)) throw new RangeError(`The account's base URL '${base}' is not an http(s) address: fix it in Accounts.`);
   const url = new URL(`${base}${p}${search}`);
   // A path cannot leave the account's base URL ("/../" segments): the stored key only goes where the account points.
   const root = new URL(base);
@@ -87,29 +111,54 @@ export function planBody(raw: Buffer, contentType: string | undefined, path: str
   plan.model = typeof json.model === 'string' ? json.model : '';
   if (style !== 'openai') return plan;
   const p = path.replace(/\/+$/, '');
-  let changed = false;
+  // Fields Spendbar adds where the client sent none: spliced into the client's bytes, so its body is not serialised
+  // again (a long prompt costs nothing extra). A field the client sent without the flag is merged, and only then is
+  // the body re-serialised.
+  const added: string[] = [];
+  let merged = false;
   if (plan.stream && CHAT_LIKE.test(p)) {
     const opts = json.stream_options;
     if (opts === undefined || opts === null) {
       json.stream_options = { include_usage: true };
-      plan.addedStreamUsage = changed = true;
+      if (opts === undefined) added.push('"stream_options":{"include_usage":true}');
+      else merged = true;
+      plan.addedStreamUsage = true;
     } else if (typeof opts === 'object' && !Array.isArray(opts) && (opts as Record<string, unknown>).include_usage === undefined) {
       json.stream_options = { ...(opts as Record<string, unknown>), include_usage: true };
-      plan.addedStreamUsage = changed = true;
+      plan.addedStreamUsage = merged = true;
     }
   }
   if (router && (CHAT_LIKE.test(p) || /\/responses$/.test(p))) {
     const usage = json.usage;
     if (usage === undefined || usage === null) {
       json.usage = { include: true };
-      plan.addedRouterUsage = changed = true;
+      if (usage === undefined) added.push('"usage":{"include":true}');
+      else merged = true;
+      plan.addedRouterUsage = true;
     } else if (typeof usage === 'object' && !Array.isArray(usage) && (usage as Record<string, unknown>).include === undefined) {
       json.usage = { ...(usage as Record<string, unknown>), include: true };
-      plan.addedRouterUsage = changed = true;
+      plan.addedRouterUsage = merged = true;
     }
   }
-  if (changed) plan.body = Buffer.from(JSON.stringify(json));
+  if (merged) plan.body = Buffer.from(JSON.stringify(json));
+  else if (added.length) plan.body = spliceFields(raw, added) ?? Buffer.from(JSON.stringify(json));
   return plan;
+}
+
+/**
+ * The client's JSON object with `fields` ("name":value texts) added before its closing brace; null when the bytes do
+ * not end the way a parsed object must (the caller then serialises the parsed body).
+ */
+export function spliceFields(raw: Buffer, fields: readonly string[]): Buffer | null {
+  let end = raw.length - 1;
+  while (end >= 0 && (raw[end] === 0x20 || raw[end] === 0x0a || raw[end] === 0x0d || raw[end] === 0x09)) end--;
+  if (end < 0 || raw[end] !== 0x7d) return null;
+  let before = end - 1;
+  while (before >= 0 && (raw[before] === 0x20 || raw[before] === 0x0a || raw[before] === 0x0d || raw[before] === 0x09)) before--;
+  // `{}`: no member to follow with a comma.
+  const empty = before >= 0 && raw[before] === 0x7b;
+  const text = `${empty ? '' : ','}${fields.join(',')}`;
+  return Buffer.concat([raw.subarray(0, end), Buffer.from(text), raw.subarray(end)]);
 }
 
 /**

@@ -16,9 +16,25 @@ export interface MeteredUsage {
   reasoningTokens: number;
   /** The provider's own cost for the request (major units), when it sent one. */
   providerCost: number | null;
-  /** True when no usage figures came at all and tokens were estimated from text lengths. */
+  /**
+   * True when the provider did not report all figures: the missing ones are estimated (by the project's estimator,
+   * estimate-usage.ts, off the response path; until then they hold what the provider did report, or 0).
+   */
   estimated: boolean;
 }
+
+/** What is missing from a response's usage, and the reply text held to estimate it (bounded; never stored). */
+export interface MissingUsage {
+  input: boolean;
+  output: boolean;
+  /** Reply text pieces held for the estimate (at most MAX_HELD_OUTPUT_CHARS characters). */
+  outputText: string[];
+  /** Characters of reply text seen in all (the held part is scaled up to this). */
+  outputChars: number;
+}
+
+/** Reply text held per request for an estimate, in characters: a longer reply is estimated from its first part. */
+export const MAX_HELD_OUTPUT_CHARS = 16_384;
 
 type Obj = Record<string, unknown>;
 
@@ -29,9 +45,6 @@ function obj(v: unknown): Obj | null {
 function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
 }
-
-/** Characters per token for estimates (the usual rule of thumb for English text and code). */
-const CHARS_PER_TOKEN = 4;
 
 export class UsageMeter {
   private readonly style: ApiStyle;
@@ -50,6 +63,8 @@ export class UsageMeter {
   private sawFinalOutput = false;
   private cost: number | null = null;
   private outputChars = 0;
+  private heldChars = 0;
+  private readonly held: string[] = [];
 
   constructor(style: ApiStyle) {
     this.style = style;
@@ -68,6 +83,29 @@ export class UsageMeter {
     else this.readOpenAi(o);
   }
 
+  /** Reply text: counted, and held (bounded) in case usage never comes and it must be estimated. */
+  private text(t: string): void {
+    if (t.length === 0) return;
+    this.outputChars += t.length;
+    if (this.heldChars >= MAX_HELD_OUTPUT_CHARS) return;
+    const piece = this.heldChars + t.length > MAX_HELD_OUTPUT_CHARS ? t.slice(0, MAX_HELD_OUTPUT_CHARS - this.heldChars) : t;
+    this.held.push(piece);
+    this.heldChars += piece.length;
+  }
+
+  /**
+   * Reads the usage of a whole (non-stream) body found without parsing all of it (body.ts): the final figures, and
+   * the model. Returns false when `usage` is not an object (the caller then parses the body).
+   */
+  readWholeUsage(model: unknown, usage: unknown): boolean {
+    const u = obj(usage);
+    if (!u) return false;
+    this.setModel(model);
+    if (this.style === 'anthropic') this.readAnthropicUsage(u, true);
+    else this.readOpenAiUsage(u);
+    return true;
+  }
+
   private setModel(m: unknown): void {
     if (typeof m === 'string' && m && !this.model) this.model = m;
   }
@@ -80,18 +118,18 @@ export class UsageMeter {
       this.setModel(response.model);
       this.readOpenAiUsage(obj(response.usage));
     }
-    if (typeof o.delta === 'string') this.outputChars += o.delta.length;
+    if (typeof o.delta === 'string') this.text(o.delta);
     for (const c of Array.isArray(o.choices) ? o.choices : []) {
       const choice = obj(c);
       const d = obj(choice?.delta) ?? obj(choice?.message);
       if (d) {
-        for (const k of ['content', 'reasoning_content', 'reasoning', 'refusal']) if (typeof d[k] === 'string') this.outputChars += (d[k] as string).length;
+        for (const k of TEXT_FIELDS) if (typeof d[k] === 'string') this.text(d[k] as string);
         for (const t of Array.isArray(d.tool_calls) ? d.tool_calls : []) {
           const args = obj(obj(t)?.function)?.arguments;
-          if (typeof args === 'string') this.outputChars += args.length;
+          if (typeof args === 'string') this.text(args);
         }
       }
-      if (typeof choice?.text === 'string') this.outputChars += choice.text.length;
+      if (typeof choice?.text === 'string') this.text(choice.text);
     }
     this.readOpenAiUsage(obj(o.usage));
   }
@@ -124,11 +162,11 @@ export class UsageMeter {
     this.setModel(o.model);
     const delta = obj(o.delta);
     if (delta) {
-      for (const k of ['text', 'thinking', 'partial_json']) if (typeof delta[k] === 'string') this.outputChars += (delta[k] as string).length;
+      for (const k of DELTA_FIELDS) if (typeof delta[k] === 'string') this.text(delta[k] as string);
     }
     for (const c of Array.isArray(o.content) ? o.content : []) {
       const block = obj(c);
-      if (typeof block?.text === 'string') this.outputChars += block.text.length;
+      if (typeof block?.text === 'string') this.text(block.text);
     }
     // message_delta (stream) or a whole message (non-stream): the final, cumulative figures.
     this.readAnthropicUsage(obj(o.usage), o.type === 'message_delta' || o.type === 'message');
@@ -149,49 +187,60 @@ export class UsageMeter {
     }
   }
 
+  /** Whether every figure came from the provider (an Anthropic stream's output only counts once it is final). */
+  get complete(): boolean {
+    return this.style === 'anthropic' ? this.aInput !== undefined && this.sawFinalOutput : this.input !== undefined && this.output !== undefined;
+  }
+
+  /** What the provider did not report, with the reply text held to estimate it; null when nothing is missing. */
+  missing(): MissingUsage | null {
+    if (this.complete) return null;
+    const input = this.style === 'anthropic' ? this.aInput === undefined : this.input === undefined;
+    const output = this.style === 'anthropic' ? !this.sawFinalOutput : this.output === undefined;
+    return { input, output, outputText: this.held, outputChars: this.outputChars };
+  }
+
   /**
-   * The figures for the record. Without usage, tokens are estimated from text lengths (`inputChars` from the request
-   * body, output from what streamed back) and marked estimated; a stream cut off before its final usage keeps the
-   * input it did report and estimates the output.
+   * The figures the provider reported. Missing ones hold what partial figures came (an Anthropic stream cut before
+   * its final output keeps message_start's count) or 0, and the result is marked estimated: the recorder fills them
+   * in with the project's estimate (estimate-usage.ts) before the row is stored.
    */
-  result(inputChars: number): MeteredUsage {
-    const estimate = (chars: number) => Math.ceil(chars / CHARS_PER_TOKEN);
+  result(): MeteredUsage {
     if (this.style === 'anthropic') {
-      const inputKnown = this.aInput !== undefined;
-      const input = (this.aInput ?? estimate(inputChars)) + (this.aCacheRead ?? 0) + (this.aCacheWrite ?? 0);
-      const outputKnown = this.sawFinalOutput;
-      const output = outputKnown ? (this.aOutput ?? 0) : Math.max(this.aOutput ?? 0, estimate(this.outputChars));
+      const input = (this.aInput ?? 0) + (this.aCacheRead ?? 0) + (this.aCacheWrite ?? 0);
       return {
         model: this.model,
         inputTokens: input,
-        outputTokens: output,
+        outputTokens: this.aOutput ?? 0,
         cachedTokens: this.aCacheRead ?? 0,
         cacheWriteTokens: this.aCacheWrite ?? 0,
         reasoningTokens: 0,
         providerCost: this.cost,
-        estimated: !inputKnown || !outputKnown,
+        estimated: !this.complete,
       };
     }
-    const known = this.input !== undefined && this.output !== undefined;
     return {
       model: this.model,
-      inputTokens: this.input ?? estimate(inputChars),
-      outputTokens: this.output ?? estimate(this.outputChars),
+      inputTokens: this.input ?? 0,
+      outputTokens: this.output ?? 0,
       cachedTokens: this.cached ?? 0,
       cacheWriteTokens: this.cacheWrite ?? 0,
       reasoningTokens: this.reasoning ?? 0,
       providerCost: this.cost,
-      estimated: !known,
+      estimated: !this.complete,
     };
   }
 }
 
-/** Characters of prompt text in a request body, for estimates when no usage comes back. Never kept. */
-export function promptChars(body: unknown): number {
-  let n = 0;
+const TEXT_FIELDS = ['content', 'reasoning_content', 'reasoning', 'refusal'];
+const DELTA_FIELDS = ['text', 'thinking', 'partial_json'];
+
+/** The prompt text pieces of a request body (messages, system, prompt, input, instructions), for an estimate. */
+export function promptTexts(body: unknown): string[] {
+  const out: string[] = [];
   const walk = (v: unknown, depth: number) => {
     if (depth > 8) return;
-    if (typeof v === 'string') n += v.length;
+    if (typeof v === 'string') out.push(v);
     else if (Array.isArray(v)) for (const x of v) walk(x, depth + 1);
     else if (v && typeof v === 'object') {
       const o = v as Obj;
@@ -199,5 +248,5 @@ export function promptChars(body: unknown): number {
     }
   };
   walk(body, 0);
-  return n;
+  return out;
 }

@@ -16,7 +16,7 @@ export function HeadroomTable({ headroom, accountLabel }: { headroom: Headroom[]
           {headroom.map((h) => {
             const windows = RATE_WINDOWS.filter((w) => h.rateLimit[w]);
             return (
-              <li key={`${h.accountId}|${h.key}`} data-testid="headroom-row" data-account-id={h.accountId}>
+              <li key={`${h.accountId}|${h.keyId}|${h.key}`} data-testid="headroom-row" data-account-id={h.accountId}>
                 <div className="quota-text">
                   <strong>
                     {accountLabel(h.accountId)} · {keyLabel(h.key)}

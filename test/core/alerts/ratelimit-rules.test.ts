@@ -19,7 +19,7 @@ function setup(raw: unknown[]) {
   let n429 = 0;
   let now = NOW;
   const meter = {
-    headroom: (id: string): Headroom[] => [{ accountId: id, key: 'sk-…0001', time: now, rateLimit: limits, lowestPercent: null, rateLimited1h: 0, rateLimited24h: 0 }],
+    headroom: (id: string): Headroom[] => [{ accountId: id, key: 'sk-…0001', keyId: 'k_test0001', time: now, rateLimit: limits, lowestPercent: null, rateLimited1h: 0, rateLimited24h: 0 }],
     rateLimitedSince: () => n429,
   };
   const engine = new AlertEngine({ db: new DatabaseSync(':memory:'), history: noHistory, rules, channels: [], tickMs: 0, now: () => now, meter });

@@ -40,12 +40,14 @@ describe('checkClient', () => {
 
 describe('chooseKey', () => {
   it('replaces the proxy token (Bearer or x-api-key) with the stored key, labelled masked', () => {
-    expect(chooseKey({ authorization: `Bearer ${TOKEN}` }, TOKEN, STORED)).toEqual({ headers: { authorization: `Bearer ${STORED}` }, keyLabel: 'sk-…7777', inserted: true });
-    expect(chooseKey({ 'x-api-key': TOKEN }, TOKEN, STORED)).toEqual({ headers: { 'x-api-key': STORED }, keyLabel: 'sk-…7777', inserted: true });
+    const idOf = (k: string) => `id-of-${k.length}`;
+    expect(chooseKey({ authorization: `Bearer ${TOKEN}` }, TOKEN, STORED, undefined, idOf)).toEqual({ headers: { authorization: `Bearer ${STORED}` }, keyLabel: 'sk-…7777', keyId: `id-of-${STORED.length}`, inserted: true });
+    expect(chooseKey({ 'x-api-key': TOKEN }, TOKEN, STORED)).toEqual({ headers: { 'x-api-key': STORED }, keyLabel: 'sk-…7777', keyId: '', inserted: true });
   });
   it("leaves the client's own key alone", () => {
-    expect(chooseKey({ authorization: 'Bearer sk-own-client-key-1234' }, TOKEN, STORED)).toEqual({ headers: {}, keyLabel: 'sk-…1234', inserted: false });
-    expect(chooseKey({}, TOKEN, STORED)).toEqual({ headers: {}, keyLabel: '', inserted: false });
+    // The id is made from the key the client sent (its own), never from the token.
+    expect(chooseKey({ authorization: 'Bearer sk-own-client-key-1234' }, TOKEN, STORED, undefined, (k) => (k === 'sk-own-client-key-1234' ? 'k_own' : 'wrong'))).toEqual({ headers: {}, keyLabel: 'sk-…1234', keyId: 'k_own', inserted: false });
+    expect(chooseKey({}, TOKEN, STORED, undefined, () => 'never')).toEqual({ headers: {}, keyLabel: '', keyId: '', inserted: false });
   });
   it('a token for an admin-key account says why no key is inserted', () => {
     expect(refused(() => chooseKey({ authorization: `Bearer ${TOKEN}` }, TOKEN, undefined, 'its stored key is an Admin key'))).toMatchObject({ status: 400, message: expect.stringMatching(/does not insert .* Admin key/) });

@@ -1,6 +1,7 @@
 // The proxy under bad input: the client gets the upstream's own status and body, or a clear 502/504/4xx from
 // Spendbar saying which; other requests keep being served; what is recorded is accurate or marked estimated.
 import { request } from 'node:http';
+import { estimate } from '../../../electron/core/estimate/estimate.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, dataLines, PROXY_TOKEN, startHarness, type Harness } from './harness.ts';
 import type { RequestRow } from '../../../shared/metering.ts';
@@ -64,7 +65,9 @@ describe('upstream failures pass through', () => {
     h.openai.fail({ kind: 'no-usage' });
     const res = await call(h, '/oa/v1/chat/completions', { ...chat, stream: true });
     expect(dataLines(res.text).at(-1)).toBe('[DONE]');
-    expect(await lastRow()).toMatchObject({ status: 200, estimated: true, outputTokens: 3, costSource: 'price-table' });
+    // The project's estimator: the Estimate view's input figure for this body, the reply counted as it streamed.
+    const view = await estimate({ input: JSON.stringify({ ...chat, stream: true }) }, { models: [{ model: chat.model }], modelsFrom: 'caller' });
+    expect(await lastRow()).toMatchObject({ status: 200, estimated: true, inputTokens: view.rows[0]?.inputTokens, outputTokens: 4, costSource: 'price-table' });
   });
 
   it('a malformed event-stream line is passed on and noted; usage is still read', async () => {

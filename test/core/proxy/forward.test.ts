@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { call, dataLines, KEYS, PROXY_TOKEN, startHarness, type Harness } from './harness.ts';
 import type { RequestRow } from '../../../shared/metering.ts';
+import { estimate } from '../../../electron/core/estimate/estimate.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -88,8 +89,11 @@ describe('OpenAI style', () => {
     expect(h.openai.requests[1]!.json?.stream_options).toEqual({ include_usage: false });
     expect(dataLines(off.text).some((d) => d.includes('usage'))).toBe(false);
     const row = await lastRow();
-    // 12 characters of reply ≈ 3 tokens; 9 characters of prompt ≈ 3 tokens.
-    expect(row).toMatchObject({ estimated: true, outputTokens: 3, inputTokens: 3 });
+    // The input is what the Estimate view gives for this request body and model; the reply ("Hel", "lo", " there",
+    // "!") is counted with the same o200k_base encoding, piece by piece as it streamed.
+    const view = await estimate({ input: JSON.stringify(chat) }, { models: [{ model: 'gpt-4o' }], modelsFrom: 'caller' });
+    expect(view.rows[0]?.inputTokens).toBe(8);
+    expect(row).toMatchObject({ estimated: true, inputTokens: view.rows[0]?.inputTokens, outputTokens: 4 });
   });
 
   it('Responses API and embeddings are metered too', async () => {

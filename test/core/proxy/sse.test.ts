@@ -70,3 +70,14 @@ describe('SseParser', () => {
     expect(Buffer.concat(out).toString()).toBe(`${big}\n\ndata: after\n\n`);
   });
 });
+
+describe('carriesUsage (which stream events are parsed as they pass)', () => {
+  it('a usage object is usage; OpenAI\'s "usage":null on every chunk is not, nor the word in text', async () => {
+    const { carriesUsage } = await import('../../../electron/core/proxy/side-reader.ts');
+    expect(carriesUsage('{"choices":[],"usage":{"prompt_tokens":3}}')).toBe(true);
+    expect(carriesUsage('{"type":"response.completed","response":{"usage": {"input_tokens":1}}}')).toBe(true);
+    expect(carriesUsage('{"choices":[{"delta":{"content":"x"}}],"usage":null}')).toBe(false);
+    expect(carriesUsage('{"choices":[{"delta":{"content":"x"}}],"usage" : null, "x": {"usage":{"a":1}}}')).toBe(true);
+    expect(carriesUsage('{"choices":[{"delta":{"content":"the \\"usage\\" field"}}]}')).toBe(false);
+  });
+});

@@ -13,6 +13,17 @@ describe('planBody', () => {
     expect(JSON.parse(p.body.toString())).toEqual({ model: 'gpt-4o', stream: true, messages: [], stream_options: { include_usage: true } });
   });
 
+  it("adds a field by splicing it into the client's own bytes: the rest of the body is not serialised again", () => {
+    // Formatting JSON.stringify would not keep (spaces, key order, an escaped slash) survives byte for byte.
+    const raw = Buffer.from('{ "model" : "gpt-4o", "stream": true, "messages": [{"role": "user", "content": "a\\/b \\u00e9"}] }\n');
+    const p = planBody(raw, JSON_TYPE, '/v1/chat/completions', 'openai', true);
+    expect(p.body.toString()).toBe('{ "model" : "gpt-4o", "stream": true, "messages": [{"role": "user", "content": "a\\/b \\u00e9"}] ,"stream_options":{"include_usage":true},"usage":{"include":true}}\n');
+    expect(JSON.parse(p.body.toString())).toMatchObject({ stream_options: { include_usage: true }, usage: { include: true } });
+    // An empty object gets no leading comma; a null value the client sent is replaced (serialised).
+    expect(JSON.parse(planBody(Buffer.from('{}'), JSON_TYPE, '/responses', 'openai', true).body.toString())).toEqual({ usage: { include: true } });
+    expect(JSON.parse(planBody(body({ stream: true, stream_options: null }), JSON_TYPE, '/chat/completions', 'openai', false).body.toString())).toEqual({ stream: true, stream_options: { include_usage: true } });
+  });
+
   it('keeps other stream options and respects an explicit false', () => {
     const kept = planBody(body({ stream: true, stream_options: { foo: 1 } }), JSON_TYPE, '/chat/completions', 'openai', false);
     expect(JSON.parse(kept.body.toString()).stream_options).toEqual({ foo: 1, include_usage: true });
