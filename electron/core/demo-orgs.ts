@@ -37,7 +37,8 @@ function hourly<T>(ledger: Ledger, make: (hour: number, micros: number) => T[]):
       if (!rows) cache.set(h, (rows = make(h, ledger.hourly(h))));
       out.push(...rows);
     }
-    cache.delete(current - REPORT_DAYS * DAY_MS - HOUR_MS);
+    // The clock jumps while the history is polled: forget whatever hours fell out of the report.
+    if (cache.size > REPORT_DAYS * 24 + 48) for (const h of cache.keys()) if (h < current - REPORT_DAYS * DAY_MS) cache.delete(h);
     out.push(...make(current, ledger.spent(current, t)));
     return out;
   };
@@ -110,7 +111,7 @@ export function anthropicAccount(world: DemoWorld, fake: AnthropicFake, account:
  */
 export function xaiAccount(world: DemoWorld, fake: XaiFake, account: ConfigAccount, team: string): WorldAccount {
   const ledger = world.ledger({ perDay: 2.4 * M, seed: 79, shape: 'office', deposits: [{ daysAgo: 1e9, micros: 80 * M }, { daysAgo: 14, micros: 40 * M }] });
-  const t0 = fake.state.teams[team]!;
+  const state = fake.state.teams[team]!;
   return {
     ledger,
     account,
@@ -119,8 +120,8 @@ export function xaiAccount(world: DemoWorld, fake: XaiFake, account: ConfigAccou
       const today = utcStart('day', t);
       const daily: Record<string, number> = {};
       for (let d = today - REPORT_DAYS * DAY_MS; d <= today; d += DAY_MS) daily[new Date(d).toISOString().slice(0, 10)] = ledger.spent(d, Math.min(t, d + DAY_MS)) / M;
-      t0.daily = daily;
-      t0.ledgerCents = -Math.round((ledger.deposited(t) - ledger.cumulative(utcStart('month', t))) / 10_000);
+      state.daily = daily;
+      state.ledgerCents = -Math.round((ledger.deposited(t) - ledger.cumulative(utcStart('month', t))) / 10_000);
     },
   };
 }
