@@ -85,7 +85,9 @@ const BALANCE_ACCOUNTS = ['demo-gateway', 'demo-openrouter', 'demo-deepseek', 'd
 /** Every demo account that reports money spent: the balance ones and the postpaid organizations. */
 const SPEND_ACCOUNTS = [...BALANCE_ACCOUNTS, 'demo-openai', 'demo-anthropic'];
 
-describe('the demo world', () => {
+// Building a world polls a week or more of history for every account through the real adapters: on a busy shared
+// host that alone can pass the default 20 s, so these tests get longer (they assert figures, never speed).
+describe('the demo world', { timeout: 120_000 }, () => {
   // One world for the first two checks: building one polls a week of history.
   let shared: Promise<World> | null = null;
   const midMarch = () => (shared ??= world('2026-03-18T15:20:00Z'));
