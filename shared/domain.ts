@@ -108,8 +108,12 @@ export interface KeySpend {
 export const DERIVED_MODEL = '(all models, estimated from balance changes)';
 /** The "model" of today's spend for a provider that reports per-model usage only for completed days. */
 export const TODAY_MODEL = '(all models, today so far)';
+/** The "model" of cost a provider reports per day without naming models (xAI's usage, a LiteLLM day without a breakdown). */
+export const ALL_MODELS = '(all models)';
+/** The "model" of a cost line that names no model (OpenAI's and Anthropic's costs that are not token usage). */
+export const OTHER_COSTS = '(other costs)';
 /** Rows that are not a model: they cover all of one account's models, so a table must say which account. */
-export const ACCOUNT_WIDE_MODELS: readonly string[] = [DERIVED_MODEL, TODAY_MODEL];
+export const ACCOUNT_WIDE_MODELS: readonly string[] = [DERIVED_MODEL, TODAY_MODEL, ALL_MODELS, OTHER_COSTS];
 
 /** Usage for one model and key over one bucket of time, as the provider reported it. */
 export interface UsageBucket {

@@ -1,6 +1,6 @@
 // `spendbar serve --demo`: the same loopback fakes the tests use, started in-process, their state set from one
-// demo world (demo-world.ts) so every figure agrees with every other, and a month of history polled through the real
-// adapters before the first live poll. Everything is labelled demo.
+// demo world (demo-world.ts; every account is a ledger there) so every figure agrees with every other, and a month
+// of history polled through the real adapters before the first live poll. Everything is labelled demo.
 import type { ConfigAccount } from './accounts.ts';
 import { demoConfigAccount, DemoWorld, type DemoAccount } from './demo-world.ts';
 import { gatewayAccount, routerAccount, deepseekAccount, surferAccount } from './demo-accounts.ts';
@@ -37,8 +37,6 @@ export async function startDemo(opts: { tickMs?: number; pollIntervalSec?: numbe
     startSurferCloudFake({ now: clock, state: { usage: [] } }),
   ]);
   const common = { pollIntervalSec: opts.pollIntervalSec };
-  // The organization-API providers' demo accounts (demo-admin.ts) still move by their own random walk; its balance-only
-  // ones (Moonshot, SiliconFlow) live in the world.
   const admin = await startAdminDemo(
     (id, provider, label, baseUrl, credentials, options) => demoConfigAccount(id, provider, label, baseUrl, credentials, { ...(options ? { options } : {}), pollIntervalSec: opts.pollIntervalSec }),
     world,
@@ -50,30 +48,22 @@ export async function startDemo(opts: { tickMs?: number; pollIntervalSec?: numbe
     surferAccount(world, surfer, common),
     ...admin.worldAccounts,
   ];
-  let seed = 42;
-  const next = () => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed / 2147483648;
-  };
   const sync = () => {
     const t = world.now();
     for (const d of demoAccounts) d.sync(t);
   };
   sync();
   const timer = setInterval(sync, opts.tickMs ?? 5_000);
-  const adminTimer = setInterval(() => admin.tick(next), 10_000);
   timer.unref?.();
-  adminTimer.unref?.();
 
   return {
     world,
-    accounts: [...demoAccounts.map((d) => d.account), ...admin.accounts],
+    accounts: demoAccounts.map((d) => d.account),
     demoAccounts,
     sync,
     gatewayLog: () => gateway.state.log,
     async stop() {
       clearInterval(timer);
-      clearInterval(adminTimer);
       await Promise.all([gateway.close(), router.close(), deepseek.close(), surfer.close(), admin.stop()]);
     },
   };

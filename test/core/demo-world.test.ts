@@ -10,12 +10,17 @@ import { createMemorySecretStore } from '../../electron/core/settings/file-secre
 import { startDemo, type Demo } from '../../electron/core/demo.ts';
 import { pollDemoHistory } from '../../electron/core/demo-history.ts';
 import { DERIVED_MODEL, TODAY_MODEL } from '../../electron/core/derived-usage.ts';
+import { ALL_MODELS } from '../../shared/domain.ts';
+import { ANTHROPIC_MIX, LITELLM_MODELS, OPENAI_MIX } from '../../electron/core/demo-orgs.ts';
+import { OPENAI_DEMO_PRICES } from '../../electron/core/providers/fakes/openai.ts';
+import { ANTHROPIC_DEMO_PRICES } from '../../electron/core/providers/fakes/anthropic.ts';
 import { Ledger, utcStart } from '../../electron/core/demo-world.ts';
 import type { AccountStatus, Snapshot } from '../../shared/domain.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const CENT = 10_000;
+const M = 1_000_000;
 
 interface World {
   demo: Demo;
@@ -42,7 +47,7 @@ async function world(start: string, historyDays = 8): Promise<World> {
     mode: 'serve',
     settings: createMemorySettingsStore(),
     secrets: createMemorySecretStore(),
-    // The accounts of the one world (demo-admin.ts's accounts still move by their own random walk).
+    // Every demo account: each is a ledger of the one world.
     configAccounts: demo.demoAccounts.map((d) => d.account),
     configPreferences: { timeZone: 'UTC' },
     demo: true,
@@ -75,10 +80,14 @@ async function world(start: string, historyDays = 8): Promise<World> {
 }
 
 const micros = (m: { micros: number } | null | undefined) => m?.micros ?? NaN;
-/** Every demo account with a balance that moves with the world (the organization-API ones move on their own). */
-const BALANCE_ACCOUNTS = ['demo-gateway', 'demo-openrouter', 'demo-deepseek', 'demo-moonshot', 'demo-siliconflow'];
+/** Every demo account with a balance that moves with the world. */
+const BALANCE_ACCOUNTS = ['demo-gateway', 'demo-openrouter', 'demo-deepseek', 'demo-moonshot', 'demo-siliconflow', 'demo-xai', 'demo-litellm', 'demo-reseller'];
+/** Every demo account that reports money spent: the balance ones and the postpaid organizations. */
+const SPEND_ACCOUNTS = [...BALANCE_ACCOUNTS, 'demo-openai', 'demo-anthropic'];
 
-describe('the demo world', () => {
+// Building a world polls a week or more of history for every account through the real adapters: on a busy shared
+// host that alone can pass the default 20 s, so these tests get longer (they assert figures, never speed).
+describe('the demo world', { timeout: 120_000 }, () => {
   // One world for the first two checks: building one polls a week of history.
   let shared: Promise<World> | null = null;
   const midMarch = () => (shared ??= world('2026-03-18T15:20:00Z'));
@@ -131,9 +140,12 @@ describe('the demo world', () => {
     expect(wide.sort()).toEqual([
       [DERIVED_MODEL, 'demo-deepseek', 'CNY'],
       [DERIVED_MODEL, 'demo-moonshot', 'CNY'],
+      [DERIVED_MODEL, 'demo-reseller', 'USD'],
       [DERIVED_MODEL, 'demo-siliconflow', 'USD'],
       [TODAY_MODEL, 'demo-openrouter', 'USD'],
     ]);
+    // xAI reports its spend per day without models: one row that says so and whose it is, never a model row.
+    expect(all.filter((r) => r.group === ALL_MODELS).map((r) => [r.accountId, r.currency])).toEqual([['demo-xai', 'USD']]);
     const priced = all.filter((r) => r.costMicros !== null);
     expect(priced.map((r) => r.currency)).toEqual([...priced.map((r) => r.currency)].sort());
     const today = (await w.core.api.queryTotals({ groupBy: 'model', from: utcStart('day', w.clock.t), to, accountIds: ['demo-openrouter'] }))[0]!;
@@ -156,11 +168,22 @@ describe('the demo world', () => {
     expect(Math.max(...points.map((p) => p.v))).toBeLessThanOrEqual(micros(gw.quota!.limit));
     const router = w.shown('demo-openrouter');
     expect(micros(router.balance) + micros(router.spent.total)).toBe(w.ledger('demo-openrouter').deposited(w.clock.t));
+    // The reseller's grant is every deposit; its use, the lifetime spend.
+    const reseller = w.shown('demo-reseller');
+    expect(micros(reseller.quota!.limit)).toBe(w.ledger('demo-reseller').deposited(w.clock.t));
+    expect(micros(reseller.quota!.used)).toBe(w.ledger('demo-reseller').cumulative(w.clock.t));
+    expect(micros(reseller.balance)).toBe(micros(reseller.quota!.limit) - micros(reseller.quota!.used));
+    // LiteLLM's budget resets each month: what it has used is this month's spend, the sum of this month's activity.
+    const litellm = w.shown('demo-litellm');
+    expect(micros(litellm.quota!.limit)).toBe(150_000_000);
+    expect(micros(litellm.quota!.used)).toBe(micros(litellm.spent.month));
+    expect(Math.abs(micros(litellm.quota!.used) - w.ledger('demo-litellm').spent(utcStart('month', w.clock.t), w.clock.t))).toBeLessThanOrEqual(CENT);
+    expect(micros(litellm.balance)).toBe(150_000_000 - micros(litellm.quota!.used));
   });
 
   it('today and this month agree on the 1st of the month, just after midnight', async () => {
     const w = await world('2026-04-01T00:20:00Z', 3);
-    for (const id of BALANCE_ACCOUNTS) {
+    for (const id of SPEND_ACCOUNTS) {
       const spent = w.shown(id).spent;
       expect(micros(spent.today), id).toBe(micros(spent.month));
       // Twenty minutes into the day: a twenty-minute spend, not yesterday's.
@@ -168,14 +191,14 @@ describe('the demo world', () => {
     }
     const summary = await w.core.api.getSpendSummary();
     for (const m of summary.months) {
-      const reported = BALANCE_ACCOUNTS.map((id) => w.shown(id).spent.month).filter((x) => x?.currency === m.currency);
+      const reported = SPEND_ACCOUNTS.map((id) => w.shown(id).spent.month).filter((x) => x?.currency === m.currency);
       expect(m.monthToDate.micros).toBe(reported.reduce((s, x) => s + x!.micros, 0));
       expect(m.monthStart).toBe(Date.parse('2026-04-01T00:00:00Z'));
       expect(m.forecast.micros).toBeGreaterThan(m.monthToDate.micros);
     }
     // A day of hourly polls later, "today" is only the new day and "this month" holds both.
     for (let h = 0; h < 24; h++) await w.advance(HOUR);
-    for (const id of BALANCE_ACCOUNTS) {
+    for (const id of SPEND_ACCOUNTS) {
       const spent = w.shown(id).spent;
       expect(micros(spent.month), id).toBeGreaterThan(micros(spent.today));
     }
@@ -193,5 +216,72 @@ describe('the demo world', () => {
     // SurferCloud's image model is counted, this month including today.
     const images = summary.images.find((i) => i.accountId === 'demo-surfer')!;
     expect(images.month).toBeGreaterThan(images.today);
+  });
+
+  it('the organization accounts answer from the ledger: one row per model, its cost its tokens × its price', async () => {
+    const w = await midMarch();
+    const from = utcStart('day', w.clock.t) - 6 * DAY;
+    const to = w.clock.t + 1;
+    const rows = async (id: string) => w.core.api.queryTotals({ groupBy: 'model', from, to, accountIds: [id] });
+    const near = (a: number, b: number, tol: number, what: string) => expect(Math.abs(a - b), `${what}: ${a} vs ${b}`).toBeLessThanOrEqual(tol);
+    // Prices are USD per million tokens, which is micro-dollars per token. A day's line item is rounded to the micro.
+    const openai = await rows('demo-openai');
+    expect(openai.map((r) => r.group).sort()).toEqual(OPENAI_MIX.map((m) => m.model).sort());
+    for (const r of openai) {
+      const p = OPENAI_DEMO_PRICES[r.group as keyof typeof OPENAI_DEMO_PRICES];
+      expect(r.currency).toBe('USD');
+      expect(r.inputTokens).toBeGreaterThan(0);
+      near(r.costMicros!, (r.inputTokens - r.cachedTokens) * p.input + r.cachedTokens * p.cached + r.outputTokens * p.output, 7 * 3, r.group);
+    }
+    const anthropic = await rows('demo-anthropic');
+    expect(anthropic.map((r) => r.group).sort()).toEqual([...new Set(ANTHROPIC_MIX.map((m) => m.model)), 'web search'].sort());
+    for (const r of anthropic) {
+      expect(r.currency).toBe('USD');
+      if (r.group === 'web search') {
+        expect(r.requests).toBeGreaterThan(0);
+        expect(r.costMicros).toBe(r.requests * 10_000);
+        continue;
+      }
+      const p = ANTHROPIC_DEMO_PRICES[r.group as keyof typeof ANTHROPIC_DEMO_PRICES];
+      near(r.costMicros!, (r.inputTokens - r.cachedTokens) * p.input + r.cachedTokens * p.cacheRead + r.outputTokens * p.output, 7 * 4, r.group);
+    }
+    const litellm = await rows('demo-litellm');
+    expect(litellm.map((r) => r.group).sort()).toEqual(LITELLM_MODELS.map((m) => m.model).sort());
+    for (const r of litellm) {
+      const m = LITELLM_MODELS.find((x) => x.model === r.group)!;
+      near(r.costMicros!, r.inputTokens * m.input + r.outputTokens * m.output, 7, r.group);
+    }
+    // The costs add up to the ledger's spend, and the spend windows are the same spend.
+    for (const id of ['demo-openai', 'demo-anthropic', 'demo-litellm', 'demo-xai']) {
+      const cost = (await rows(id)).reduce((s, r) => s + (r.costMicros ?? 0), 0);
+      near(cost, w.ledger(id).spent(from, w.clock.t), 2 * CENT, id);
+      near(micros(w.shown(id).spent.today), w.ledger(id).spent(utcStart('day', w.clock.t), w.clock.t), CENT, `${id} today`);
+      near(micros(w.shown(id).spent.month), w.ledger(id).spent(utcStart('month', w.clock.t), w.clock.t), 3 * CENT, `${id} month`);
+      // The history's days are the ledger's days.
+      const daily = (await w.core.api.querySeries({ metric: 'cost', bucket: 'day', groupBy: 'account', from, to, accountIds: [id], timeZone: 'UTC' })).series;
+      expect(daily.map((x) => x.currency), id).toEqual(['USD']);
+      for (const p of daily[0]!.points) near(p.v, w.ledger(id).spent(p.t, Math.min(p.t + DAY, w.clock.t)), CENT, `${id} on ${new Date(p.t).toISOString().slice(0, 10)}`);
+    }
+    // No account mixes currencies, and no model is two rows (tokens apart from cost) in the breakdown.
+    const all = await w.core.api.queryTotals({ groupBy: 'model', from, to });
+    const seen = new Set<string>();
+    for (const r of all) {
+      const k = `${r.group}\u0000${r.accountId ?? ''}`;
+      expect(seen.has(k), `${r.group} twice`).toBe(false);
+      seen.add(k);
+    }
+    for (const r of await w.core.api.queryTotals({ groupBy: 'account', from, to })) {
+      if (r.group === 'demo-surfer') expect(r.currency).toBeUndefined();
+      else expect(r.currency, r.group).toBe(['demo-deepseek', 'demo-moonshot'].includes(r.group) ? 'CNY' : 'USD');
+    }
+    // assisters.dev counts this month's tokens.
+    const plan = w.shown('demo-assisters').quota!;
+    expect(plan.used.currency).toBe('TOKENS');
+    near(plan.used.micros, w.ledger('demo-assisters').spent(utcStart('month', w.clock.t), w.clock.t), M, 'assisters tokens');
+    // An hour on, the organizations' spend today has grown by that hour's spend: live at the history's pace.
+    const before = new Map(['demo-openai', 'demo-anthropic', 'demo-litellm', 'demo-xai'].map((id) => [id, micros(w.shown(id).spent.today)]));
+    const at = w.clock.t;
+    await w.advance(HOUR);
+    for (const [id, was] of before) near(micros(w.shown(id).spent.today) - was, w.ledger(id).spent(at, w.clock.t), CENT, `${id} an hour on`);
   });
 });

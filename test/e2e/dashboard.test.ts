@@ -172,6 +172,21 @@ describe.skipIf(!hasBrowser)('dashboard end to end', () => {
     await eventually(async () => expect((await series()).every((s) => !s.hidden)).toBe(true));
   });
 
+  it('shows one breakdown row per model, tokens and cost together (also for the organizations that report them apart)', async () => {
+    const rows = page.getByTestId('breakdown-row');
+    await eventually(async () => expect(await rows.count()).toBeGreaterThan(5));
+    const seen = await rows.evaluateAll((els) => els.map((e) => ({ group: e.getAttribute('data-group'), account: e.getAttribute('data-account-id'), cells: [...e.querySelectorAll('td')].map((td) => td.textContent ?? '') })));
+    const ids = seen.map((r) => `${r.group}|${r.account}`);
+    expect(new Set(ids).size).toBe(ids.length);
+    // OpenAI reports tokens per hour and cost per day and model: one row with both.
+    const gpt = seen.filter((r) => r.group === 'gpt-4.1-2025-04-14');
+    expect(gpt).toHaveLength(1);
+    expect(Number(gpt[0]!.cells[3]!.replace(/\D/g, ''))).toBeGreaterThan(0);
+    expect(gpt[0]!.cells[4]).toMatch(/^\$\d/);
+    // xAI's per-day cost names no model: its own row, naming the account.
+    expect(seen.filter((r) => r.group === '(all models)').map((r) => r.account)).toEqual(['demo-xai']);
+  });
+
   it('exports a CSV with exactly the rows the chart shows', async () => {
     const shown = await series();
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);

@@ -1,7 +1,7 @@
 // Anthropic Admin API: the cost report (amounts are decimal strings in CENTS) and the messages usage report
 // (uncached input, cache writes, cache reads, output, web searches per model, key and workspace). Hourly usage and
 // daily costs are separate buckets, as for OpenAI. The cost report names workspaces, not keys.
-import type { UsageBucket } from '../../../shared/domain.ts';
+import { OTHER_COSTS, type UsageBucket } from '../../../shared/domain.ts';
 import { parseDecimal, type Money } from '../../../shared/money.ts';
 import { ProviderError, redact } from '../errors.ts';
 import { readJson } from '../http.ts';
@@ -188,7 +188,7 @@ export function parseCostReport(data: unknown[]): CostRow[] {
       typeof r.model === 'string' && r.model ? r.model
       : typeof r.cost_type === 'string' && COST_TYPE_MODEL[r.cost_type] ? COST_TYPE_MODEL[r.cost_type]!
       : typeof r.description === 'string' && r.description ? r.description
-      : '(other costs)';
+      : OTHER_COSTS;
     rows.push({ start, model, workspaceId: optionalId(r.workspace_id, `${at}.workspace_id`), cost: { micros, currency } });
   });
   return rows;

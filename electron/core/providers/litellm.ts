@@ -1,7 +1,7 @@
 // A LiteLLM proxy (float USD). A virtual key reads its own spend, budget, reset and expiry (/key/info), its team's
 // budget, and per-day, per-model spend (/user/daily/activity). A master key is not in the key table: it reads the
 // whole proxy's daily activity and the budgets of the teams and users named in the account's options.
-import { BUCKET_MS, type Quota, type QuotaReset, type UsageBucket } from '../../../shared/domain.ts';
+import { ALL_MODELS, BUCKET_MS, type Quota, type QuotaReset, type UsageBucket } from '../../../shared/domain.ts';
 import { toMicros, type Money } from '../../../shared/money.ts';
 import { ProviderError, redact } from '../errors.ts';
 import { readJson, safeHost } from '../http.ts';
@@ -175,7 +175,7 @@ function addDay(set: BucketSet, row: unknown, at: string): void {
   if (!isRecord(row) || typeof row.date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(row.date)) throw new ProviderError('bad-response', `The proxy sent a daily activity row (${at}) without a date.`);
   const start = Date.parse(`${row.date}T00:00:00Z`);
   const models = isRecord(row.breakdown) && isRecord(row.breakdown.models) ? row.breakdown.models : null;
-  const entries: [string, unknown][] = models && Object.keys(models).length > 0 ? Object.entries(models) : [['(all models)', { metrics: row.metrics }]];
+  const entries: [string, unknown][] = models && Object.keys(models).length > 0 ? Object.entries(models) : [[ALL_MODELS, { metrics: row.metrics }]];
   for (const [model, value] of entries) {
     const m = isRecord(value) && isRecord(value.metrics) ? value.metrics : null;
     if (!m) continue;

@@ -1,7 +1,7 @@
 // OpenAI organization Usage and Costs APIs (Admin key). Costs are exact float dollars per day, line item, project
 // and key; usage is tokens and requests per hour, model and key. Hourly usage and daily costs are separate buckets
 // (a day's cost bucket carries no tokens, an hour's usage bucket no cost), so nothing is counted twice.
-import type { UsageBucket } from '../../../shared/domain.ts';
+import { OTHER_COSTS, type UsageBucket } from '../../../shared/domain.ts';
 import { toMicros, type Money } from '../../../shared/money.ts';
 import { ProviderError, redact } from '../errors.ts';
 import { readJson } from '../http.ts';
@@ -224,7 +224,7 @@ export function parseCosts(data: unknown[]): CostRow[] {
 
 /** "gpt-4o-2024-08-06, input" → "gpt-4o-2024-08-06", so costs meet the usage of the same model. */
 export function lineItemModel(lineItem: unknown): string {
-  if (typeof lineItem !== 'string' || !lineItem.trim()) return '(other costs)';
+  if (typeof lineItem !== 'string' || !lineItem.trim()) return OTHER_COSTS;
   const comma = lineItem.lastIndexOf(', ');
   return (comma > 0 ? lineItem.slice(0, comma) : lineItem).trim();
 }

@@ -1,7 +1,7 @@
 // xAI Management API (management key, per team). The prepaid ledger is in USD cents and sign-inverted (a $10 top-up
 // is "-1000"), and posts deductions only at the close of a billing cycle; usage analytics are float USD per day.
 // So the live balance is the posted one less this cycle's spend, marked estimated.
-import { BUCKET_MS, type Quota, type UsageBucket } from '../../../shared/domain.ts';
+import { ALL_MODELS, BUCKET_MS, type Quota, type UsageBucket } from '../../../shared/domain.ts';
 import { parseDecimal, toMicros, type Money } from '../../../shared/money.ts';
 import { ProviderError, redact } from '../errors.ts';
 import { readJson, safeHost } from '../http.ts';
@@ -13,7 +13,8 @@ import type { FetchContext, ProviderAdapter, ProviderReading } from './types.ts'
 const KEYS_URL = 'https://console.x.ai (Settings → Management keys)';
 const USD = 'USD';
 const MICROS_PER_CENT = 10_000;
-export const XAI_MODEL = '(all models)';
+/** xAI reports spend per day only: one account-wide row a day. */
+export const XAI_MODEL = ALL_MODELS;
 
 export const XAI_NEEDS_MANAGEMENT_KEY =
   `xAI's billing API needs a management key with billing read access, created in ${KEYS_URL}; inference API keys cannot read balances or spend.`;

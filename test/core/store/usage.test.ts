@@ -210,6 +210,30 @@ describe('series grouping, filters and currencies', () => {
     expect(byAccount).toMatchObject([{ group: 'or', currency: 'USD', requests: 1, costMicros: 100 }]);
   });
 
+  it("joins one account's tokens and its cost of the same model into one row (tokens hourly, cost daily)", () => {
+    const store = openStore();
+    const tokens = (start: number, model: string) => bucket(start, { model, cost: null, requests: 2, inputTokens: 1000, outputTokens: 200, cachedTokens: 300, reasoningTokens: 0 });
+    const cost = (model: string, micros: number, currency = 'USD') => bucket(T0, { width: 'day', model, key: currency, requests: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, cost: { micros, currency } });
+    // An OpenAI-like account: hourly tokens per model, daily cost per model, a cost line without tokens.
+    store.saveSnapshot(okSnapshot('org', T0 + DAY, { usage: [tokens(T0, 'gpt-a'), tokens(T0 + HOUR, 'gpt-a'), tokens(T0, 'gpt-b'), cost('gpt-a', 5000), cost('gpt-b', 700), cost('web search', 90)] }));
+    // Another account's tokens of the same model with no cost: never folded into the first account's cost.
+    store.saveSnapshot(okSnapshot('other', T0 + DAY, { usage: [tokens(T0, 'gpt-b')] }));
+    // Costs of one model in two currencies: its tokens cannot be told apart, so they stay a row of their own.
+    store.saveSnapshot(okSnapshot('mixed', T0 + DAY, { usage: [tokens(T0, 'qwen'), cost('qwen', 100, 'CNY'), cost('qwen', 20, 'USD')] }));
+    const rows = store.totals({ groupBy: 'model', from: T0, to: T0 + DAY });
+    const pick = (group: string) => rows.filter((r) => r.group === group).map((r) => [r.currency ?? null, r.requests, r.inputTokens, r.outputTokens, r.cachedTokens, r.costMicros]);
+    expect(pick('gpt-a')).toEqual([['USD', 4, 2000, 400, 600, 5000]]);
+    expect(pick('gpt-b')).toEqual([['USD', 2, 1000, 200, 300, 700], [null, 2, 1000, 200, 300, null]]);
+    expect(pick('web search')).toEqual([['USD', 0, 0, 0, 0, 90]]);
+    expect(pick('qwen')).toEqual([['CNY', 0, 0, 0, 0, 100], ['USD', 0, 0, 0, 0, 20], [null, 2, 1000, 200, 300, null]]);
+    // By account, the same join: the organization is one row with all its tokens and all its cost.
+    expect(store.totals({ groupBy: 'account', from: T0, to: T0 + DAY, accountIds: ['org'] })).toEqual([
+      { group: 'org', currency: 'USD', requests: 6, inputTokens: 3000, outputTokens: 600, cachedTokens: 900, reasoningTokens: 0, costMicros: 5790 },
+    ]);
+    // Summed from the daily roll-up and from raw rows alike.
+    expect(store.totals({ groupBy: 'model', from: T0 - HOUR, to: T0 + DAY + HOUR }).filter((r) => r.group === 'gpt-a')).toEqual(rows.filter((r) => r.group === 'gpt-a'));
+  });
+
   it('ties on cost are broken by tokens', () => {
     const store = openStore();
     store.saveSnapshot(

@@ -190,6 +190,12 @@ function list(req: FakeRequest, items: { id: string }[]): FakeResponse {
   return { body: { data: page, has_more: from + limit < items.length, first_id: page[0]?.id ?? null, last_id: page.at(-1)?.id ?? null } };
 }
 
+/** USD per million tokens (= micro-dollars per token), as the demo organization is charged. */
+export const ANTHROPIC_DEMO_PRICES = {
+  'claude-sonnet-4-5-20250929': { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3, label: 'Claude Sonnet 4.5' },
+  'claude-haiku-4-5-20251001': { input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1, label: 'Claude Haiku 4.5' },
+};
+
 export function defaultAnthropicState(now: number): AnthropicFakeState {
   const keys = [
     { id: 'apikey_demo_support', name: 'support-bot', workspaceId: 'wrkspc_demo_prod' },
@@ -220,10 +226,7 @@ export function defaultAnthropicState(now: number): AnthropicFakeState {
     keys,
     workspaces: [{ id: 'wrkspc_demo_prod', name: 'Production' }],
     usage,
-    prices: {
-      'claude-sonnet-4-5-20250929': { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3, label: 'Claude Sonnet 4.5' },
-      'claude-haiku-4-5-20251001': { input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1, label: 'Claude Haiku 4.5' },
-    },
+    prices: structuredClone(ANTHROPIC_DEMO_PRICES),
     webSearchPrice: 0.01,
     paging: {},
     namesFail: null,

@@ -20,7 +20,8 @@ export interface CustomFakeState {
 
 export type CustomFake = FakeServer & { state: CustomFakeState; spend(dollars: number, tokens: number): void };
 
-export async function startCustomFake(opts: { state?: Partial<CustomFakeState>; port?: number } = {}): Promise<CustomFake> {
+export async function startCustomFake(opts: { state?: Partial<CustomFakeState>; port?: number; now?: () => number } = {}): Promise<CustomFake> {
+  const clock = opts.now ?? Date.now;
   const state: CustomFakeState = { granted: 50, used: 12.34, tokensUsed: 1_240_000, tier: 'developer', balance: '88.80', ...opts.state };
   const handle = (req: FakeRequest): FakeResponse => {
     if (req.path === '/v1/dashboard/billing/credit_grants') {
@@ -29,7 +30,7 @@ export async function startCustomFake(opts: { state?: Partial<CustomFakeState>; 
     }
     if (req.path === '/v1/usage') {
       if (bearerToken(req) !== DEMO_ASSISTERS_KEY) return { status: 401, body: { error: { message: 'Invalid API key', type: 'authentication_error' } } };
-      const now = new Date();
+      const now = new Date(clock());
       return {
         body: {
           object: 'usage',

@@ -70,12 +70,21 @@ export function reportPage(
   const total = Math.max(0, Math.ceil((q.endMs - q.startMs) / width));
   const buckets: ReportBucket[] = [];
   const last = Math.min(total, first + q.limit);
+  // Each record goes to its page's bucket once, instead of every bucket scanning every record.
+  const byBucket = new Map<number, ReportRecord[]>();
+  for (const r of records) {
+    if (r.time < q.startMs || r.time >= q.endMs) continue;
+    const i = Math.floor((r.time - q.startMs) / width);
+    if (i < first || i >= last) continue;
+    let list = byBucket.get(i);
+    if (!list) byBucket.set(i, (list = []));
+    list.push(r);
+  }
   for (let i = first; i < last; i++) {
     const startMs = q.startMs + i * width;
     const endMs = startMs + width;
     const groups = new Map<string, { group: Record<string, string | null>; values: Record<string, number> }>();
-    for (const r of records) {
-      if (r.time < startMs || r.time >= endMs || r.time >= q.endMs) continue;
+    for (const r of byBucket.get(i) ?? []) {
       const group: Record<string, string | null> = {};
       for (const g of allGroups) group[g] = q.groupBy.includes(g) ? (r.group[g] ?? null) : null;
       const id = JSON.stringify(group);
