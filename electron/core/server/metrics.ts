@@ -1,79 +1,174 @@
-// Prometheus text exposition of the latest figures, so a team can scrape Spendbar into Prometheus/Grafana.
-// Pure: statuses and totals in, text out.
-import type { Account, AccountStatus, UsageTotals } from '../../../shared/domain.ts';
+// Prometheus text exposition (format 0.0.4) of the latest figures, so a team can scrape Spendbar into
+// Prometheus/Grafana. Pure: statuses and stored totals in, text out.
+// Counters (`*_total`) only go up: they are all-time sums the store keeps for them (store/metrics-totals.ts), never
+// sums over a window, so neither a sliding window, a month roll-over nor retention takes anything off. Figures that
+// can go down (spend today, balance, runway) are gauges.
+import type { Account, AccountStatus } from '../../../shared/domain.ts';
 import { fromMicros } from '../../../shared/money.ts';
+import type { MetricsTotals } from '../store/metrics-totals.ts';
 
 export interface MetricsInput {
   accounts: Account[];
   statuses: AccountStatus[];
-  /** All-time usage per account, grouped by model. */
-  usageByAccount: Map<string, UsageTotals[]>;
+  /** All-time counters from the store (null: the server has no store to read; the families are served empty). */
+  totals: MetricsTotals | null;
   /** Failed polls per account since the process started. */
   pollErrors: Map<string, number>;
 }
 
-interface Family {
-  name: string;
-  help: string;
-  type: 'gauge' | 'counter';
-  samples: string[];
+type Labels = Record<string, string>;
+
+class Family {
+  readonly lines: string[] = [];
+  readonly name: string;
+  readonly type: 'gauge' | 'counter';
+  readonly help: string;
+  constructor(name: string, type: 'gauge' | 'counter', help: string) {
+    this.name = name;
+    this.type = type;
+    this.help = help;
+  }
+  add(labels: Labels, value: number): void {
+    this.lines.push(`${this.name}${labelText(labels)} ${formatValue(value)}`);
+  }
+  text(): string {
+    return [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${this.type}`, ...this.lines].join('\n');
+  }
 }
+
+const MAJOR = 'in major units of the currency label';
+
+/** Every family /metrics serves, in order: the Grafana board and its test read names from the served text. */
+function families() {
+  const f = (name: string, type: Family['type'], help: string) => new Family(name, type, help);
+  return {
+    info: f('spendbar_account_info', 'gauge', 'Always 1; carries the account label.'),
+    balance: f('spendbar_balance', 'gauge', `Balance left, ${MAJOR}.`),
+    spent: f('spendbar_spent', 'gauge', `Spend in a window (today, week, month, total) as the provider last reported it, ${MAJOR}; resets when its window starts again.`),
+    quotaUsed: f('spendbar_quota_used_ratio', 'gauge', 'Share of the quota or key cap used, 0..1.'),
+    runway: f('spendbar_runway_days', 'gauge', 'Days until the balance reaches zero at its recent burn.'),
+    burn: f('spendbar_burn_per_day', 'gauge', `Average spend per day the runway rests on, ${MAJOR}.`),
+    up: f('spendbar_up', 'gauge', '1 when the last poll of the account succeeded.'),
+    stale: f('spendbar_stale', 'gauge', '1 when the last success is older than three poll intervals.'),
+    lastSuccess: f('spendbar_last_success_timestamp_seconds', 'gauge', 'Unix time of the last successful poll.'),
+    lastPoll: f('spendbar_last_poll_timestamp_seconds', 'gauge', 'Unix time of the last poll, successful or not.'),
+    failures: f('spendbar_consecutive_poll_failures', 'gauge', 'Failed polls in a row since the last success.'),
+    pollErrors: f('spendbar_poll_errors_total', 'counter', 'Failed polls since Spendbar started.'),
+    tokens: f('spendbar_tokens_total', 'counter', 'Tokens the provider reported, all time, by model and type (a usage revised down keeps its highest figure).'),
+    requests: f('spendbar_requests_total', 'counter', 'Requests the provider reported, all time, by model.'),
+    cost: f('spendbar_usage_cost_total', 'counter', `Cost of the usage the provider reported, all time, by model, ${MAJOR}.`),
+    meteredRequests: f('spendbar_metered_requests_total', 'counter', 'Requests through the metering proxy, by model.'),
+    meteredErrors: f('spendbar_metered_errors_total', 'counter', 'Requests through the metering proxy answered with an HTTP error (status 400 or more).'),
+    meteredLimited: f('spendbar_metered_rate_limited_total', 'counter', 'Requests through the metering proxy answered 429 (rate limited).'),
+    meteredTokens: f('spendbar_metered_tokens_total', 'counter', 'Tokens of requests through the metering proxy, by model and type.'),
+    meteredCost: f('spendbar_metered_cost_total', 'counter', `Estimated cost of requests through the metering proxy (price table), ${MAJOR}.`),
+    meteredUnpriced: f('spendbar_metered_unpriced_requests_total', 'counter', 'Requests through the metering proxy whose cost is unknown (no price for the model).'),
+  };
+}
+
+/** Names of every family /metrics serves. */
+export const METRIC_FAMILIES: readonly string[] = Object.values(families()).map((f) => f.name);
 
 export function renderMetrics(input: MetricsInput): string {
-  const f = (name: string, type: Family['type'], help: string): Family => ({ name, type, help, samples: [] });
-  const balance = f('spendbar_balance', 'gauge', 'Balance left, in major units of the currency label.');
-  const spent = f('spendbar_spent', 'gauge', 'Spend in a window (today, week, month, total), in major units of the currency label.');
-  const quotaUsed = f('spendbar_quota_used_ratio', 'gauge', 'Share of the quota or key cap used, 0..1.');
-  const tokens = f('spendbar_tokens_total', 'counter', 'Tokens reported by the provider, by model and type.');
-  const requests = f('spendbar_requests_total', 'counter', 'Requests reported by the provider, by model.');
-  const cost = f('spendbar_usage_cost_total', 'counter', 'Cost of reported usage, by model, in major units of the currency label.');
-  const up = f('spendbar_up', 'gauge', '1 when the last poll of the account succeeded.');
-  const stale = f('spendbar_stale', 'gauge', '1 when the last success is older than three poll intervals.');
-  const lastSuccess = f('spendbar_last_success_timestamp_seconds', 'gauge', 'Unix time of the last successful poll.');
-  const errors = f('spendbar_poll_errors_total', 'counter', 'Failed polls since Spendbar started.');
-  const byId = new Map(input.statuses.map((s) => [s.accountId, s]));
-
+  const m = families();
+  const statusOf = new Map(input.statuses.map((s) => [s.accountId, s]));
+  const providerOf = new Map<string, string>();
   for (const account of input.accounts) {
+    providerOf.set(account.id, account.provider);
     const base = { account: account.id, provider: account.provider };
-    const status = byId.get(account.id);
+    const status = statusOf.get(account.id);
     const good = status?.lastSuccess;
-    up.samples.push(sample(base, status?.latest?.ok ? 1 : 0));
-    stale.samples.push(sample(base, status?.stale ? 1 : 0));
-    errors.samples.push(sample(base, input.pollErrors.get(account.id) ?? 0));
+    m.info.add({ ...base, label: account.label }, 1);
+    m.up.add(base, status?.latest?.ok ? 1 : 0);
+    m.stale.add(base, status?.stale ? 1 : 0);
+    m.failures.add(base, status?.consecutiveFailures ?? 0);
+    m.pollErrors.add(base, input.pollErrors.get(account.id) ?? 0);
+    if (status?.latest) m.lastPoll.add(base, Math.floor(status.latest.time / 1000));
     if (good) {
-      lastSuccess.samples.push(sample(base, Math.floor(good.time / 1000)));
+      m.lastSuccess.add(base, Math.floor(good.time / 1000));
       for (const b of good.balances.length ? good.balances : good.balance ? [good.balance] : []) {
-        balance.samples.push(sample({ ...base, currency: b.currency }, fromMicros(b.micros)));
+        m.balance.add({ ...base, currency: b.currency }, fromMicros(b.micros));
       }
       for (const window of ['today', 'week', 'month', 'total'] as const) {
-        const m = good.spent[window];
-        if (m) spent.samples.push(sample({ ...base, window, currency: m.currency }, fromMicros(m.micros)));
+        const s = good.spent[window];
+        if (s) m.spent.add({ ...base, window, currency: s.currency }, fromMicros(s.micros));
       }
       const q = good.quota;
-      if (q?.limit && q.limit.micros > 0) quotaUsed.samples.push(sample(base, q.used.micros / q.limit.micros));
+      if (q?.limit && q.limit.micros > 0) m.quotaUsed.add(base, q.used.micros / q.limit.micros);
     }
-    for (const t of input.usageByAccount.get(account.id) ?? []) {
-      const labels = { ...base, model: t.group };
-      for (const [type, value] of [['input', t.inputTokens], ['output', t.outputTokens], ['cached', t.cachedTokens], ['reasoning', t.reasoningTokens]] as const) {
-        tokens.samples.push(sample({ ...labels, type }, value));
-      }
-      requests.samples.push(sample(labels, t.requests));
-      if (t.costMicros !== null && t.currency) cost.samples.push(sample({ ...labels, currency: t.currency }, fromMicros(t.costMicros)));
+    const runway = status?.runway;
+    if (runway) {
+      m.runway.add({ ...base, currency: runway.balance.currency }, runway.days);
+      m.burn.add({ ...base, currency: runway.burnPerDay.currency }, fromMicros(runway.burnPerDay.micros));
     }
   }
-  const families = [balance, spent, quotaUsed, tokens, requests, cost, up, stale, lastSuccess, errors];
-  return families.map((fam) => [`# HELP ${fam.name} ${fam.help}`, `# TYPE ${fam.name} ${fam.type}`, ...fam.samples.map((s) => `${fam.name}${s}`)].join('\n')).join('\n') + '\n';
+
+  const t = input.totals;
+  if (t) {
+    // Rows of removed accounts stay in the store (a re-added id carries on counting) but are not served.
+    for (const u of t.usage) {
+      const provider = providerOf.get(u.accountId);
+      if (provider === undefined) continue;
+      const labels = { account: u.accountId, provider, model: u.model };
+      addTokens(m.tokens, labels, u);
+      m.requests.add(labels, u.requests);
+    }
+    for (const c of t.cost) {
+      const provider = providerOf.get(c.accountId);
+      if (provider !== undefined) m.cost.add({ account: c.accountId, provider, model: c.model, currency: c.currency }, fromMicros(c.costMicros));
+    }
+    // Metered rows are kept per currency; requests and tokens are one series per model whatever their price.
+    const perModel = new Map<string, { labels: Labels; requests: number; errors: number; limited: number; unpriced: number; tokens: [number, number, number, number] }>();
+    for (const r of t.metered) {
+      const provider = providerOf.get(r.accountId);
+      if (provider === undefined) continue;
+      const labels = { account: r.accountId, provider, model: r.model };
+      const k = `${r.accountId}\u0000${r.model}`;
+      let sum = perModel.get(k);
+      if (!sum) perModel.set(k, (sum = { labels, requests: 0, errors: 0, limited: 0, unpriced: 0, tokens: [0, 0, 0, 0] }));
+      sum.requests += r.requests;
+      sum.errors += r.errors;
+      sum.limited += r.rateLimited;
+      sum.unpriced += r.unpriced;
+      sum.tokens[0] += r.inputTokens;
+      sum.tokens[1] += r.outputTokens;
+      sum.tokens[2] += r.cachedTokens;
+      sum.tokens[3] += r.reasoningTokens;
+      if (r.currency) m.meteredCost.add({ ...labels, currency: r.currency }, fromMicros(r.costMicros));
+    }
+    for (const s of perModel.values()) {
+      m.meteredRequests.add(s.labels, s.requests);
+      m.meteredErrors.add(s.labels, s.errors);
+      m.meteredLimited.add(s.labels, s.limited);
+      m.meteredUnpriced.add(s.labels, s.unpriced);
+      const [inputTokens, outputTokens, cachedTokens, reasoningTokens] = s.tokens;
+      addTokens(m.meteredTokens, s.labels, { inputTokens, outputTokens, cachedTokens, reasoningTokens });
+    }
+  }
+  return Object.values(m).map((fam) => fam.text()).join('\n') + '\n';
 }
 
-function sample(labels: Record<string, string>, value: number): string {
-  const body = Object.entries(labels)
-    .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
-    .join(',');
-  return `{${body}} ${formatValue(value)}`;
+function addTokens(fam: Family, labels: Labels, t: { inputTokens: number; outputTokens: number; cachedTokens: number; reasoningTokens: number }): void {
+  fam.add({ ...labels, type: 'input' }, t.inputTokens);
+  fam.add({ ...labels, type: 'output' }, t.outputTokens);
+  fam.add({ ...labels, type: 'cached' }, t.cachedTokens);
+  fam.add({ ...labels, type: 'reasoning' }, t.reasoningTokens);
 }
 
-function escapeLabel(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+function labelText(labels: Labels): string {
+  let out = '';
+  for (const k in labels) out += `${out ? ',' : ''}${k}="${escapeLabel(labels[k] as string)}"`;
+  return `{${out}}`;
+}
+
+/** Label values: backslash, double quote and line feed are escaped (text format 0.0.4). */
+export function escapeLabel(v: string): string {
+  return v.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+}
+
+/** HELP text: backslash and line feed are escaped. */
+function escapeHelp(v: string): string {
+  return v.replace(/[\\\n]/g, (c) => (c === '\n' ? '\\n' : '\\\\'));
 }
 
 function formatValue(v: number): string {
