@@ -58,7 +58,7 @@ function families() {
     requests: f('spendbar_requests_total', 'counter', 'Requests the provider reported, all time, by model.'),
     cost: f('spendbar_usage_cost_total', 'counter', `Cost of the usage the provider reported, all time, by model, ${MAJOR}.`),
     meteredRequests: f('spendbar_metered_requests_total', 'counter', 'Requests through the metering proxy, by model.'),
-    meteredErrors: f('spendbar_metered_errors_total', 'counter', 'Requests through the metering proxy answered with an HTTP error (status 400 or more).'),
+    meteredErrors: f('spendbar_metered_errors_total', 'counter', 'Requests through the metering proxy that failed (a status other than 2xx).'),
     meteredLimited: f('spendbar_metered_rate_limited_total', 'counter', 'Requests through the metering proxy answered 429 (rate limited).'),
     meteredTokens: f('spendbar_metered_tokens_total', 'counter', 'Tokens of requests through the metering proxy, by model and type.'),
     meteredCost: f('spendbar_metered_cost_total', 'counter', `Estimated cost of requests through the metering proxy (price table), ${MAJOR}.`),

@@ -83,10 +83,10 @@ const STEPS: { needs: string | null; run: (db: DatabaseSync) => void }[] = [
           account_id TEXT NOT NULL, model TEXT NOT NULL, currency TEXT NOT NULL,
           cost_micros INTEGER NOT NULL, top_cost_micros INTEGER NOT NULL,
           PRIMARY KEY (account_id, model, currency)) WITHOUT ROWID;
-        INSERT INTO metrics_usage
+        INSERT INTO metrics_usage (account_id, model, ${TOKENS.join(', ')}, ${TOKENS.map((c) => `top_${c}`).join(', ')})
           SELECT account_id, model, ${TOKENS.map((c) => `sum(${c}) AS ${c}`).join(', ')}, ${TOKENS.map((c) => `sum(${c})`).join(', ')}
           FROM usage_daily WHERE model NOT IN ${WIDE} GROUP BY account_id, model;
-        INSERT INTO metrics_cost
+        INSERT INTO metrics_cost (account_id, model, currency, cost_micros, top_cost_micros)
           SELECT account_id, model, currency, sum(cost_micros), sum(cost_micros)
           FROM usage_daily WHERE model NOT IN ${WIDE} AND currency <> '' GROUP BY account_id, model, currency;
         CREATE TRIGGER metrics_usage_insert AFTER INSERT ON usage_daily BEGIN ${usageUpsert('NEW', '+')} END;
@@ -104,18 +104,19 @@ const STEPS: { needs: string | null; run: (db: DatabaseSync) => void }[] = [
           ${METERED_COLS.map((c) => `${c} INTEGER NOT NULL`).join(', ')},
           PRIMARY KEY (account_id, model, currency)) WITHOUT ROWID;
         -- proxy_hourly is never pruned, so it holds every request so far; 429s only survive in proxy_requests.
-        INSERT INTO metrics_metered
+        INSERT INTO metrics_metered (account_id, model, currency, ${METERED_COLS.join(', ')})
           SELECT account_id, model, currency, ${TOKENS.map((c) => `sum(${c})`).join(', ')}, sum(errors), 0,
             coalesce(sum(cost_micros), 0), sum(unpriced)
           FROM proxy_hourly GROUP BY account_id, model, currency;
-        INSERT INTO metrics_metered
+        INSERT INTO metrics_metered (account_id, model, currency, ${METERED_COLS.join(', ')})
           SELECT account_id, model, currency, 0, 0, 0, 0, 0, 0, count(*), 0, 0
           FROM proxy_requests WHERE status = 429 GROUP BY account_id, model, currency
           ON CONFLICT (account_id, model, currency) DO UPDATE SET rate_limited = excluded.rate_limited;
         CREATE TRIGGER metrics_metered_insert AFTER INSERT ON proxy_requests BEGIN
           INSERT INTO metrics_metered (account_id, model, currency, ${METERED_COLS.join(', ')})
           VALUES (NEW.account_id, NEW.model, NEW.currency, 1, NEW.input_tokens, NEW.output_tokens, NEW.cached_tokens,
-            NEW.reasoning_tokens, NEW.status >= 400, NEW.status = 429, coalesce(NEW.cost_micros, 0), NEW.cost_micros IS NULL)
+            NEW.reasoning_tokens, NEW.status < 200 OR NEW.status >= 300, NEW.status = 429, coalesce(NEW.cost_micros, 0),
+            NEW.cost_source = 'unpriced')
           ON CONFLICT (account_id, model, currency) DO UPDATE SET
             ${METERED_COLS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')};
         END;
