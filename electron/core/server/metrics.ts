@@ -14,9 +14,12 @@ export interface MetricsInput {
   totals: MetricsTotals | null;
   /** Failed polls per account since the process started. */
   pollErrors: Map<string, number>;
+  /**
+   * Scrubs secrets from a label value (the server's redactor). Applied to each distinct value once, not to the
+   * whole text: scanning ~600 KB of exposition for every secret cost more than building it.
+   */
+  scrub?: (text: string) => string;
 }
-
-type Labels = Record<string, string>;
 
 class Family {
   readonly lines: string[] = [];
@@ -28,8 +31,9 @@ class Family {
     this.type = type;
     this.help = help;
   }
-  add(labels: Labels, value: number): void {
-    this.lines.push(`${this.name}${labelText(labels)} ${formatValue(value)}`);
+  /** A sample; its labels are escaped text (`a="x",b="y"`), built once per account and per model row. */
+  addText(labels: string, value: number): void {
+    this.lines.push(`${this.name}{${labels}} ${formatValue(value)}`);
   }
   text(): string {
     return [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${this.type}`, ...this.lines].join('\n');
@@ -71,98 +75,105 @@ export const METRIC_FAMILIES: readonly string[] = Object.values(families()).map(
 
 export function renderMetrics(input: MetricsInput): string {
   const m = families();
+  const scrub = input.scrub;
+  const label = scrub ? (v: string) => escapeLabel(scrub(v)) : escapeLabel;
   const statusOf = new Map(input.statuses.map((s) => [s.accountId, s]));
-  const providerOf = new Map<string, string>();
+  // Labels of account and provider, escaped once per account; a model's are added once per row.
+  const accountLabels = new Map<string, string>();
   for (const account of input.accounts) {
-    providerOf.set(account.id, account.provider);
-    const base = { account: account.id, provider: account.provider };
+    const base = `account="${label(account.id)}",provider="${label(account.provider)}"`;
+    accountLabels.set(account.id, base);
     const status = statusOf.get(account.id);
     const good = status?.lastSuccess;
-    m.info.add({ ...base, label: account.label }, 1);
-    m.up.add(base, status?.latest?.ok ? 1 : 0);
-    m.stale.add(base, status?.stale ? 1 : 0);
-    m.failures.add(base, status?.consecutiveFailures ?? 0);
-    m.pollErrors.add(base, input.pollErrors.get(account.id) ?? 0);
-    if (status?.latest) m.lastPoll.add(base, Math.floor(status.latest.time / 1000));
+    m.info.addText(`${base},label="${label(account.label)}"`, 1);
+    m.up.addText(base, status?.latest?.ok ? 1 : 0);
+    m.stale.addText(base, status?.stale ? 1 : 0);
+    m.failures.addText(base, status?.consecutiveFailures ?? 0);
+    m.pollErrors.addText(base, input.pollErrors.get(account.id) ?? 0);
+    if (status?.latest) m.lastPoll.addText(base, Math.floor(status.latest.time / 1000));
     if (good) {
-      m.lastSuccess.add(base, Math.floor(good.time / 1000));
+      m.lastSuccess.addText(base, Math.floor(good.time / 1000));
       for (const b of good.balances.length ? good.balances : good.balance ? [good.balance] : []) {
-        m.balance.add({ ...base, currency: b.currency }, fromMicros(b.micros));
+        m.balance.addText(`${base},currency="${label(b.currency)}"`, fromMicros(b.micros));
       }
       for (const window of ['today', 'week', 'month', 'total'] as const) {
         const s = good.spent[window];
-        if (s) m.spent.add({ ...base, window, currency: s.currency }, fromMicros(s.micros));
+        if (s) m.spent.addText(`${base},window="${window}",currency="${label(s.currency)}"`, fromMicros(s.micros));
       }
       const q = good.quota;
-      if (q?.limit && q.limit.micros > 0) m.quotaUsed.add(base, q.used.micros / q.limit.micros);
+      if (q?.limit && q.limit.micros > 0) m.quotaUsed.addText(base, q.used.micros / q.limit.micros);
     }
     const runway = status?.runway;
     if (runway) {
-      m.runway.add({ ...base, currency: runway.balance.currency }, runway.days);
-      m.burn.add({ ...base, currency: runway.burnPerDay.currency }, fromMicros(runway.burnPerDay.micros));
+      m.runway.addText(`${base},currency="${label(runway.balance.currency)}"`, runway.days);
+      m.burn.addText(`${base},currency="${label(runway.burnPerDay.currency)}"`, fromMicros(runway.burnPerDay.micros));
     }
   }
 
   const t = input.totals;
   if (t) {
+    const models = new Map<string, string>();
+    const modelLabels = (accountId: string, model: string) => {
+      const a = accountLabels.get(accountId);
+      if (a === undefined) return undefined;
+      let text = models.get(model);
+      if (text === undefined) models.set(model, (text = label(model)));
+      return `${a},model="${text}"`;
+    };
     // Rows of removed accounts stay in the store (a re-added id carries on counting) but are not served.
     for (const u of t.usage) {
-      const provider = providerOf.get(u.accountId);
-      if (provider === undefined) continue;
-      const labels = { account: u.accountId, provider, model: u.model };
-      addTokens(m.tokens, labels, u);
-      m.requests.add(labels, u.requests);
+      const labels = modelLabels(u.accountId, u.model);
+      if (labels === undefined) continue;
+      addTokens(m.tokens, labels, u.inputTokens, u.outputTokens, u.cachedTokens, u.reasoningTokens);
+      m.requests.addText(labels, u.requests);
     }
     for (const c of t.cost) {
-      const provider = providerOf.get(c.accountId);
-      if (provider !== undefined) m.cost.add({ account: c.accountId, provider, model: c.model, currency: c.currency }, fromMicros(c.costMicros));
+      const labels = modelLabels(c.accountId, c.model);
+      if (labels !== undefined) m.cost.addText(`${labels},currency="${label(c.currency)}"`, fromMicros(c.costMicros));
     }
     // Metered rows are kept per currency; requests and tokens are one series per model whatever their price.
-    const perModel = new Map<string, { labels: Labels; requests: number; errors: number; limited: number; unpriced: number; tokens: [number, number, number, number] }>();
+    const perModel = new Map<string, { labels: string; requests: number; errors: number; limited: number; unpriced: number; i: number; o: number; c: number; r: number }>();
     for (const r of t.metered) {
-      const provider = providerOf.get(r.accountId);
-      if (provider === undefined) continue;
-      const labels = { account: r.accountId, provider, model: r.model };
       const k = `${r.accountId}\u0000${r.model}`;
       let sum = perModel.get(k);
-      if (!sum) perModel.set(k, (sum = { labels, requests: 0, errors: 0, limited: 0, unpriced: 0, tokens: [0, 0, 0, 0] }));
+      if (!sum) {
+        const labels = modelLabels(r.accountId, r.model);
+        if (labels === undefined) continue;
+        perModel.set(k, (sum = { labels, requests: 0, errors: 0, limited: 0, unpriced: 0, i: 0, o: 0, c: 0, r: 0 }));
+      }
       sum.requests += r.requests;
       sum.errors += r.errors;
       sum.limited += r.rateLimited;
       sum.unpriced += r.unpriced;
-      sum.tokens[0] += r.inputTokens;
-      sum.tokens[1] += r.outputTokens;
-      sum.tokens[2] += r.cachedTokens;
-      sum.tokens[3] += r.reasoningTokens;
-      if (r.currency) m.meteredCost.add({ ...labels, currency: r.currency }, fromMicros(r.costMicros));
+      sum.i += r.inputTokens;
+      sum.o += r.outputTokens;
+      sum.c += r.cachedTokens;
+      sum.r += r.reasoningTokens;
+      if (r.currency) m.meteredCost.addText(`${sum.labels},currency="${label(r.currency)}"`, fromMicros(r.costMicros));
     }
     for (const s of perModel.values()) {
-      m.meteredRequests.add(s.labels, s.requests);
-      m.meteredErrors.add(s.labels, s.errors);
-      m.meteredLimited.add(s.labels, s.limited);
-      m.meteredUnpriced.add(s.labels, s.unpriced);
-      const [inputTokens, outputTokens, cachedTokens, reasoningTokens] = s.tokens;
-      addTokens(m.meteredTokens, s.labels, { inputTokens, outputTokens, cachedTokens, reasoningTokens });
+      m.meteredRequests.addText(s.labels, s.requests);
+      m.meteredErrors.addText(s.labels, s.errors);
+      m.meteredLimited.addText(s.labels, s.limited);
+      m.meteredUnpriced.addText(s.labels, s.unpriced);
+      addTokens(m.meteredTokens, s.labels, s.i, s.o, s.c, s.r);
     }
   }
   return Object.values(m).map((fam) => fam.text()).join('\n') + '\n';
 }
 
-function addTokens(fam: Family, labels: Labels, t: { inputTokens: number; outputTokens: number; cachedTokens: number; reasoningTokens: number }): void {
-  fam.add({ ...labels, type: 'input' }, t.inputTokens);
-  fam.add({ ...labels, type: 'output' }, t.outputTokens);
-  fam.add({ ...labels, type: 'cached' }, t.cachedTokens);
-  fam.add({ ...labels, type: 'reasoning' }, t.reasoningTokens);
+function addTokens(fam: Family, labels: string, input: number, output: number, cached: number, reasoning: number): void {
+  fam.addText(`${labels},type="input"`, input);
+  fam.addText(`${labels},type="output"`, output);
+  fam.addText(`${labels},type="cached"`, cached);
+  fam.addText(`${labels},type="reasoning"`, reasoning);
 }
 
-function labelText(labels: Labels): string {
-  let out = '';
-  for (const k in labels) out += `${out ? ',' : ''}${k}="${escapeLabel(labels[k] as string)}"`;
-  return `{${out}}`;
-}
+const NEEDS_ESCAPE = /[\\"\n]/;
 
 /** Label values: backslash, double quote and line feed are escaped (text format 0.0.4). */
 export function escapeLabel(v: string): string {
+  if (!NEEDS_ESCAPE.test(v)) return v;
   return v.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
 }
 

@@ -11,6 +11,7 @@ import type { ProxyRecord } from '../../../electron/core/proxy/handler.ts';
 import type { SnapshotStore } from '../../../electron/core/store/index.ts';
 import { bucket, DAY, HOUR, okSnapshot, openStore, tempDbPath, track } from '../store/helpers.ts';
 import { SnapshotStore as Store } from '../../../electron/core/store/index.ts';
+import { Redactor } from '../../../electron/core/redaction.ts';
 import { parseExposition, seriesKey, type Exposition } from './exposition.ts';
 
 const account = (id: string, label = id): Account => ({ id, provider: 'openrouter', label, pollIntervalSec: 300 });
@@ -143,5 +144,19 @@ describe('/metrics exposition', () => {
     const e = parseExposition(text);
     expect(e.samples.find((s) => s.name === 'spendbar_account_info')?.labels.label).toBe(label);
     expect(e.samples.find((s) => s.name === 'spendbar_requests_total')?.labels.model).toBe(model);
+  });
+
+  it('scrubs a secret from every label value (the server passes its redactor), leaving the text valid', () => {
+    const store = openStore();
+    const secret = 'sk-or-v1-pasted-into-a-label-0123456789';
+    store.saveSnapshots([okSnapshot('a', NOW, { usage: [bucket(NOW - HOUR, { model: `model ${secret}` })] })]);
+    const redactor = new Redactor();
+    redactor.include(() => [secret]);
+    const text = renderMetrics({ accounts: [account('a', `Team ${secret}`)], statuses: [], totals: store.metricsTotals(), pollErrors: new Map(), scrub: (v) => redactor.text(v) });
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain('0123456789');
+    const e = parseExposition(text);
+    expect(e.samples.find((s) => s.name === 'spendbar_account_info')?.labels.label).toMatch(/^Team \S+/);
+    expect(e.samples.filter((s) => s.name === 'spendbar_requests_total')).toHaveLength(1);
   });
 });
