@@ -22,7 +22,8 @@ export interface MetricsInput {
 }
 
 class Family {
-  readonly lines: string[] = [];
+  /** Sample lines, each ending in a line feed: one string grown in place (joining an array cost a third of a scrape). */
+  private body = '';
   readonly name: string;
   readonly type: 'gauge' | 'counter';
   readonly help: string;
@@ -33,10 +34,10 @@ class Family {
   }
   /** A sample; its labels are escaped text (`a="x",b="y"`), built once per account and per model row. */
   addText(labels: string, value: number): void {
-    this.lines.push(`${this.name}{${labels}} ${formatValue(value)}`);
+    this.body += `${this.name}{${labels}} ${formatValue(value)}\n`;
   }
   text(): string {
-    return [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${this.type}`, ...this.lines].join('\n');
+    return `# HELP ${this.name} ${escapeHelp(this.help)}\n# TYPE ${this.name} ${this.type}\n${this.body}`;
   }
 }
 
@@ -159,7 +160,9 @@ export function renderMetrics(input: MetricsInput): string {
       addTokens(m.meteredTokens, s.labels, s.i, s.o, s.c, s.r);
     }
   }
-  return Object.values(m).map((fam) => fam.text()).join('\n') + '\n';
+  let out = '';
+  for (const fam of Object.values(m)) out += fam.text();
+  return out;
 }
 
 function addTokens(fam: Family, labels: string, input: number, output: number, cached: number, reasoning: number): void {

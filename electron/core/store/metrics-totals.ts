@@ -155,19 +155,21 @@ export function ensureMetricsTotals(db: DatabaseSync): number {
 
 export const METRICS_TOTALS_STEPS = STEPS.length;
 
+// One row per account × model × cost currency (a model's tokens repeat on each of its currencies' rows; most have
+// one), then the metered rows in two halves. Ten columns, not the thirteen a flat union would pad: the read is most
+// of a scrape's cost.
 const READ = (metered: boolean) => `
-  SELECT 0, account_id, model, '', ${TOKENS.map((c) => `top_${c}`).join(', ')}, 0, 0, 0, 0 FROM metrics_usage
-  UNION ALL
-  SELECT 1, account_id, model, currency, 0, 0, 0, 0, 0, 0, 0, top_cost_micros, 0 FROM metrics_cost
+  SELECT 0, u.account_id, u.model, coalesce(c.currency, ''), ${TOKENS.map((c) => `u.top_${c}`).join(', ')}, c.top_cost_micros
+  FROM metrics_usage u LEFT JOIN metrics_cost c ON c.account_id = u.account_id AND c.model = u.model
   ${
     metered
-      ? `UNION ALL SELECT 2, account_id, model, currency, requests, input_tokens, output_tokens, cached_tokens, reasoning_tokens,
-      errors, rate_limited, cost_micros, unpriced FROM metrics_metered`
+      ? `UNION ALL SELECT 1, account_id, model, currency, ${TOKENS.join(', ')}, cost_micros FROM metrics_metered
+  UNION ALL SELECT 2, account_id, model, currency, errors, rate_limited, unpriced, 0, 0, 0 FROM metrics_metered`
       : ''
   }`;
 
-/** kind (0 usage, 1 cost, 2 metered), account, model, currency, requests, input, output, cached, reasoning, errors, 429s, cost, unpriced */
-type Row = [number, string, string, string, number, number, number, number, number, number, number, number, number];
+/** kind (0 usage and cost, 1 metered usage and cost, 2 metered errors, 429s, unpriced), account, model, currency, five figures, cost */
+type Row = [number, string, string, string, number, number, number, number, number, number | null];
 
 /**
  * Reads every counter in one statement. `stmt` is the store's statement cache; `steps` is what ensureMetricsTotals
@@ -178,10 +180,42 @@ export function readMetricsTotals(stmt: (sql: string) => StatementSync, steps: n
   const read = stmt(READ(steps >= 2));
   // Rows as arrays: a scrape reads a row per account × model, and objects cost twice the time.
   read.setReturnArrays(true);
-  for (const [k, accountId, model, currency, requests, inputTokens, outputTokens, cachedTokens, reasoningTokens, errors, rateLimited, costMicros, unpriced] of read.all() as unknown as Row[]) {
-    if (k === 0) out.usage.push({ accountId, model, requests, inputTokens, outputTokens, cachedTokens, reasoningTokens });
-    else if (k === 1) out.cost.push({ accountId, model, currency, costMicros });
-    else out.metered.push({ accountId, model, currency, requests, inputTokens, outputTokens, cachedTokens, reasoningTokens, errors, rateLimited, costMicros, unpriced });
+  let last: UsageCounterRow | undefined;
+  const usage = new Map<string, UsageCounterRow>();
+  const metered = new Map<string, MeteredCounterRow>();
+  for (const [k, accountId, model, currency, a, b, c, d, e, cost] of read.all() as unknown as Row[]) {
+    if (k === 0) {
+      // The join yields one usage row's currencies one after another; the map is there should a plan not.
+      if (!last || last.accountId !== accountId || last.model !== model) {
+        const key = `${accountId}\u0000${model}`;
+        last = usage.get(key);
+        if (!last) {
+          usage.set(key, (last = { accountId, model, requests: a, inputTokens: b, outputTokens: c, cachedTokens: d, reasoningTokens: e }));
+          out.usage.push(last);
+        }
+      }
+      if (cost !== null) out.cost.push({ accountId, model, currency, costMicros: cost });
+      continue;
+    }
+    const key = `${accountId}\u0000${model}\u0000${currency}`;
+    let m = metered.get(key);
+    if (!m) {
+      m = { accountId, model, currency, requests: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, errors: 0, rateLimited: 0, costMicros: 0, unpriced: 0 };
+      metered.set(key, m);
+      out.metered.push(m);
+    }
+    if (k === 1) {
+      m.requests = a;
+      m.inputTokens = b;
+      m.outputTokens = c;
+      m.cachedTokens = d;
+      m.reasoningTokens = e;
+      m.costMicros = cost ?? 0;
+    } else {
+      m.errors = a;
+      m.rateLimited = b;
+      m.unpriced = c;
+    }
   }
   return out;
 }

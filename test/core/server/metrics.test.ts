@@ -107,6 +107,17 @@ describe('/metrics counters', () => {
     expect(value(scrape(store, accounts), 'spendbar_requests_total', { model: 'gpt-x' })).toBe(requestsBefore + 3);
   });
 
+  it('count a model priced in two currencies once, with its cost per currency', () => {
+    const store = openStore();
+    store.saveSnapshots([
+      okSnapshot('a', NOW, { usage: [bucket(NOW - 2 * HOUR, { requests: 3 }), bucket(NOW - HOUR, { requests: 4, cost: { micros: 2_000_000, currency: 'CNY' } })] }),
+    ]);
+    const e = scrape(store, [account('a')]);
+    expect(e.samples.filter((s) => s.name === 'spendbar_requests_total')).toEqual([{ name: 'spendbar_requests_total', labels: { account: 'a', provider: 'openrouter', model: 'gpt-x' }, value: 7 }]);
+    expect(value(e, 'spendbar_usage_cost_total', { currency: 'USD' })).toBeCloseTo(0.001, 9);
+    expect(value(e, 'spendbar_usage_cost_total', { currency: 'CNY' })).toBe(2);
+  });
+
   it('are served only for accounts that exist, and a removed account does not take them down when re-added', () => {
     const store = openStore();
     store.saveSnapshots([okSnapshot('a', NOW, { usage: [bucket(NOW - HOUR)] }), okSnapshot('b', NOW, { usage: [bucket(NOW - HOUR, { requests: 4 })] })]);
