@@ -50,23 +50,24 @@ export interface MetricsTotals {
   metered: MeteredCounterRow[];
 }
 
-/** `x = x ± v, top_x = max(top_x, x ± v)` for each column, from row `r` (NEW or OLD) with sign `s`. */
-function moves(cols: readonly string[], r: string, s: '+' | '-'): string {
-  return cols.map((c) => `${c} = ${c} ${s} ${r}.${c}, top_${c} = max(top_${c}, ${c} ${s} ${r}.${c})`).join(', ');
-}
-
-function usageUpsert(r: 'NEW' | 'OLD', s: '+' | '-'): string {
-  const zero = s === '-' ? '-' : '';
+/**
+ * Adds `delta(column)` to the counter rows of usage_daily row `r` (NEW or OLD): `x = x + d, top_x = max(top_x, x + d)`.
+ * `delta` is an SQL expression per column (`NEW.requests`, `-OLD.requests`, `NEW.requests - OLD.requests`).
+ */
+function usageUpsert(r: 'NEW' | 'OLD', delta: (col: string) => string): string {
+  const moves = (cols: readonly string[]) => cols.map((c) => `${c} = ${c} + excluded.${c}, top_${c} = max(top_${c}, ${c} + excluded.${c})`).join(', ');
   return `
     INSERT INTO metrics_usage (account_id, model, ${TOKENS.join(', ')}, ${TOKENS.map((c) => `top_${c}`).join(', ')})
-    SELECT ${r}.account_id, ${r}.model, ${TOKENS.map((c) => `${zero}${r}.${c}`).join(', ')}, ${TOKENS.map((c) => `max(0, ${zero}${r}.${c})`).join(', ')}
+    SELECT ${r}.account_id, ${r}.model, ${TOKENS.map(delta).join(', ')}, ${TOKENS.map((c) => `max(0, ${delta(c)})`).join(', ')}
     WHERE ${r}.model NOT IN ${WIDE}
-    ON CONFLICT (account_id, model) DO UPDATE SET ${moves(TOKENS, r, s)};
+    ON CONFLICT (account_id, model) DO UPDATE SET ${moves(TOKENS)};
     INSERT INTO metrics_cost (account_id, model, currency, cost_micros, top_cost_micros)
-    SELECT ${r}.account_id, ${r}.model, ${r}.currency, ${zero}${r}.cost_micros, max(0, ${zero}${r}.cost_micros)
+    SELECT ${r}.account_id, ${r}.model, ${r}.currency, ${delta('cost_micros')}, max(0, ${delta('cost_micros')})
     WHERE ${r}.model NOT IN ${WIDE} AND ${r}.currency <> ''
-    ON CONFLICT (account_id, model, currency) DO UPDATE SET ${moves(['cost_micros'], r, s)};`;
+    ON CONFLICT (account_id, model, currency) DO UPDATE SET ${moves(['cost_micros'])};`;
 }
+
+const SAME_GROUP = 'NEW.account_id = OLD.account_id AND NEW.model = OLD.model AND NEW.currency = OLD.currency';
 
 const METERED_COLS = [...TOKENS, 'errors', 'rate_limited', 'cost_micros', 'unpriced'] as const;
 
@@ -89,9 +90,13 @@ const STEPS: { needs: string | null; run: (db: DatabaseSync) => void }[] = [
         INSERT INTO metrics_cost (account_id, model, currency, cost_micros, top_cost_micros)
           SELECT account_id, model, currency, sum(cost_micros), sum(cost_micros)
           FROM usage_daily WHERE model NOT IN ${WIDE} AND currency <> '' GROUP BY account_id, model, currency;
-        CREATE TRIGGER metrics_usage_insert AFTER INSERT ON usage_daily BEGIN ${usageUpsert('NEW', '+')} END;
-        CREATE TRIGGER metrics_usage_delete AFTER DELETE ON usage_daily BEGIN ${usageUpsert('OLD', '-')} END;
-        CREATE TRIGGER metrics_usage_update AFTER UPDATE ON usage_daily BEGIN ${usageUpsert('OLD', '-')} ${usageUpsert('NEW', '+')} END;
+        CREATE TRIGGER metrics_usage_insert AFTER INSERT ON usage_daily BEGIN ${usageUpsert('NEW', (c) => `NEW.${c}`)} END;
+        CREATE TRIGGER metrics_usage_delete AFTER DELETE ON usage_daily BEGIN ${usageUpsert('OLD', (c) => `-OLD.${c}`)} END;
+        -- The roll-up's upkeep updates a row in place (its key stays): one upsert by the difference.
+        CREATE TRIGGER metrics_usage_revise AFTER UPDATE ON usage_daily WHEN ${SAME_GROUP}
+        BEGIN ${usageUpsert('NEW', (c) => `(NEW.${c} - OLD.${c})`)} END;
+        CREATE TRIGGER metrics_usage_move AFTER UPDATE ON usage_daily WHEN NOT (${SAME_GROUP})
+        BEGIN ${usageUpsert('OLD', (c) => `-OLD.${c}`)} ${usageUpsert('NEW', (c) => `NEW.${c}`)} END;
       `),
   },
   {
