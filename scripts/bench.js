@@ -22,6 +22,7 @@ function run(label, args) {
 }
 
 run('store', ['scripts/bench/store.ts', ...(quick ? ['--days', '30'] : [])]);
+run('/metrics: 50 accounts × 20 models', ['scripts/bench/metrics.ts', ...(quick ? ['--days', '30', '--scrapes', '100'] : [])]);
 run('metering proxy', ['scripts/bench/proxy.ts', ...(quick ? ['--quick'] : [])]);
 run('estimate', ['scripts/bench/estimate.ts', ...(quick ? ['--runs', '3'] : [])]);
 run('estimate accuracy (test corpus)', ['scripts/estimate/accuracy.ts']);

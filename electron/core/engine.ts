@@ -21,6 +21,7 @@ import { addDerivedSpend, addTodaySoFar, deriveHistory } from './derived-usage.t
 import { getAdapter, listDescriptors } from './providers/registry.ts';
 import { RequestBudget } from './request-budget.ts';
 import { SnapshotStore } from './store/index.ts';
+import type { MetricsTotals } from './store/metrics-totals.ts';
 import { Meter } from './proxy/meter.ts';
 import type { ProxyTimeouts } from './proxy/handler.ts';
 import { windowStart } from './alerts/calendar.ts';
@@ -66,6 +67,8 @@ export interface EngineCore extends Core {
   alertProblems(): string[];
   /** The metering proxy: its request handler for the servers, and its records. */
   meter: Meter;
+  /** All-time counters for /metrics, in one read of the store. */
+  metricsTotals(): MetricsTotals;
 }
 
 export async function createCore(opts: EngineOptions): Promise<EngineCore> {
@@ -386,6 +389,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     redactor,
     allSecrets: () => [...book.allSecrets(), ...alerts.secretUrls(), ...meter.secrets()],
     meter,
+    metricsTotals: () => store.metricsTotals(),
     alertProblems: () => alerts.problems,
     pollAll: () => poller.refresh(),
     importSnapshots: (list) => {

@@ -66,7 +66,7 @@ beforeAll(async () => {
     ],
     version: 'test',
   });
-  server = await startServer({ api: core.api, port: 0, redactor: core.redactor });
+  server = await startServer({ api: core.api, port: 0, redactor: core.redactor, metricsTotals: core.metricsTotals });
   await core.pollAll();
 });
 

@@ -180,6 +180,7 @@ async function serve(args: string[]): Promise<number> {
     token,
     staticDir: hasDashboard ? staticDir : undefined,
     redactor: core.redactor,
+    metricsTotals: core.metricsTotals,
     proxy: core.meter.handler({ serveToken: token }),
   });
   core.meter.setUrl(server.url);

@@ -3,6 +3,7 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { TotalsQuery } from '../../../shared/api.ts';
 import type { SeriesQuery, SeriesResult, Snapshot, UsageTotals } from '../../../shared/domain.ts';
+import { ensureMetricsTotals, METRICS_TOTALS_STEPS, readMetricsTotals, type MetricsTotals } from './metrics-totals.ts';
 import { migrate } from './migrations.ts';
 import type { QueryContext, UsageTables } from './plan.ts';
 import { PendingRollups, rebuildDailyRollup, type RollupDeps } from './rollup.ts';
@@ -38,6 +39,7 @@ export class SnapshotStore {
   private readonly ctx: QueryContext;
   private readonly rollupDeps: RollupDeps;
   private readonly pending: PendingRollups;
+  private metricsSteps = 0;
 
   private constructor(db: DatabaseSync, timeZone: string) {
     this.db = db;
@@ -253,6 +255,12 @@ export class SnapshotStore {
     const cutoff = now - (opts.rawDays ?? 90) * DAY;
     const result = this.transaction(() => this.stmt(RETENTION).run({ cutoff }));
     return { removed: Number(result.changes) };
+  }
+
+  /** All-time counters for /metrics in one read; their tables are made on the first call (metrics-totals.ts). */
+  metricsTotals(): MetricsTotals {
+    if (this.metricsSteps < METRICS_TOTALS_STEPS) this.metricsSteps = ensureMetricsTotals(this.db);
+    return readMetricsTotals(this.stmt.bind(this), this.metricsSteps);
   }
 
   close(): void {

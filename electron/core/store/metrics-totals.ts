@@ -1,0 +1,226 @@
+// All-time usage totals for Prometheus counters, kept so that a scrape costs one small read and a counter never goes
+// down. Sums over a window go down when the window slides; sums over raw rows go down when rows are pruned or a
+// provider revises a bucket down. So the totals live in tables of their own, kept by triggers:
+//   metrics_usage    per account × model: requests and tokens the provider reported (from usage_daily's changes)
+//   metrics_cost     per account × model × currency: their cost
+//   metrics_metered  per account × model × currency: what the metering proxy saw (from proxy_requests' inserts)
+// Each provider-usage figure is held twice: `x`, the exact sum now, and `top_x`, the highest it has been. Counters
+// serve `top_x`: a downward revision leaves the counter where it was (and a revision back up does not count twice);
+// the exact figure is what /api/totals answers. Metered rows are counted on insert only, so pruning proxy_requests
+// (retention) never takes anything off. Rows of a model that stands for all of an account's models (an estimate from
+// balance changes, today-so-far) are left out: they are replaced by per-model figures later, which would count twice.
+// The tables (own version in metrics_meta, like the alert and proxy tables) are made on the first scrape, filled
+// from what is stored then; a database that is never scraped never pays for the triggers.
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { ACCOUNT_WIDE_MODELS } from '../../../shared/domain.ts';
+
+const WIDE = `(${ACCOUNT_WIDE_MODELS.map((m) => `'${m.replace(/'/g, "''")}'`).join(', ')})`;
+const TOKENS = ['requests', 'input_tokens', 'output_tokens', 'cached_tokens', 'reasoning_tokens'] as const;
+
+/** One account × model (× currency for cost and metered rows), all time. */
+export interface UsageCounterRow {
+  accountId: string;
+  model: string;
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  reasoningTokens: number;
+}
+
+export interface CostCounterRow {
+  accountId: string;
+  model: string;
+  currency: string;
+  costMicros: number;
+}
+
+export interface MeteredCounterRow extends UsageCounterRow {
+  /** '' when no request of the row had a price. */
+  currency: string;
+  errors: number;
+  rateLimited: number;
+  costMicros: number;
+  unpriced: number;
+}
+
+export interface MetricsTotals {
+  usage: UsageCounterRow[];
+  cost: CostCounterRow[];
+  metered: MeteredCounterRow[];
+}
+
+/**
+ * Adds `delta(column)` to the counter rows of usage_daily row `r` (NEW or OLD): `x = x + d, top_x = max(top_x, x + d)`.
+ * `delta` is an SQL expression per column (`NEW.requests`, `-OLD.requests`, `NEW.requests - OLD.requests`).
+ */
+function usageUpsert(r: 'NEW' | 'OLD', delta: (col: string) => string): string {
+  const moves = (cols: readonly string[]) => cols.map((c) => `${c} = ${c} + excluded.${c}, top_${c} = max(top_${c}, ${c} + excluded.${c})`).join(', ');
+  return `
+    INSERT INTO metrics_usage (account_id, model, ${TOKENS.join(', ')}, ${TOKENS.map((c) => `top_${c}`).join(', ')})
+    SELECT ${r}.account_id, ${r}.model, ${TOKENS.map(delta).join(', ')}, ${TOKENS.map((c) => `max(0, ${delta(c)})`).join(', ')}
+    WHERE ${r}.model NOT IN ${WIDE}
+    ON CONFLICT (account_id, model) DO UPDATE SET ${moves(TOKENS)};
+    INSERT INTO metrics_cost (account_id, model, currency, cost_micros, top_cost_micros)
+    SELECT ${r}.account_id, ${r}.model, ${r}.currency, ${delta('cost_micros')}, max(0, ${delta('cost_micros')})
+    WHERE ${r}.model NOT IN ${WIDE} AND ${r}.currency <> ''
+    ON CONFLICT (account_id, model, currency) DO UPDATE SET ${moves(['cost_micros'])};`;
+}
+
+const SAME_GROUP = 'NEW.account_id = OLD.account_id AND NEW.model = OLD.model AND NEW.currency = OLD.currency';
+
+const METERED_COLS = [...TOKENS, 'errors', 'rate_limited', 'cost_micros', 'unpriced'] as const;
+
+const STEPS: { needs: string | null; run: (db: DatabaseSync) => void }[] = [
+  {
+    needs: 'usage_daily',
+    run: (db) =>
+      db.exec(`
+        CREATE TABLE metrics_usage (
+          account_id TEXT NOT NULL, model TEXT NOT NULL,
+          ${TOKENS.map((c) => `${c} INTEGER NOT NULL, top_${c} INTEGER NOT NULL`).join(', ')},
+          PRIMARY KEY (account_id, model)) WITHOUT ROWID;
+        CREATE TABLE metrics_cost (
+          account_id TEXT NOT NULL, model TEXT NOT NULL, currency TEXT NOT NULL,
+          cost_micros INTEGER NOT NULL, top_cost_micros INTEGER NOT NULL,
+          PRIMARY KEY (account_id, model, currency)) WITHOUT ROWID;
+        INSERT INTO metrics_usage (account_id, model, ${TOKENS.join(', ')}, ${TOKENS.map((c) => `top_${c}`).join(', ')})
+          SELECT account_id, model, ${TOKENS.map((c) => `sum(${c}) AS ${c}`).join(', ')}, ${TOKENS.map((c) => `sum(${c})`).join(', ')}
+          FROM usage_daily WHERE model NOT IN ${WIDE} GROUP BY account_id, model;
+        INSERT INTO metrics_cost (account_id, model, currency, cost_micros, top_cost_micros)
+          SELECT account_id, model, currency, sum(cost_micros), sum(cost_micros)
+          FROM usage_daily WHERE model NOT IN ${WIDE} AND currency <> '' GROUP BY account_id, model, currency;
+        CREATE TRIGGER metrics_usage_insert AFTER INSERT ON usage_daily BEGIN ${usageUpsert('NEW', (c) => `NEW.${c}`)} END;
+        CREATE TRIGGER metrics_usage_delete AFTER DELETE ON usage_daily BEGIN ${usageUpsert('OLD', (c) => `-OLD.${c}`)} END;
+        -- The roll-up's upkeep updates a row in place (its key stays): one upsert by the difference.
+        CREATE TRIGGER metrics_usage_revise AFTER UPDATE ON usage_daily WHEN ${SAME_GROUP}
+        BEGIN ${usageUpsert('NEW', (c) => `(NEW.${c} - OLD.${c})`)} END;
+        CREATE TRIGGER metrics_usage_move AFTER UPDATE ON usage_daily WHEN NOT (${SAME_GROUP})
+        BEGIN ${usageUpsert('OLD', (c) => `-OLD.${c}`)} ${usageUpsert('NEW', (c) => `NEW.${c}`)} END;
+      `),
+  },
+  {
+    // The proxy makes its tables when the metering service starts; until then there is nothing metered to count.
+    needs: 'proxy_requests',
+    run: (db) =>
+      db.exec(`
+        CREATE TABLE metrics_metered (
+          account_id TEXT NOT NULL, model TEXT NOT NULL, currency TEXT NOT NULL,
+          ${METERED_COLS.map((c) => `${c} INTEGER NOT NULL`).join(', ')},
+          PRIMARY KEY (account_id, model, currency)) WITHOUT ROWID;
+        -- proxy_hourly is never pruned, so it holds every request so far; 429s only survive in proxy_requests.
+        INSERT INTO metrics_metered (account_id, model, currency, ${METERED_COLS.join(', ')})
+          SELECT account_id, model, currency, ${TOKENS.map((c) => `sum(${c})`).join(', ')}, sum(errors), 0,
+            coalesce(sum(cost_micros), 0), sum(unpriced)
+          FROM proxy_hourly GROUP BY account_id, model, currency;
+        INSERT INTO metrics_metered (account_id, model, currency, ${METERED_COLS.join(', ')})
+          SELECT account_id, model, currency, 0, 0, 0, 0, 0, 0, count(*), 0, 0
+          FROM proxy_requests WHERE status = 429 GROUP BY account_id, model, currency
+          ON CONFLICT (account_id, model, currency) DO UPDATE SET rate_limited = excluded.rate_limited;
+        CREATE TRIGGER metrics_metered_insert AFTER INSERT ON proxy_requests BEGIN
+          INSERT INTO metrics_metered (account_id, model, currency, ${METERED_COLS.join(', ')})
+          VALUES (NEW.account_id, NEW.model, NEW.currency, 1, NEW.input_tokens, NEW.output_tokens, NEW.cached_tokens,
+            NEW.reasoning_tokens, NEW.status < 200 OR NEW.status >= 300, NEW.status = 429, coalesce(NEW.cost_micros, 0),
+            NEW.cost_source = 'unpriced')
+          ON CONFLICT (account_id, model, currency) DO UPDATE SET
+            ${METERED_COLS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')};
+        END;
+      `),
+  },
+];
+
+/**
+ * Makes (or brings up to date) the counter tables and their triggers, as far as the tables they watch exist.
+ * Returns how many steps are in place: STEPS.length when nothing is left to make.
+ */
+export function ensureMetricsTotals(db: DatabaseSync): number {
+  db.exec('CREATE TABLE IF NOT EXISTS metrics_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID');
+  const version = () => Number((db.prepare("SELECT value FROM metrics_meta WHERE key = 'version'").get() as { value: string } | undefined)?.value ?? 0);
+  if (version() > STEPS.length) {
+    throw new Error(`The metrics tables in this database have version ${version()}, newer than this Spendbar knows (${STEPS.length}). Update Spendbar.`);
+  }
+  for (let v = version(); v < STEPS.length; v++) {
+    const step = STEPS[v] as (typeof STEPS)[number];
+    if (step.needs && !db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(step.needs)) return v;
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      // Another process may have made them while we waited for the write lock.
+      if (version() <= v) {
+        step.run(db);
+        db.prepare("INSERT INTO metrics_meta (key, value) VALUES ('version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(v + 1));
+      }
+      db.exec('COMMIT');
+    } catch (err) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+  return STEPS.length;
+}
+
+export const METRICS_TOTALS_STEPS = STEPS.length;
+
+// One row per account × model × cost currency (a model's tokens repeat on each of its currencies' rows; most have
+// one), then the metered rows in two halves. Ten columns, not the thirteen a flat union would pad: the read is most
+// of a scrape's cost.
+const READ = (metered: boolean) => `
+  SELECT 0, u.account_id, u.model, coalesce(c.currency, ''), ${TOKENS.map((c) => `u.top_${c}`).join(', ')}, c.top_cost_micros
+  FROM metrics_usage u LEFT JOIN metrics_cost c ON c.account_id = u.account_id AND c.model = u.model
+  ${
+    metered
+      ? `UNION ALL SELECT 1, account_id, model, currency, ${TOKENS.join(', ')}, cost_micros FROM metrics_metered
+  UNION ALL SELECT 2, account_id, model, currency, errors, rate_limited, unpriced, 0, 0, 0 FROM metrics_metered`
+      : ''
+  }`;
+
+/** kind (0 usage and cost, 1 metered usage and cost, 2 metered errors, 429s, unpriced), account, model, currency, five figures, cost */
+type Row = [number, string, string, string, number, number, number, number, number, number | null];
+
+/**
+ * Reads every counter in one statement. `stmt` is the store's statement cache; `steps` is what ensureMetricsTotals
+ * returned (the metered table is read once it exists).
+ */
+export function readMetricsTotals(stmt: (sql: string) => StatementSync, steps: number): MetricsTotals {
+  const out: MetricsTotals = { usage: [], cost: [], metered: [] };
+  const read = stmt(READ(steps >= 2));
+  // Rows as arrays: a scrape reads a row per account × model, and objects cost twice the time.
+  read.setReturnArrays(true);
+  let last: UsageCounterRow | undefined;
+  const usage = new Map<string, UsageCounterRow>();
+  const metered = new Map<string, MeteredCounterRow>();
+  for (const [k, accountId, model, currency, a, b, c, d, e, cost] of read.all() as unknown as Row[]) {
+    if (k === 0) {
+      // The join yields one usage row's currencies one after another; the map is there should a plan not.
+      if (!last || last.accountId !== accountId || last.model !== model) {
+        const key = `${accountId}\u0000${model}`;
+        last = usage.get(key);
+        if (!last) {
+          usage.set(key, (last = { accountId, model, requests: a, inputTokens: b, outputTokens: c, cachedTokens: d, reasoningTokens: e }));
+          out.usage.push(last);
+        }
+      }
+      if (cost !== null) out.cost.push({ accountId, model, currency, costMicros: cost });
+      continue;
+    }
+    const key = `${accountId}\u0000${model}\u0000${currency}`;
+    let m = metered.get(key);
+    if (!m) {
+      m = { accountId, model, currency, requests: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, errors: 0, rateLimited: 0, costMicros: 0, unpriced: 0 };
+      metered.set(key, m);
+      out.metered.push(m);
+    }
+    if (k === 1) {
+      m.requests = a;
+      m.inputTokens = b;
+      m.outputTokens = c;
+      m.cachedTokens = d;
+      m.reasoningTokens = e;
+      m.costMicros = cost ?? 0;
+    } else {
+      m.errors = a;
+      m.rateLimited = b;
+      m.unpriced = c;
+    }
+  }
+  return out;
+}
