@@ -5,6 +5,7 @@ import { DAY_MS } from '../lib/zone.ts';
 import { ALL, DEFAULT_FILTER, defaultBucket, filterArrays, periodLabel, resolveRange, type TimeRange, type UsageFilter } from '../lib/period.ts';
 import { useLive } from '../state/live.tsx';
 import { groupColor } from '../chart/theme.ts';
+import { useIdleAfter } from '../state/useIdleAfter.ts';
 import { useQuery } from '../state/useQuery.ts';
 import { BalanceHistory } from './BalanceHistory.tsx';
 import { BreakdownTable } from './BreakdownTable.tsx';
@@ -40,10 +41,12 @@ export function Usage() {
   // Effects start in this order and the core answers one query at a time: the chart above the fold goes first.
   const trend = useQuery(() => api.querySeries({ ...baseQuery, metric }), [api, baseQuery, metric]);
   const totals = useQuery(() => api.queryTotals({ groupBy: 'model', from: range.from, to: range.to, ...filterArrays(filter) }), [api, range, filter]);
+  // The balance history is below the fold: its query and its charts wait until the trend chart has been painted.
+  const belowFold = useIdleAfter(trend.data !== null || trend.error !== null);
   const balance = useQuery(
     // Hourly balances up to a month: the runway needs the latest balance at its real time, not a day bucket's start.
-    () => api.querySeries({ metric: 'balance', bucket: range.to - range.from <= 32 * DAY_MS ? 'hour' : 'day', groupBy: 'account', from: range.from, to: range.to, accountIds: filterArrays(filter).accountIds, timeZone, maxPoints: 800 }),
-    [api, range, filter.accountId, timeZone],
+    !belowFold ? null : () => api.querySeries({ metric: 'balance', bucket: range.to - range.from <= 32 * DAY_MS ? 'hour' : 'day', groupBy: 'account', from: range.from, to: range.to, accountIds: filterArrays(filter).accountIds, timeZone, maxPoints: 800 }),
+    [belowFold, api, range, filter.accountId, timeZone],
   );
   const filters = useQuery(() => api.filterValues(), [api, accounts, revision]);
 
@@ -91,7 +94,7 @@ export function Usage() {
         colorOf={colorOf}
       />
       <BreakdownTable totals={totals.data ?? []} accountLabel={accountLabel} />
-      <BalanceHistory result={balance.data} loading={balance.loading} labelFor={accountLabel} project={range.to >= Date.now() - 3_600_000} runwayOf={runwayOf} colorOf={accountColor} range={range} />
+      <BalanceHistory result={balance.data} loading={balance.loading || !belowFold} labelFor={accountLabel} project={range.to >= Date.now() - 3_600_000} runwayOf={runwayOf} colorOf={accountColor} range={range} />
     </section>
   );
 }
