@@ -19,7 +19,7 @@ export interface BalanceHistoryProps {
 export function BalanceHistory({ result, loading, labelFor, project, runwayOf, colorOf, range }: BalanceHistoryProps) {
   const series = (result?.series ?? []).filter((s) => s.points.length > 0);
   return (
-    <section className="card" aria-labelledby="balance-title" aria-busy={loading}>
+    <section className="card" aria-labelledby="balance-title" aria-busy={loading} data-testid="balance-history">
       <h3 id="balance-title">Balance history</h3>
       {series.length === 0 ? (
         <p className="muted">{loading ? 'Loading…' : 'No balance reported in this period.'}</p>

@@ -4,7 +4,7 @@ import { useMemo } from 'react';
 import type { ChartConfiguration, Tick, TooltipItem } from 'chart.js';
 import { useChart } from '../chart/useChart.ts';
 import { formatMoney, MICROS } from '../../shared/money.ts';
-import { tickDecimals, type ChartPanel, type ChartSeries } from '../lib/chartData.ts';
+import { bucketWords, tickDecimals, type ChartPanel, type ChartSeries } from '../lib/chartData.ts';
 import { formatCompact, formatCount } from '../lib/format.ts';
 import { columnLabel } from '../lib/zone.ts';
 import { useChartTheme, type ColorOf } from '../chart/theme.ts';
@@ -71,9 +71,9 @@ function Panel({ panel, measure, countUnit, timeZone, stackedBy, colorOf, height
   );
   const canvas = useChart(config);
   const shown = panel.series.filter((s) => !s.hidden);
-  const title = `${measure}${panel.currency ? ` (${panel.currency})` : ''} per ${panel.bucket}`;
+  const title = `${measure}${panel.currency ? ` (${panel.currency})` : ''} per ${bucketWords(panel.bucket, panel.span)}`;
   return (
-    <figure className="bar-panel" data-testid="bar-panel" data-currency={panel.currency ?? ''} data-bucket={panel.bucket} data-columns={panel.columns.length}>
+    <figure className="bar-panel" data-testid="bar-panel" data-currency={panel.currency ?? ''} data-bucket={panel.bucket} data-span={panel.span} data-columns={panel.columns.length}>
       <figcaption className="small">
         <strong>{title}</strong>
         {panel.daily && <span className="muted"> — these report only whole days, so they are drawn per day</span>}

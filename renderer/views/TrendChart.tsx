@@ -1,6 +1,6 @@
 import { Suspense, useMemo, useState } from 'react';
 import type { SeriesResult } from '../../shared/domain.ts';
-import { allSeries, chartPanels, seriesSummary } from '../lib/chartData.ts';
+import { allSeries, bucketWords, chartPanels, seriesSummary } from '../lib/chartData.ts';
 import { LazyBarPanels } from '../chart/lazy.ts';
 import { Legend } from './Legend.tsx';
 import type { ColorOf } from '../chart/theme.ts';
@@ -47,7 +47,8 @@ export function TrendChart(props: TrendChartProps) {
     });
 
   const spec = TREND_METRICS.find((m) => m.id === metric) ?? TREND_METRICS[0]!;
-  const downsampled = result && result.bucket !== bucket;
+  const span = result?.span ?? 1;
+  const downsampled = result && (result.bucket !== bucket || span > 1);
   const empty = series.length === 0;
   return (
     <section className="card chart-card" aria-labelledby="trend-title">
@@ -81,9 +82,13 @@ export function TrendChart(props: TrendChartProps) {
           </label>
         </div>
       </div>
-      {downsampled && <p className="muted small">Shown per {result.bucket}: too many points for per-{bucket} bars.</p>}
+      {downsampled && (
+        <p className="muted small" data-testid="trend-downsampled">
+          Shown per {bucketWords(result.bucket, span)}: too many points for per-{bucket} bars at this width.
+        </p>
+      )}
       {metric === 'cost' && panels.length > 1 && <p className="muted small">One chart per currency: amounts in different currencies are never added or drawn on one axis.</p>}
-      <div className="chart-area" data-testid="trend-chart" data-series={seriesSummary(series)} data-metric={metric} data-bucket={result?.bucket ?? bucket} data-columns={result?.starts.length ?? 0} aria-busy={props.loading}>
+      <div className="chart-area" data-testid="trend-chart" data-series={seriesSummary(series)} data-metric={metric} data-bucket={result?.bucket ?? bucket} data-span={span} data-columns={result?.starts.length ?? 0} aria-busy={props.loading}>
         {empty ? (
           <p className="chart-empty muted" data-testid="trend-empty">
             {props.loading ? 'Loading…' : `No data for this selection: ${props.selection} has no ${spec.label.toLowerCase()} recorded.`}
