@@ -4,6 +4,10 @@ const HOUR = 3_600_000;
 export const DAY_MS = 86_400_000;
 
 const formats = new Map<string, Intl.DateTimeFormat>();
+
+// The page's first DateTimeFormat loads the browser's calendar and zone data (tens of ms); whatever zone it is for,
+// later ones are cheap. Pay that while the first API answers are on their way, not when the view needs its periods.
+if (typeof requestIdleCallback === 'function') requestIdleCallback(() => format('UTC').formatToParts(0), { timeout: 1000 });
 function format(zone: string): Intl.DateTimeFormat {
   let f = formats.get(zone);
   if (!f) {

@@ -1,7 +1,7 @@
-import { Suspense, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { SeriesResult } from '../../shared/domain.ts';
 import { allSeries, bucketWords, chartPanels, seriesSummary } from '../lib/chartData.ts';
-import { LazyBarPanels } from '../chart/lazy.ts';
+import { useCharts } from '../chart/lazy.ts';
 import { Legend } from './Legend.tsx';
 import type { ColorOf } from '../chart/theme.ts';
 
@@ -37,6 +37,7 @@ export interface TrendChartProps {
 export function TrendChart(props: TrendChartProps) {
   const { result, metric, bucket, stack, labelFor, timeZone } = props;
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
+  const charts = useCharts();
   const panels = useMemo(() => chartPanels(result, { metric, hidden, labelFor, timeZone }), [result, metric, hidden, labelFor, timeZone]);
   const series = allSeries(panels);
   const toggle = (id: string) =>
@@ -93,10 +94,10 @@ export function TrendChart(props: TrendChartProps) {
           <p className="chart-empty muted" data-testid="trend-empty">
             {props.loading ? 'Loading…' : `No data for this selection: ${props.selection} has no ${spec.label.toLowerCase()} recorded.`}
           </p>
+        ) : charts ? (
+          <charts.BarPanels panels={panels} measure={spec.label} countUnit={spec.unit} timeZone={timeZone} stackedBy={stack === 'key' ? 'API key' : 'model'} colorOf={props.colorOf} />
         ) : (
-          <Suspense fallback={<p className="chart-empty muted">Loading…</p>}>
-            <LazyBarPanels panels={panels} measure={spec.label} countUnit={spec.unit} timeZone={timeZone} stackedBy={stack === 'key' ? 'API key' : 'model'} colorOf={props.colorOf} />
-          </Suspense>
+          <p className="chart-empty muted">Loading…</p>
         )}
       </div>
       <Legend series={series} onToggle={toggle} testId="trend-legend" colorOf={props.colorOf} />

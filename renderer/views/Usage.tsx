@@ -5,7 +5,7 @@ import { keyLabel } from '../lib/format.ts';
 import { DAY_MS } from '../lib/zone.ts';
 import { ALL, DEFAULT_FILTER, defaultBucket, filterArrays, periodLabel, resolveRange, type TimeRange, type UsageFilter } from '../lib/period.ts';
 import { useLive } from '../state/live.tsx';
-import { useChartsLoaded } from '../chart/lazy.ts';
+import { useCharts } from '../chart/lazy.ts';
 import { groupColor } from '../chart/theme.ts';
 import { useIdleAfter } from '../state/useIdleAfter.ts';
 import { useQuery } from '../state/useQuery.ts';
@@ -50,7 +50,7 @@ export function Usage() {
   const totals = useQuery(() => api.queryTotals({ groupBy: 'model', from: range.from, to: range.to, ...filterArrays(filter) }), [api, range, filter]);
   // The balance history is below the fold: its query and its charts wait until the trend chart has been painted
   // (its answer is in and the chart code that draws it has loaded), then for an idle moment.
-  const chartsLoaded = useChartsLoaded();
+  const chartsLoaded = useCharts() !== null;
   const belowFold = useIdleAfter((trend.data !== null && chartsLoaded) || trend.error !== null);
   const balance = useQuery(
     // Hourly balances up to a month: the runway needs the latest balance at its real time, not a day bucket's start.
