@@ -5,4 +5,11 @@ import 'chartjs-adapter-date-fns';
 
 Chart.register(BarController, BarElement, CategoryScale, LineController, LineElement, PointElement, LinearScale, TimeScale, Tooltip);
 
+// Axis text in the page's own font: it reads as part of the page, and the first chart measures its labels with a
+// font the page has already resolved instead of looking up Chart.js's default Helvetica/Arial stack on first use.
+if (typeof document !== 'undefined' && document.body) {
+  const family = getComputedStyle(document.body).fontFamily;
+  if (family) Chart.defaults.font.family = family;
+}
+
 export { Chart };

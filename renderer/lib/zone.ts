@@ -6,8 +6,9 @@ export const DAY_MS = 86_400_000;
 const formats = new Map<string, Intl.DateTimeFormat>();
 
 // The page's first DateTimeFormat loads the browser's calendar and zone data (tens of ms); whatever zone it is for,
-// later ones are cheap. Pay that while the first API answers are on their way, not when the view needs its periods.
-if (typeof requestIdleCallback === 'function') requestIdleCallback(() => format('UTC').formatToParts(0), { timeout: 1000 });
+// later ones are cheap. Pay that in the task right after start-up, while the first API answers are on their way
+// (the requests are already out), not when the view first cuts its periods on their arrival.
+if (typeof window !== 'undefined') setTimeout(() => format('UTC').formatToParts(0), 0);
 function format(zone: string): Intl.DateTimeFormat {
   let f = formats.get(zone);
   if (!f) {

@@ -1,6 +1,6 @@
 // Dashboard benchmark: first paint of the Usage view with a year of data, in Debian's headless Chromium against
 // the real `spendbar serve`. Prints figures; asserts nothing.
-//   node scripts/bench/ui.ts [--runs N] [--accounts N] [--models N] [--days N] [--profile]
+//   node scripts/bench/ui.ts [--runs N] [--accounts N] [--models N] [--days N] [--profile] [--baseline DIR]
 // "First paint" = from navigation start to the first animation frame after the trend chart has drawn its series
 // on its canvas (the page's own performance.now(), so browser start-up is not counted).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -12,7 +12,10 @@ import type { Snapshot, UsageBucket } from '../../shared/domain.ts';
 import { SnapshotStore } from '../../electron/core/store/index.ts';
 import { startDeepSeekFake } from '../../electron/core/providers/fakes/deepseek.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
+// `--baseline DIR`: serve another checkout's build (e.g. the commit before a change) with this same harness, to compare
+// both on the same host in the same minutes. Its chart may not mark drawn canvases: then any canvas counts.
+const BASELINE_AT = process.argv.indexOf('--baseline');
+const ROOT = BASELINE_AT >= 0 ? resolve(process.argv[BASELINE_AT + 1]!) : resolve(import.meta.dirname, '../..');
 const HOUR = 3_600_000;
 const CHROMIUM = process.env.SPENDBAR_CHROMIUM ?? '/usr/bin/chromium';
 const KEY = 'sk-bench-ui-key-0001';
@@ -65,6 +68,42 @@ function cpuMsOf(pid: number): number {
   // utime + stime in clock ticks (100 per second on Linux).
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(f[11]) + Number(f[12])) * 10;
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  pid: number;
+  tid: number;
+  args?: { name?: string };
+}
+
+/** `--profile`: the renderer main thread's time by kind of work (what each task spent its time on), up to the paint. */
+function printTrace(trace: { traceEvents: TraceEvent[] }): void {
+  const ev = trace.traceEvents;
+  const main = ev.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  if (!main) return;
+  const mine = ev.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined).sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+  const byName = new Map<string, number>();
+  // Each event's own time: its duration minus that of the events nested in it.
+  const stack: { end: number; name: string; child: number }[] = [];
+  const close = (until: number) => {
+    while (stack.length && stack.at(-1)!.end <= until) {
+      const top = stack.pop()!;
+      byName.set(top.name, (byName.get(top.name) ?? 0) + top.child);
+    }
+  };
+  for (const e of mine) {
+    close(e.ts);
+    const parent = stack.at(-1);
+    if (parent) parent.child -= e.dur!;
+    stack.push({ end: e.ts + e.dur!, name: e.name, child: e.dur! });
+  }
+  close(Infinity);
+  const rows = [...byName].filter(([, us]) => us > 2000).sort((a, b) => b[1] - a[1]);
+  console.log(`  main thread by kind of work (own time, ms):\n${rows.map(([n, us]) => `    ${(us / 1000).toFixed(1).padStart(7)}  ${n}`).join('\n')}`);
 }
 
 interface CpuProfile {
@@ -162,6 +201,7 @@ export async function runUiBench(opts: { runs?: number; accounts?: number; model
     serve = await startServe(['--config', join(dir, 'config.json'), '--data-dir', join(dir, 'data')]);
     const samples: number[] = [];
     const loads: LoadTimings[] = [];
+    const anyCanvas = BASELINE_AT >= 0;
     for (let i = 0; i < runs + 1; i++) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       const page = await context.newPage();
@@ -170,6 +210,7 @@ export async function runUiBench(opts: { runs?: number; accounts?: number; model
       const serverCpu0 = cpuMsOf(serve.child.pid!);
       const profile = opts.profile && i === runs;
       if (profile) {
+        await browser.startTracing(page, { categories: ['devtools.timeline', 'v8', 'v8.execute', 'disabled-by-default-devtools.timeline'] });
         await cdp.send('Profiler.enable');
         await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
         await cdp.send('Profiler.start');
@@ -181,15 +222,16 @@ export async function runUiBench(opts: { runs?: number; accounts?: number; model
         new PerformanceObserver((l) => l.getEntries().forEach((e) => w.longTasks.push([e.startTime, e.duration]))).observe({ type: 'longtask', buffered: true });
       });
       await page.goto(`${serve.url}/?view=usage`);
-      await page.waitForFunction(() => {
+      await page.waitForFunction((anyCanvas) => {
         const el = document.querySelector('[data-testid="trend-chart"]');
         const series = el?.getAttribute('data-series');
         // The series are known before the lazily loaded chart draws them: wait for a canvas Chart.js has drawn on.
-        return series !== null && series !== undefined && series !== '[]' && el?.querySelector('canvas[data-drawn]') !== null;
-      }, undefined, { timeout: 30_000 });
+        return series !== null && series !== undefined && series !== '[]' && el?.querySelector(anyCanvas ? 'canvas' : 'canvas[data-drawn]') !== null;
+      }, anyCanvas, { timeout: 30_000 });
       const ms = await page.evaluate(() => new Promise<number>((r) => requestAnimationFrame(() => r(performance.now()))));
       const serverCpu = cpuMsOf(serve.child.pid!) - serverCpu0;
       if (profile) {
+        printTrace(JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] });
         const tasks = await page.evaluate(() => (window as unknown as { longTasks: [number, number][] }).longTasks);
         console.log(`  long tasks of the last load (start+duration ms): ${tasks.map(([t, d]) => `${t.toFixed(0)}+${d.toFixed(0)}`).join(', ')}`);
       }
