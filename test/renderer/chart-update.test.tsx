@@ -27,6 +27,9 @@ describe('the trend chart', () => {
     render(<App api={new FakeSpendbarApi()} initialView="usage" />);
     // The chart code loads lazily; the first test of a run also pays for transforming it.
     await waitFor(() => expect(screen.getByTestId('trend-canvas').dataset.drawn).toBeDefined(), { timeout: 18_000 });
+    // The balance history below the fold draws its own charts once the trend is drawn: let those come first.
+    await waitFor(() => expect(screen.getByTestId('balance-history').getAttribute('aria-busy')).toBe('false'), { timeout: 10_000 });
+    await waitFor(() => expect(screen.getAllByTestId('balance-chart').length).toBeGreaterThan(0));
     const el = canvas();
     const chart = Chart.getChart(el);
     expect(chart).toBeDefined();
