@@ -4,7 +4,7 @@
 // The views draw the loaded module's components directly rather than through React.lazy + Suspense: a Suspense
 // boundary that showed its fallback is revealed at most every 300 ms (React throttles reveals against flicker),
 // which held the first chart back by up to that long after its data and code were both in.
-import { lazy, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 
 type Charts = typeof import('./charts.tsx');
 let charts: Promise<Charts> | null = null;
@@ -30,5 +30,3 @@ export function useCharts(): Charts | null {
   }, [mod]);
   return mod;
 }
-
-export const LazyBarPanels = lazy(() => loadCharts().then((m) => ({ default: m.BarPanels })));
