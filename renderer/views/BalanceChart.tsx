@@ -2,6 +2,7 @@
 import { useMemo } from 'react';
 import type { ChartConfiguration, TooltipItem } from 'chart.js';
 import { useChart } from '../chart/useChart.ts';
+import '../chart/time-axis.ts';
 import type { Runway, Series } from '../../shared/domain.ts';
 import { formatMoney, MICROS } from '../../shared/money.ts';
 import { describeRunway } from '../../shared/figures.ts';

@@ -1,5 +1,5 @@
 import type { Runway, SeriesResult } from '../../shared/domain.ts';
-import { useCharts } from '../chart/lazy.ts';
+import { useBalanceCharts } from '../chart/lazy.ts';
 
 export interface BalanceHistoryProps {
   result: SeriesResult | null;
@@ -17,7 +17,7 @@ export interface BalanceHistoryProps {
 
 export function BalanceHistory({ result, loading, labelFor, project, runwayOf, colorOf, range }: BalanceHistoryProps) {
   const series = (result?.series ?? []).filter((s) => s.points.length > 0);
-  const charts = useCharts();
+  const charts = useBalanceCharts();
   return (
     <section className="card" aria-labelledby="balance-title" aria-busy={loading} data-testid="balance-history">
       <h3 id="balance-title">Balance history</h3>
