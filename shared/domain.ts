@@ -227,6 +227,9 @@ export interface SeriesPoint {
   t: number;
   /** Counts for token/request metrics; micro-units for cost and balance. */
   v: number;
+  /** Balance points that merge several buckets (SeriesResult.span > 1): v is the last balance, these its range. */
+  min?: number;
+  max?: number;
 }
 
 export interface Series {
@@ -246,6 +249,11 @@ export interface SeriesResult {
   query: SeriesQuery;
   /** The bucket actually used after downsampling to maxPoints. */
   bucket: SeriesBucket;
+  /**
+   * How many consecutive buckets each point covers, as the API served it (1 when none were merged; absent = 1): a
+   * 'hour' result of span 2 has a point per two hours. Sums are exact over the merged buckets.
+   */
+  span?: number;
   /** The start of every bucket of the range, empty ones included: exactly the columns a chart of it has. */
   starts: number[];
   series: Series[];

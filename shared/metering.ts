@@ -191,10 +191,5 @@ export function requestFilterFromQuery(q: URLSearchParams): z.ZodSafeParseResult
   return requestFilterSchema.safeParse(raw);
 }
 
-/** The filter as URL query parameters (the HTTP transport's side of the same contract). */
-export function requestFilterToQuery(f: RequestFilter = {}): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(f)) if (v !== undefined) q.set(k, String(v));
-  const text = q.toString();
-  return text ? `?${text}` : '';
-}
+// The filter as URL query parameters lives in its own zod-free module, for the dashboard's start-up script.
+export { requestFilterToQuery } from './request-query.ts';

@@ -7,6 +7,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import type { AppInfo, SpendbarApi, SpendbarEvent, TestResult } from '../../shared/api.ts';
 import type { Account, Snapshot } from '../../shared/domain.ts';
 import { seriesQuerySchema, totalsQuerySchema, formatIssues } from '../../shared/schemas.ts';
+import { DEFAULT_MAX_POINTS, downsample, storeQuery } from './figures/downsample.ts';
 import { AccountBook, AccountInputError, type ConfigAccount } from './accounts.ts';
 import { fetchHttpClient, type HttpClient } from './http.ts';
 import type { Core, CoreOptions, Preferences } from './ports.ts';
@@ -286,8 +287,10 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
       const parsed = seriesQuerySchema.safeParse(query);
       if (!parsed.success) throw new AccountInputError(formatIssues(parsed.error));
       const q = { ...parsed.data, timeZone: parsed.data.timeZone ?? timeZone() };
-      // Metered and billed usage are answered from their own tables: one answer never mixes them.
-      return q.source === 'metered' ? meter.series(q) : store.series(q);
+      // Metered and billed usage are answered from their own tables: one answer never mixes them. Either answer is
+      // then fitted to the chart's maxPoints (figures/downsample.ts), with the bucket span it used.
+      const answer = q.source === 'metered' ? meter.series(storeQuery(q)) : store.series(storeQuery(q));
+      return { ...downsample(answer, q.maxPoints ?? DEFAULT_MAX_POINTS), query: q };
     },
     async queryTotals(query) {
       const parsed = totalsQuerySchema.safeParse(query);

@@ -2,7 +2,7 @@
 import type { AccountStatus } from '../../shared/domain.ts';
 import { HTTP_ROUTES, type AccountInput, type ApiErrorBody, type SpendbarApi, type SpendbarEvent, type TestResult } from '../../shared/api.ts';
 import type { AlertHistoryFilter } from '../../shared/alerts.ts';
-import { requestFilterToQuery } from '../../shared/metering.ts';
+import { requestFilterToQuery } from '../../shared/request-query.ts';
 
 /** An API failure with the server's user-facing message, the offending form field, and the failed test if any. */
 export class ApiError extends Error {

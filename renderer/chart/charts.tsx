@@ -1,3 +1,2 @@
-// The chart components that need Chart.js: one module, loaded lazily through ./lazy.ts.
+// The bar charts: one module with Chart.js's bar pieces, loaded lazily through ./lazy.ts.
 export { BarPanels } from '../views/BarPanels.tsx';
-export { BalanceChart } from '../views/BalanceChart.tsx';

@@ -24,6 +24,8 @@ export interface ChartPanel {
   /** The currency for money panels; null for counts. */
   currency: string | null;
   bucket: string;
+  /** How many buckets each column covers (the core merged runs of them to fit the chart): 1 when none. */
+  span: number;
   columns: number[];
   series: ChartSeries[];
   /** Set on the panel of day-only series in an hourly chart. */
@@ -65,7 +67,7 @@ export function chartPanels(result: SeriesResult | null, opts: PanelOptions): Ch
     const key = `${currency ?? ''}|${daily ? 'day' : result.bucket}`;
     let panel = panels.get(key);
     if (!panel) {
-      panel = { id: key, currency: currency || null, bucket: daily ? 'day' : result.bucket, columns: daily ? dayColumns : columns, series: [], daily };
+      panel = { id: key, currency: currency || null, bucket: daily ? 'day' : result.bucket, span: daily ? 1 : (result.span ?? 1), columns: daily ? dayColumns : columns, series: [], daily };
       panels.set(key, panel);
     }
     const id = s.currency ? `${s.group}\u0000${s.currency}` : s.group;
@@ -81,6 +83,19 @@ export function chartPanels(result: SeriesResult | null, opts: PanelOptions): Ch
   // Biggest first: the stack's base and the legend's start show what burns the most.
   for (const p of out) p.series.sort((a, b) => b.sum - a.sum || a.label.localeCompare(b.label));
   return out.sort((a, b) => Number(a.daily) - Number(b.daily) || (a.currency ?? '').localeCompare(b.currency ?? ''));
+}
+
+/** "hour", "2 hours", "3 days": the width of one column, as the core served it (bucket × span). */
+export function bucketWords(bucket: string, span = 1): string {
+  return span > 1 ? `${span} ${bucket}s` : bucket;
+}
+
+/**
+ * How many points to ask the core for: a chart about `widthPx` wide shows one point per `pxPerPoint` pixels, and
+ * never more than `max`. The core merges buckets to fit (and says so), so the page never receives what it cannot draw.
+ */
+export function pointsFor(widthPx: number, pxPerPoint: number, max: number): number {
+  return Math.max(24, Math.min(max, Math.floor(widthPx / pxPerPoint)));
 }
 
 /** Every series of the panels, once each (a group appears in one panel per currency). */

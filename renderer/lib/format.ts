@@ -1,9 +1,14 @@
 // Display helpers that are not money (money goes through shared/money.ts formatMoney).
 import { formatMoney, type Money } from '../../shared/money.ts';
 
+// One formatter for every count, made on first use: toLocaleString builds a new one per call, and a table of counts
+// calls it hundreds of times.
+let countFormat: Intl.NumberFormat | undefined;
+
 /** Exact counts with thousands separators: tooltips and tables never round a token count away. */
 export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
+  countFormat ??= new Intl.NumberFormat('en-US');
+  return countFormat.format(Math.round(n));
 }
 
 /** "1.2M", "34.5k": for cards and axes, where space is short. */

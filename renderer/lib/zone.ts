@@ -4,6 +4,11 @@ const HOUR = 3_600_000;
 export const DAY_MS = 86_400_000;
 
 const formats = new Map<string, Intl.DateTimeFormat>();
+
+// The page's first DateTimeFormat loads the browser's calendar and zone data (tens of ms); whatever zone it is for,
+// later ones are cheap. Pay that in the task right after start-up, while the first API answers are on their way
+// (the requests are already out), not when the view first cuts its periods on their arrival.
+if (typeof window !== 'undefined') setTimeout(() => format('UTC').formatToParts(0), 0);
 function format(zone: string): Intl.DateTimeFormat {
   let f = formats.get(zone);
   if (!f) {
@@ -47,14 +52,26 @@ export function addDays(t: number, n: number, zone: string): number {
   return midnight(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), zone);
 }
 
+// Building a DateTimeFormat costs far more than formatting with one: a year of columns would build hundreds.
+const labelFormats = new Map<string, Intl.DateTimeFormat>();
+function labelFormat(bucket: string, zone: string): Intl.DateTimeFormat {
+  const kind = bucket === 'hour' || bucket === 'month' ? bucket : 'day';
+  let f = labelFormats.get(`${kind}\u0000${zone}`);
+  if (!f) {
+    const opts: Intl.DateTimeFormatOptions =
+      kind === 'hour'
+        ? { timeZone: zone, day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
+        : kind === 'month'
+          ? { timeZone: zone, month: 'short', year: 'numeric' }
+          : { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short' };
+    f = new Intl.DateTimeFormat('en-GB', opts);
+    labelFormats.set(`${kind}\u0000${zone}`, f);
+  }
+  return f;
+}
+
 /** "Mon 24 Nov", "24 Nov 14:00", in the zone. */
 export function columnLabel(t: number, bucket: string, zone: string): string {
-  const opts: Intl.DateTimeFormatOptions =
-    bucket === 'hour'
-      ? { timeZone: zone, day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
-      : bucket === 'month'
-        ? { timeZone: zone, month: 'short', year: 'numeric' }
-        : { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short' };
-  const text = new Intl.DateTimeFormat('en-GB', opts).format(new Date(t));
+  const text = labelFormat(bucket, zone).format(new Date(t));
   return bucket === 'week' ? `week of ${text}` : text;
 }

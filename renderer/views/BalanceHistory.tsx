@@ -1,6 +1,5 @@
-import { Suspense } from 'react';
 import type { Runway, SeriesResult } from '../../shared/domain.ts';
-import { LazyBalanceChart } from '../chart/lazy.ts';
+import { useBalanceCharts } from '../chart/lazy.ts';
 
 export interface BalanceHistoryProps {
   result: SeriesResult | null;
@@ -18,19 +17,20 @@ export interface BalanceHistoryProps {
 
 export function BalanceHistory({ result, loading, labelFor, project, runwayOf, colorOf, range }: BalanceHistoryProps) {
   const series = (result?.series ?? []).filter((s) => s.points.length > 0);
+  const charts = useBalanceCharts();
   return (
-    <section className="card" aria-labelledby="balance-title" aria-busy={loading}>
+    <section className="card" aria-labelledby="balance-title" aria-busy={loading} data-testid="balance-history">
       <h3 id="balance-title">Balance history</h3>
       {series.length === 0 ? (
         <p className="muted">{loading ? 'Loading…' : 'No balance reported in this period.'}</p>
+      ) : !charts ? (
+        <p className="muted">Loading…</p>
       ) : (
-        <Suspense fallback={<p className="muted">Loading…</p>}>
-          <div className="balance-grid">
-            {series.map((s) => (
-              <LazyBalanceChart key={`${s.group}-${s.currency ?? ''}`} series={s} label={labelFor(s.group)} runway={runwayOf(s.group)} colorOf={colorOf} project={project} range={range} />
-            ))}
-          </div>
-        </Suspense>
+        <div className="balance-grid">
+          {series.map((s) => (
+            <charts.BalanceChart key={`${s.group}-${s.currency ?? ''}`} series={s} label={labelFor(s.group)} runway={runwayOf(s.group)} colorOf={colorOf} project={project} range={range} />
+          ))}
+        </div>
       )}
     </section>
   );

@@ -1,10 +1,10 @@
 // Stacked bar charts, one panel per currency (or one for counts), each with its own axis and unit, the exact columns
 // of the period on a labelled date axis, and colours that belong to the model or account. Chart.js lives here.
-import { Bar } from 'react-chartjs-2';
-import type { ChartOptions, Tick, TooltipItem } from 'chart.js';
-import '../chart/setup.ts';
+import { useMemo } from 'react';
+import type { ChartConfiguration, Tick, TooltipItem } from 'chart.js';
+import { useChart } from '../chart/useChart.ts';
 import { formatMoney, MICROS } from '../../shared/money.ts';
-import { tickDecimals, type ChartPanel, type ChartSeries } from '../lib/chartData.ts';
+import { bucketWords, tickDecimals, type ChartPanel, type ChartSeries } from '../lib/chartData.ts';
 import { formatCompact, formatCount } from '../lib/format.ts';
 import { columnLabel } from '../lib/zone.ts';
 import { useChartTheme, type ColorOf } from '../chart/theme.ts';
@@ -37,48 +37,49 @@ function tickText(currency: string | null, value: number, ticks: Tick[]): string
 function Panel({ panel, measure, countUnit, timeZone, stackedBy, colorOf, height }: BarPanelsProps & { panel: ChartPanel }) {
   const theme = useChartTheme();
   const unit = panel.currency ?? countUnit;
-  const labels = panel.columns.map((t) => columnLabel(t, panel.bucket, timeZone));
-  const data = {
-    labels,
-    datasets: panel.series.map((s) => ({ label: s.label, data: s.values, hidden: s.hidden, backgroundColor: colorOf(s.group), stack: 'all' })),
-  };
-  const options: ChartOptions<'bar'> = {
-    responsive: true,
-    maintainAspectRatio: false,
-    animation: false,
-    interaction: { mode: 'index', intersect: false },
-    plugins: {
-      tooltip: {
-        filter: (item) => item.parsed.y !== 0,
-        callbacks: { label: (ctx: TooltipItem<'bar'>) => `${ctx.dataset.label ?? ''}: ${exactValue(panel.series[ctx.datasetIndex], ctx.parsed.y ?? 0)}` },
+  const config = useMemo<ChartConfiguration<'bar'>>(
+    () => ({
+      type: 'bar',
+      data: {
+        labels: panel.columns.map((t) => columnLabel(t, panel.bucket, timeZone)),
+        datasets: panel.series.map((s) => ({ label: s.label, data: s.values, hidden: s.hidden, backgroundColor: colorOf(s.group), stack: 'all' })),
       },
-    },
-    scales: {
-      x: { stacked: true, ticks: { color: theme.text, maxRotation: 0, autoSkip: true, autoSkipPadding: 12 }, grid: { display: false } },
-      y: {
-        stacked: true,
-        beginAtZero: true,
-        title: { display: true, text: unit, color: theme.text },
-        ticks: { color: theme.text, ...(panel.currency ? {} : { precision: 0 }), callback: (v, _i, ticks) => tickText(panel.currency, Number(v), ticks) },
-        grid: { color: theme.grid },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        interaction: { mode: 'index', intersect: false },
+        plugins: {
+          tooltip: {
+            filter: (item) => item.parsed.y !== 0,
+            callbacks: { label: (ctx: TooltipItem<'bar'>) => `${ctx.dataset.label ?? ''}: ${exactValue(panel.series[ctx.datasetIndex], ctx.parsed.y ?? 0)}` },
+          },
+        },
+        scales: {
+          x: { stacked: true, ticks: { color: theme.text, maxRotation: 0, autoSkip: true, autoSkipPadding: 12 }, grid: { display: false } },
+          y: {
+            stacked: true,
+            beginAtZero: true,
+            title: { display: true, text: unit, color: theme.text },
+            ticks: { color: theme.text, ...(panel.currency ? {} : { precision: 0 }), callback: (v, _i, ticks) => tickText(panel.currency, Number(v), ticks) },
+            grid: { color: theme.grid },
+          },
+        },
       },
-    },
-  };
+    }),
+    [panel, timeZone, colorOf, theme, unit],
+  );
+  const canvas = useChart(config);
   const shown = panel.series.filter((s) => !s.hidden);
-  const title = `${measure}${panel.currency ? ` (${panel.currency})` : ''} per ${panel.bucket}`;
+  const title = `${measure}${panel.currency ? ` (${panel.currency})` : ''} per ${bucketWords(panel.bucket, panel.span)}`;
   return (
-    <figure className="bar-panel" data-testid="bar-panel" data-currency={panel.currency ?? ''} data-bucket={panel.bucket} data-columns={panel.columns.length}>
+    <figure className="bar-panel" data-testid="bar-panel" data-currency={panel.currency ?? ''} data-bucket={panel.bucket} data-span={panel.span} data-columns={panel.columns.length}>
       <figcaption className="small">
         <strong>{title}</strong>
         {panel.daily && <span className="muted"> — these report only whole days, so they are drawn per day</span>}
       </figcaption>
       <div className="chart-box" style={height ? { height } : undefined}>
-        <Bar
-          data={data}
-          options={options}
-          data-testid="trend-canvas"
-          aria-label={`${title}, stacked by ${stackedBy}: ${shown.map((s) => `${s.label} ${exactValue(s, s.sum)}`).join(', ')}`}
-        />
+        <canvas ref={canvas} role="img" data-testid="trend-canvas" aria-label={`${title}, stacked by ${stackedBy}: ${shown.map((s) => `${s.label} ${exactValue(s, s.sum)}`).join(', ')}`} />
       </div>
     </figure>
   );

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { SeriesQuery, SeriesResult, UsageTotals } from '../../shared/domain.ts';
 import type { SpendbarApi } from '../../shared/api.ts';
+import { bucketWords } from '../lib/chartData.ts';
 import { buildUsageRows, downloadText, EXPORT_METRICS, exportFileName, usageCsv, usageJson } from '../lib/export.ts';
 import { ALL, type TimeRange, type UsageFilter } from '../lib/period.ts';
 
@@ -25,7 +26,8 @@ export function ExportButtons({ api, query, range, filter, groupBy, breakdown }:
     try {
       const results = await Promise.all(EXPORT_METRICS.map((metric) => api.querySeries({ ...query, metric })));
       const rows = buildUsageRows(Object.fromEntries(EXPORT_METRICS.map((m, i) => [m, results[i] as SeriesResult])));
-      const bucket = results[0]?.bucket ?? query.bucket;
+      // What the chart shows: "day", or "2 days" when the core merged buckets to fit it.
+      const bucket = bucketWords(results[0]?.bucket ?? query.bucket, results[0]?.span ?? 1);
       if (format === 'csv') {
         downloadText(usageCsv(rows, groupBy), 'text/csv;charset=utf-8', exportFileName(range, 'csv'));
       } else {

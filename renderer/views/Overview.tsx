@@ -1,11 +1,11 @@
-import { Suspense, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { SpendSummary } from '../../shared/api.ts';
 import type { Account, SeriesResult } from '../../shared/domain.ts';
 import { formatMoney, totalsByCurrency, type Money } from '../../shared/money.ts';
 import { formatMoneyShort } from '../lib/format.ts';
 import { allSeries, chartPanels } from '../lib/chartData.ts';
 import { addDays, DAY_MS, midnight, startOfDay, wallClock } from '../lib/zone.ts';
-import { LazyBarPanels } from '../chart/lazy.ts';
+import { useCharts } from '../chart/lazy.ts';
 import { groupColor } from '../chart/theme.ts';
 import { useLive } from '../state/live.tsx';
 import { ADD_ACCOUNT_ROUTE } from '../lib/view.ts';
@@ -76,6 +76,7 @@ export function Overview() {
   const byId = useMemo(() => new Map(statuses.map((s) => [s.accountId, s])), [statuses]);
   const [savedSummary, setSavedSummary] = useState<SpendSummary | null>(null);
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
+  const charts = useCharts();
 
   // Windows in the app's zone, resolved again whenever new figures arrive.
   const win = useMemo(() => {
@@ -153,10 +154,10 @@ export function Overview() {
           <p className="chart-empty muted" data-testid="spend-empty">
             {spend.loading ? 'Loading…' : `No spend recorded in the last ${CHART_DAYS} days. Accounts that report only tokens (SurferCloud) show them on their cards below.`}
           </p>
+        ) : charts ? (
+          <charts.BarPanels panels={panels} measure="Spend" countUnit="" timeZone={zone} stackedBy="account" colorOf={colorOf} height={200} />
         ) : (
-          <Suspense fallback={<p className="chart-empty muted">Loading…</p>}>
-            <LazyBarPanels panels={panels} measure="Spend" countUnit="" timeZone={zone} stackedBy="account" colorOf={colorOf} height={200} />
-          </Suspense>
+          <p className="chart-empty muted">Loading…</p>
         )}
         <Legend series={series} onToggle={toggle} testId="spend-legend" colorOf={colorOf} />
       </section>

@@ -1,7 +1,7 @@
-import { Suspense, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { SeriesResult } from '../../shared/domain.ts';
-import { allSeries, chartPanels, seriesSummary } from '../lib/chartData.ts';
-import { LazyBarPanels } from '../chart/lazy.ts';
+import { allSeries, bucketWords, chartPanels, seriesSummary } from '../lib/chartData.ts';
+import { useCharts } from '../chart/lazy.ts';
 import { Legend } from './Legend.tsx';
 import type { ColorOf } from '../chart/theme.ts';
 
@@ -37,6 +37,7 @@ export interface TrendChartProps {
 export function TrendChart(props: TrendChartProps) {
   const { result, metric, bucket, stack, labelFor, timeZone } = props;
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
+  const charts = useCharts();
   const panels = useMemo(() => chartPanels(result, { metric, hidden, labelFor, timeZone }), [result, metric, hidden, labelFor, timeZone]);
   const series = allSeries(panels);
   const toggle = (id: string) =>
@@ -47,7 +48,8 @@ export function TrendChart(props: TrendChartProps) {
     });
 
   const spec = TREND_METRICS.find((m) => m.id === metric) ?? TREND_METRICS[0]!;
-  const downsampled = result && result.bucket !== bucket;
+  const span = result?.span ?? 1;
+  const downsampled = result && (result.bucket !== bucket || span > 1);
   const empty = series.length === 0;
   return (
     <section className="card chart-card" aria-labelledby="trend-title">
@@ -81,17 +83,21 @@ export function TrendChart(props: TrendChartProps) {
           </label>
         </div>
       </div>
-      {downsampled && <p className="muted small">Shown per {result.bucket}: too many points for per-{bucket} bars.</p>}
+      {downsampled && (
+        <p className="muted small" data-testid="trend-downsampled">
+          Shown per {bucketWords(result.bucket, span)}: too many points for per-{bucket} bars at this width.
+        </p>
+      )}
       {metric === 'cost' && panels.length > 1 && <p className="muted small">One chart per currency: amounts in different currencies are never added or drawn on one axis.</p>}
-      <div className="chart-area" data-testid="trend-chart" data-series={seriesSummary(series)} data-metric={metric} data-bucket={result?.bucket ?? bucket} data-columns={result?.starts.length ?? 0} aria-busy={props.loading}>
+      <div className="chart-area" data-testid="trend-chart" data-series={seriesSummary(series)} data-metric={metric} data-bucket={result?.bucket ?? bucket} data-span={span} data-columns={result?.starts.length ?? 0} aria-busy={props.loading}>
         {empty ? (
           <p className="chart-empty muted" data-testid="trend-empty">
             {props.loading ? 'Loading…' : `No data for this selection: ${props.selection} has no ${spec.label.toLowerCase()} recorded.`}
           </p>
+        ) : charts ? (
+          <charts.BarPanels panels={panels} measure={spec.label} countUnit={spec.unit} timeZone={timeZone} stackedBy={stack === 'key' ? 'API key' : 'model'} colorOf={props.colorOf} />
         ) : (
-          <Suspense fallback={<p className="chart-empty muted">Loading…</p>}>
-            <LazyBarPanels panels={panels} measure={spec.label} countUnit={spec.unit} timeZone={timeZone} stackedBy={stack === 'key' ? 'API key' : 'model'} colorOf={props.colorOf} />
-          </Suspense>
+          <p className="chart-empty muted">Loading…</p>
         )}
       </div>
       <Legend series={series} onToggle={toggle} testId="trend-legend" colorOf={props.colorOf} />

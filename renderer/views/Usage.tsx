@@ -1,10 +1,13 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { SeriesQuery } from '../../shared/domain.ts';
+import { pointsFor } from '../lib/chartData.ts';
 import { keyLabel } from '../lib/format.ts';
 import { DAY_MS } from '../lib/zone.ts';
 import { ALL, DEFAULT_FILTER, defaultBucket, filterArrays, periodLabel, resolveRange, type TimeRange, type UsageFilter } from '../lib/period.ts';
 import { useLive } from '../state/live.tsx';
+import { useCharts } from '../chart/lazy.ts';
 import { groupColor } from '../chart/theme.ts';
+import { useIdleAfter } from '../state/useIdleAfter.ts';
 import { useQuery } from '../state/useQuery.ts';
 import { BalanceHistory } from './BalanceHistory.tsx';
 import { BreakdownTable } from './BreakdownTable.tsx';
@@ -13,8 +16,12 @@ import { IndicatorCards } from './IndicatorCards.tsx';
 import { TrendChart, type TrendBucket, type TrendMetric, type TrendStack } from './TrendChart.tsx';
 import { UsageFilters } from './UsageFilters.tsx';
 
-// Enough bars to read, few enough to draw a year of data fast; the core downsamples beyond this.
-const MAX_POINTS = 400;
+// The core downsamples each series to what its chart can show (figures/downsample.ts): bars of at least 3 px, at
+// most 400 of them; a balance line gets a point per pixel of the widest its chart can be (one account, full width).
+const MAX_BARS = 400;
+const MAX_BALANCE_POINTS = 800;
+/** The content width the charts share: the window, within the page's max-width and padding. */
+const contentWidth = () => Math.min(typeof window === 'undefined' ? 1280 : window.innerWidth, 1400) - 60;
 
 export function Usage() {
   const { api, info, accounts, statuses, revision } = useLive();
@@ -26,6 +33,7 @@ export function Usage() {
   // Relative periods end "now": resolving again on each revision keeps live updates inside the window.
   const range = useMemo<TimeRange>(() => resolveRange(filter, Date.now(), zone), [filter, revision, zone]);
   const timeZone = info?.timeZone;
+  const [points] = useState(() => ({ bars: pointsFor(contentWidth(), 3, MAX_BARS), balance: pointsFor(contentWidth(), 1, MAX_BALANCE_POINTS) }));
 
   const apply = (next: UsageFilter) => {
     setFilter(next);
@@ -33,17 +41,21 @@ export function Usage() {
   };
 
   const baseQuery = useMemo<Omit<SeriesQuery, 'metric'>>(
-    () => ({ bucket, groupBy: stack, from: range.from, to: range.to, ...filterArrays(filter), timeZone, maxPoints: MAX_POINTS }),
-    [bucket, stack, range, filter, timeZone],
+    () => ({ bucket, groupBy: stack, from: range.from, to: range.to, ...filterArrays(filter), timeZone, maxPoints: points.bars }),
+    [bucket, stack, range, filter, timeZone, points],
   );
 
   // Effects start in this order and the core answers one query at a time: the chart above the fold goes first.
   const trend = useQuery(() => api.querySeries({ ...baseQuery, metric }), [api, baseQuery, metric]);
   const totals = useQuery(() => api.queryTotals({ groupBy: 'model', from: range.from, to: range.to, ...filterArrays(filter) }), [api, range, filter]);
+  // The balance history is below the fold: its query and its charts wait until the trend chart has been painted
+  // (its answer is in and the chart code that draws it has loaded), then for an idle moment.
+  const chartsLoaded = useCharts() !== null;
+  const belowFold = useIdleAfter((trend.data !== null && chartsLoaded) || trend.error !== null);
   const balance = useQuery(
     // Hourly balances up to a month: the runway needs the latest balance at its real time, not a day bucket's start.
-    () => api.querySeries({ metric: 'balance', bucket: range.to - range.from <= 32 * DAY_MS ? 'hour' : 'day', groupBy: 'account', from: range.from, to: range.to, accountIds: filterArrays(filter).accountIds, timeZone, maxPoints: 800 }),
-    [api, range, filter.accountId, timeZone],
+    !belowFold ? null : () => api.querySeries({ metric: 'balance', bucket: range.to - range.from <= 32 * DAY_MS ? 'hour' : 'day', groupBy: 'account', from: range.from, to: range.to, accountIds: filterArrays(filter).accountIds, timeZone, maxPoints: points.balance }),
+    [belowFold, api, range, filter.accountId, timeZone],
   );
   const filters = useQuery(() => api.filterValues(), [api, accounts, revision]);
 
@@ -91,7 +103,7 @@ export function Usage() {
         colorOf={colorOf}
       />
       <BreakdownTable totals={totals.data ?? []} accountLabel={accountLabel} />
-      <BalanceHistory result={balance.data} loading={balance.loading} labelFor={accountLabel} project={range.to >= Date.now() - 3_600_000} runwayOf={runwayOf} colorOf={accountColor} range={range} />
+      <BalanceHistory result={balance.data} loading={balance.loading || !belowFold} labelFor={accountLabel} project={range.to >= Date.now() - 3_600_000} runwayOf={runwayOf} colorOf={accountColor} range={range} />
     </section>
   );
 }

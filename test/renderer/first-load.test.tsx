@@ -31,6 +31,8 @@ async function openUsage() {
   render(<App api={page} initialView="usage" />);
   // The chart code loads lazily; the first test of a run also pays for transforming it.
   await waitFor(() => expect(JSON.parse(screen.getByTestId('trend-chart').getAttribute('data-series') ?? '[]').length).toBeGreaterThan(0), { timeout: 10_000 });
+  // The balance history below the fold is asked for once the trend chart is drawn, at an idle moment.
+  await waitFor(() => expect(screen.getByTestId('balance-history').getAttribute('aria-busy')).toBe('false'), { timeout: 10_000 });
   await settle();
   return { api, counts };
 }
