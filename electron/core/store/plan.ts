@@ -68,12 +68,31 @@ export function usageSegments(ctx: QueryContext, from: number, to: number, bound
   return split(from, to, a, b);
 }
 
-/** Segments for balances: whole UTC hours from balance_hourly, provided every boundary inside is on the hour. */
-export function balanceSegments(from: number, to: number, boundaries: readonly number[]): Segment[] {
+export interface BalanceSegment {
+  source: 'raw' | 'hourly' | 'daily';
+  from: number;
+  to: number;
+}
+
+function hourSegments(from: number, to: number, boundaries: readonly number[]): BalanceSegment[] {
+  if (!(from < to)) return [];
   const a = Math.ceil(from / HOUR) * HOUR;
   const b = Math.floor(to / HOUR) * HOUR;
-  if (boundaries.some((t) => t > a && t < b && t % HOUR !== 0)) return [{ rollup: false, from, to }];
-  return split(from, to, a, b);
+  if (boundaries.some((t) => t > a && t < b && t % HOUR !== 0)) return [{ source: 'raw', from, to }];
+  return split(from, to, a, b).map((s) => ({ source: s.rollup ? 'hourly' : 'raw', from: s.from, to: s.to }));
+}
+
+/**
+ * Segments for balances: whole store-zone days from balance_daily, provided every boundary inside is a local
+ * midnight; whole UTC hours from balance_hourly, provided every boundary inside is on the hour; raw snapshots for
+ * the rest.
+ */
+export function balanceSegments(ctx: QueryContext, from: number, to: number, boundaries: readonly number[]): BalanceSegment[] {
+  const d0 = ctx.storeDay(from);
+  const a = d0 === from ? from : nextBucketStart(ctx.storeZone, 'day', d0);
+  const b = ctx.storeDay(to);
+  if (!(a < b) || boundaries.some((t) => t > a && t < b && ctx.storeDay(t) !== t)) return hourSegments(from, to, boundaries);
+  return [...hourSegments(from, a, boundaries), { source: 'daily', from: a, to: b }, ...hourSegments(b, to, boundaries)];
 }
 
 function list(values: string[] | undefined): string | null {

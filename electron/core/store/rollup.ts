@@ -3,9 +3,9 @@
 // those buckets (one seek each) are subtracted from their daily groups; after the upserts the same rows are added
 // back as they now are: the roll-up moves by exactly new − old, however often a bucket is revised within the batch.
 // Both steps run in SQL so no per-row JS objects live across the batch (they would bloat the V8 heap).
-// Balances and coverage are folded in memory and upserted once per transaction.
+// Balances (hourly and daily) and coverage are folded in memory and upserted once per transaction.
 import type { StatementSync } from 'node:sqlite';
-import type { Snapshot } from '../../../shared/domain.ts';
+import type { Snapshot, UsageBucket } from '../../../shared/domain.ts';
 import type { Money } from '../../../shared/money.ts';
 
 const HOUR = 3_600_000;
@@ -34,6 +34,17 @@ const UPSERT_BALANCE = `
   ON CONFLICT (hour, account_id, currency) DO UPDATE SET time = excluded.time, micros = excluded.micros
   WHERE excluded.time >= balance_hourly.time`;
 
+// Last balance of the day (a later poll wins a tie on time, as in balance_hourly) and the day's low and high.
+const MERGE_DAILY_BALANCE = `
+  ON CONFLICT (day, account_id, currency) DO UPDATE SET
+    time = CASE WHEN excluded.time >= time THEN excluded.time ELSE time END,
+    micros = CASE WHEN excluded.time >= time THEN excluded.micros ELSE micros END,
+    min_micros = min(min_micros, excluded.min_micros), max_micros = max(max_micros, excluded.max_micros)`;
+
+const UPSERT_DAILY_BALANCE = `
+  INSERT INTO balance_daily (day, account_id, currency, time, micros, min_micros, max_micros) VALUES (?, ?, ?, ?, ?, ?, ?)
+  ${MERGE_DAILY_BALANCE}`;
+
 const UPSERT_COVERAGE = `
   INSERT INTO usage_coverage (account_id, newest_start) VALUES (?, ?)
   ON CONFLICT (account_id) DO UPDATE SET newest_start = max(newest_start, excluded.newest_start)`;
@@ -49,27 +60,42 @@ export class PendingRollups {
   private readonly deps: RollupDeps;
   private readonly usageKeys: string[] = [];
   private readonly balances = new Map<string, [number, string, string, number, number]>();
+  private readonly dailyBalances = new Map<string, [number, string, string, number, number, number, number]>();
   private readonly coverage = new Map<string, number>();
 
   constructor(deps: RollupDeps) {
     this.deps = deps;
   }
 
-  /** Call before upserting the usage of `list`: takes the buckets' current values out of the roll-up. */
-  beforeUsage(list: readonly Snapshot[]): void {
-    const keys = new Map<string, [number, string, string, string, string, number]>();
+  /**
+   * Call before upserting the usage of `list`: takes the buckets' current values out of the roll-up. Returns the
+   * buckets to upsert: the last revision of each bucket in the batch (later polls replace earlier ones, so upserting
+   * the earlier revisions too would end in the same rows, only slower), with their account.
+   */
+  beforeUsage(list: readonly Snapshot[]): Map<string, { accountId: string; bucket: UsageBucket }> {
+    const latest = new Map<string, { accountId: string; bucket: UsageBucket }>();
+    const keys: [number, string, string, string, string, number][] = [];
     for (const s of list) {
       if (!s.ok) continue;
+      const accountId = s.accountId;
+      let newest = this.coverage.get(accountId) ?? -Infinity;
       for (const b of s.usage) {
-        const k = `${b.start}\u0000${s.accountId}\u0000${b.width}\u0000${b.model}\u0000${b.key}`;
-        if (!keys.has(k)) keys.set(k, [b.start, s.accountId, b.width, b.model, b.key, this.deps.dayOf(b.start)]);
-        if (b.start > (this.coverage.get(s.accountId) ?? -Infinity)) this.coverage.set(s.accountId, b.start);
+        const k = `${b.start}\u0000${accountId}\u0000${b.width}\u0000${b.model}\u0000${b.key}`;
+        const seen = latest.get(k);
+        if (seen) seen.bucket = b;
+        else {
+          latest.set(k, { accountId, bucket: b });
+          keys.push([b.start, accountId, b.width, b.model, b.key, this.deps.dayOf(b.start)]);
+        }
+        if (b.start > newest) newest = b.start;
       }
+      if (newest !== -Infinity) this.coverage.set(accountId, newest);
     }
-    if (keys.size === 0) return;
-    const json = JSON.stringify([...keys.values()]);
+    if (keys.length === 0) return latest;
+    const json = JSON.stringify(keys);
     this.deps.stmt(ADJUST_DAILY).run({ keys: json, sign: -1 });
     this.usageKeys.push(json);
+    return latest;
   }
 
   balance(accountId: string, time: number, m: Money): void {
@@ -77,6 +103,18 @@ export class PendingRollups {
     const k = `${hour}\u0000${accountId}\u0000${m.currency}`;
     const prev = this.balances.get(k);
     if (!prev || time >= prev[3]) this.balances.set(k, [hour, accountId, m.currency, time, m.micros]);
+    const day = this.deps.dayOf(time);
+    const dk = `${day}\u0000${accountId}\u0000${m.currency}`;
+    const d = this.dailyBalances.get(dk);
+    if (!d) this.dailyBalances.set(dk, [day, accountId, m.currency, time, m.micros, m.micros, m.micros]);
+    else {
+      if (time >= d[3]) {
+        d[3] = time;
+        d[4] = m.micros;
+      }
+      if (m.micros < d[5]) d[5] = m.micros;
+      if (m.micros > d[6]) d[6] = m.micros;
+    }
   }
 
   /** Puts the upserted buckets' new values into the roll-up; writes balances and coverage. */
@@ -88,6 +126,8 @@ export class PendingRollups {
     }
     const balance = stmt(UPSERT_BALANCE);
     for (const b of this.balances.values()) balance.run(...b);
+    const daily = stmt(UPSERT_DAILY_BALANCE);
+    for (const b of this.dailyBalances.values()) daily.run(...b);
     const coverage = stmt(UPSERT_COVERAGE);
     for (const [accountId, start] of this.coverage) coverage.run(accountId, start);
     this.discard();
@@ -97,6 +137,7 @@ export class PendingRollups {
   discard(): void {
     this.usageKeys.length = 0;
     this.balances.clear();
+    this.dailyBalances.clear();
     this.coverage.clear();
   }
 }
@@ -120,4 +161,31 @@ export function rebuildDailyRollup(deps: RollupDeps): void {
     fill.run({ day, next });
     row = nextStart.get(next) as { s: number | null } | undefined;
   }
+}
+
+/** The SQL function rebuildDailyBalances keys days with: the start of t's local day in the store's zone. */
+export const LOCAL_DAY_FN = 'spendbar_local_day';
+
+/**
+ * Recomputes all of balance_daily in the store's zone from the stored ok snapshots (each listed balance, else the
+ * main one), replayed in the order they were saved. Needs LOCAL_DAY_FN registered on the connection; runs inside the
+ * caller's transaction.
+ */
+export function rebuildDailyBalances(deps: RollupDeps): void {
+  deps.stmt('DELETE FROM balance_daily').run();
+  deps
+    .stmt(
+      `INSERT INTO balance_daily (day, account_id, currency, time, micros, min_micros, max_micros)
+       SELECT ${LOCAL_DAY_FN}(time), account_id, currency, time, micros, micros, micros
+       FROM (
+         SELECT s.id, s.account_id, b.value ->> '$.currency' AS currency, s.time, b.value ->> '$.micros' AS micros
+         FROM snapshots s, json_each(s.data, '$.balances') b WHERE s.ok = 1
+         UNION ALL
+         SELECT id, account_id, balance_currency, time, balance_micros FROM snapshots
+         WHERE ok = 1 AND balance_micros IS NOT NULL AND coalesce(json_array_length(data, '$.balances'), 0) = 0
+         ORDER BY 1)
+       WHERE micros IS NOT NULL AND currency IS NOT NULL
+       ${MERGE_DAILY_BALANCE}`,
+    )
+    .run();
 }

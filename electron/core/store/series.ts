@@ -94,11 +94,15 @@ export const RAW_BALANCES = `
   SELECT s.account_id, s.balance_currency, s.time, s.balance_micros
   FROM accts CROSS JOIN snapshots s
   WHERE s.account_id = accts.id AND s.time >= $from AND s.time < $to AND s.ok = 1
-    AND s.balance_micros IS NOT NULL AND json_array_length(s.data, '$.balances') = 0`;
+    AND s.balance_micros IS NOT NULL AND coalesce(json_array_length(s.data, '$.balances'), 0) = 0`;
 
 const HOURLY_BALANCES = (filters: string) => `
   SELECT account_id AS a, currency AS c, time, micros AS m FROM balance_hourly
   WHERE hour >= $from AND hour < $to${filters}`;
+
+const DAILY_BALANCES = (filters: string) => `
+  SELECT account_id AS a, currency AS c, time, micros AS m FROM balance_daily
+  WHERE day >= $from AND day < $to${filters}`;
 
 function balanceSeries(ctx: QueryContext, q: SeriesQuery, starts: readonly number[]): Series[] {
   const f = filterSql(q, false);
@@ -106,8 +110,8 @@ function balanceSeries(ctx: QueryContext, q: SeriesQuery, starts: readonly numbe
   // The last balance in each bucket per account and currency; then summed across accounts unless grouped by account.
   // Rows are streamed and folded into typed arrays: a 90-day range is tens of thousands of rows.
   const last = new Map<string, Map<string, { time: Float64Array; micros: Float64Array }>>();
-  for (const seg of balanceSegments(q.from, q.to, starts)) {
-    const sql = seg.rollup ? HOURLY_BALANCES(f.sql) : RAW_BALANCES;
+  for (const seg of balanceSegments(ctx, q.from, q.to, starts)) {
+    const sql = seg.source === 'daily' ? DAILY_BALANCES(f.sql) : seg.source === 'hourly' ? HOURLY_BALANCES(f.sql) : RAW_BALANCES;
     const rows = ctx.arrays(sql).iterate({ ...f.params, from: seg.from, to: seg.to }) as unknown as Iterable<
       [string, string, number, number]
     >;

@@ -5,8 +5,17 @@ import type { TotalsQuery } from '../../../shared/api.ts';
 import type { SeriesQuery, SeriesResult, Snapshot, UsageTotals } from '../../../shared/domain.ts';
 import { migrate } from './migrations.ts';
 import type { QueryContext, UsageTables } from './plan.ts';
-import { PendingRollups, rebuildDailyRollup, type RollupDeps } from './rollup.ts';
-import { balancesOf, INSERT_SNAPSHOT, rowToSnapshot, snapshotParams, UPSERT_USAGE, usageParams } from './rows.ts';
+import { LOCAL_DAY_FN, PendingRollups, rebuildDailyBalances, rebuildDailyRollup, type RollupDeps } from './rollup.ts';
+import {
+  balancesOf,
+  INSERT_SNAPSHOT,
+  rowToSnapshot,
+  SNAPSHOT_COLUMNS,
+  snapshotParams,
+  UPSERT_USAGE,
+  usageParams,
+  type SnapshotRow,
+} from './rows.ts';
 import { querySeries } from './series.ts';
 import { queryTotals } from './totals.ts';
 import { checkTimeZone, dayStarter, nextBucketStart } from './tz.ts';
@@ -58,6 +67,7 @@ export class SnapshotStore {
     this.ctx = { stmt, arrays, storeZone: timeZone, storeDay: dayOf };
     this.rollupDeps = { stmt, dayOf, nextDay };
     this.pending = new PendingRollups(this.rollupDeps);
+    db.function(LOCAL_DAY_FN, { deterministic: true }, (t) => dayOf(Number(t)));
   }
 
   /** Opens (creating and migrating) the database at `path`; ':memory:' works for throwaway stores. */
@@ -84,6 +94,10 @@ export class SnapshotStore {
     return this.cached(sql, false);
   }
 
+  private arrays(sql: string): StatementSync {
+    return this.cached(sql, true);
+  }
+
   private cached(sql: string, arrays: boolean): StatementSync {
     const k = arrays ? `[]${sql}` : sql;
     let s = this.statements.get(k);
@@ -95,14 +109,23 @@ export class SnapshotStore {
     return s;
   }
 
+  /** Rebuilds the daily roll-ups (usage, balances) that are keyed in another zone than the store's. */
   private ensureRollupZone(): void {
-    const row = this.stmt(`SELECT value FROM meta WHERE key = 'rollup_zone'`).get() as { value: string } | undefined;
-    if (row?.value === this.timeZone) return;
-    this.transaction(() => {
-      rebuildDailyRollup(this.rollupDeps);
-      this.stmt(`INSERT INTO meta (key, value) VALUES ('rollup_zone', ?)
-        ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(this.timeZone);
-    });
+    const zoneOf = (key: string) => (this.stmt(`SELECT value FROM meta WHERE key = ?`).get(key) as { value: string } | undefined)?.value;
+    const setZone = (key: string) =>
+      this.stmt(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(key, this.timeZone);
+    if (zoneOf('rollup_zone') !== this.timeZone) {
+      this.transaction(() => {
+        rebuildDailyRollup(this.rollupDeps);
+        setZone('rollup_zone');
+      });
+    }
+    if (zoneOf('balance_zone') !== this.timeZone) {
+      this.transaction(() => {
+        rebuildDailyBalances(this.rollupDeps);
+        setZone('balance_zone');
+      });
+    }
   }
 
   /** Runs fn in a write transaction; roll-ups noted by writes are brought up to date just before COMMIT. */
@@ -123,15 +146,15 @@ export class SnapshotStore {
   /** Saves polls; a failed one carries no figures and never touches balances or usage recorded by good polls. */
   private write(list: readonly Snapshot[]): void {
     const pending = this.pending;
-    pending.beforeUsage(list);
+    const buckets = pending.beforeUsage(list);
     const insert = this.stmt(INSERT_SNAPSHOT);
-    const usage = this.stmt(UPSERT_USAGE);
     for (const s of list) {
       insert.run(...snapshotParams(s));
       if (!s.ok) continue;
       for (const b of balancesOf(s)) pending.balance(s.accountId, s.time, b);
-      for (const b of s.usage) usage.run(...usageParams(s.accountId, b));
     }
+    const usage = this.stmt(UPSERT_USAGE);
+    for (const { accountId, bucket } of buckets.values()) usage.run(...usageParams(accountId, bucket));
   }
 
   /** Saves one poll: the snapshot row and, for a successful poll, its balances and usage, atomically. */
@@ -146,24 +169,24 @@ export class SnapshotStore {
 
   /** The newest snapshot of the account, ok or not. Loaded snapshots carry `usage: []`. */
   latest(accountId: string): Snapshot | null {
-    const row = this.stmt(`SELECT data FROM snapshots WHERE account_id = ? ORDER BY time DESC, id DESC LIMIT 1`).get(accountId);
-    return row ? rowToSnapshot(row as { data: string }) : null;
+    const row = this.arrays(`SELECT ${SNAPSHOT_COLUMNS} FROM snapshots WHERE account_id = ? ORDER BY time DESC, id DESC LIMIT 1`).get(accountId);
+    return row ? rowToSnapshot(row as unknown as SnapshotRow) : null;
   }
 
   /** The newest successful snapshot of the account. */
   lastSuccess(accountId: string): Snapshot | null {
-    const row = this.stmt(
-      `SELECT data FROM snapshots WHERE account_id = ? AND ok = 1 ORDER BY time DESC, id DESC LIMIT 1`,
+    const row = this.arrays(
+      `SELECT ${SNAPSHOT_COLUMNS} FROM snapshots WHERE account_id = ? AND ok = 1 ORDER BY time DESC, id DESC LIMIT 1`,
     ).get(accountId);
-    return row ? rowToSnapshot(row as { data: string }) : null;
+    return row ? rowToSnapshot(row as unknown as SnapshotRow) : null;
   }
 
   /** Snapshots with time in [from, to), oldest first; with `limit`, only the newest `limit` of them. */
   snapshots(accountId: string, from: number, to: number, opts: { okOnly?: boolean; limit?: number } = {}): Snapshot[] {
-    const rows = this.stmt(
-      `SELECT data FROM snapshots WHERE account_id = ? AND time >= ? AND time < ? AND (ok = 1 OR ? = 0)
+    const rows = this.arrays(
+      `SELECT ${SNAPSHOT_COLUMNS} FROM snapshots WHERE account_id = ? AND time >= ? AND time < ? AND (ok = 1 OR ? = 0)
        ORDER BY time DESC, id DESC LIMIT ?`,
-    ).all(accountId, from, to, opts.okOnly ? 1 : 0, opts.limit ?? -1) as { data: string }[];
+    ).all(accountId, from, to, opts.okOnly ? 1 : 0, opts.limit ?? -1) as unknown as SnapshotRow[];
     return rows.reverse().map(rowToSnapshot);
   }
 
@@ -239,7 +262,7 @@ export class SnapshotStore {
   /** Removes every snapshot, usage bucket and roll-up row of the account. */
   deleteAccount(accountId: string): void {
     this.transaction(() => {
-      for (const table of ['snapshots', 'usage_buckets', 'usage_daily', 'balance_hourly', 'usage_coverage']) {
+      for (const table of ['snapshots', 'usage_buckets', 'usage_daily', 'balance_hourly', 'balance_daily', 'usage_coverage']) {
         this.stmt(`DELETE FROM ${table} WHERE account_id = ?`).run(accountId);
       }
     });
