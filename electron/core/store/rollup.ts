@@ -1,33 +1,45 @@
 // Roll-up upkeep inside a write transaction. usage_daily must always equal a GROUP BY over usage_buckets, so a
-// revised bucket has to replace its old value there too. Before a write upserts its buckets, the stored rows of
-// those buckets (one seek each) are subtracted from their daily groups; after the upserts the same rows are added
-// back as they now are: the roll-up moves by exactly new − old, however often a bucket is revised within the batch.
-// Both steps run in SQL so no per-row JS objects live across the batch (they would bloat the V8 heap).
+// revised bucket has to replace its old value there too. A write first keeps only the last revision of each bucket
+// in its batch (later polls replace earlier ones), reads the stored rows of those buckets in one statement (one seek
+// each), and moves each daily group by exactly new − old; a bucket whose revision changes nothing writes nothing.
 // Balances (hourly and daily) and coverage are folded in memory and upserted once per transaction.
 import type { StatementSync } from 'node:sqlite';
 import type { Snapshot, UsageBucket } from '../../../shared/domain.ts';
 import type { Money } from '../../../shared/money.ts';
+import { UPSERT_USAGE, usageParams } from './rows.ts';
 
 const HOUR = 3_600_000;
 const VALUES = ['requests', 'input_tokens', 'output_tokens', 'cached_tokens', 'reasoning_tokens'] as const;
 
-/** $keys: JSON [[start, account, width, model, key, localDay], …]; $sign: -1 or 1. */
-const ADJUST_DAILY = `
-  INSERT INTO usage_daily (day, account_id, model, key, currency, n, ${VALUES.join(', ')}, cost_micros, cost_n)
-  SELECT j.value ->> 5, u.account_id, u.model, u.key, u.currency, $sign * count(*),
-    ${VALUES.map((c) => `$sign * sum(u.${c})`).join(', ')}, $sign * coalesce(sum(u.cost_micros), 0),
-    $sign * count(u.cost_micros)
+/** $keys: JSON [[start, account, width, model, key], …]; answers the stored ones with their index in the list. */
+const STORED_BUCKETS = `
+  SELECT j.key, u.currency, ${VALUES.map((c) => `u.${c}`).join(', ')}, u.cost_micros
   FROM json_each($keys) j CROSS JOIN usage_buckets u
   WHERE u.start = j.value ->> 0 AND u.account_id = j.value ->> 1 AND u.width = j.value ->> 2
-    AND u.model = j.value ->> 3 AND u.key = j.value ->> 4
-  GROUP BY 1, 2, 3, 4, 5
+    AND u.model = j.value ->> 3 AND u.key = j.value ->> 4`;
+
+const COVERAGE = `SELECT account_id, newest_start FROM usage_coverage`;
+
+type StoredBucket = [number, string, number, number, number, number, number, number | null];
+
+const ADD_DAILY = `
+  INSERT INTO usage_daily (day, account_id, model, key, currency, n, ${VALUES.join(', ')}, cost_micros, cost_n)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (day, account_id, model, key, currency) DO UPDATE SET n = n + excluded.n,
     ${VALUES.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')},
     cost_micros = cost_micros + excluded.cost_micros, cost_n = cost_n + excluded.cost_n`;
 
 // A group whose last bucket moved away (a revision changed its currency) is left with n = 0.
 const DROP_EMPTY_DAILY = `
-  DELETE FROM usage_daily WHERE n = 0 AND day IN (SELECT DISTINCT value ->> 5 FROM json_each($keys))`;
+  DELETE FROM usage_daily WHERE n = 0 AND day = ? AND account_id = ? AND model = ? AND key = ? AND currency = ?`;
+
+/** day, account, model, key, currency, then the deltas: n, requests, input, output, cached, reasoning, cost, cost_n. */
+type DailyDelta = [number, string, string, string, string, number, number, number, number, number, number, number, number];
+
+interface Latest {
+  accountId: string;
+  bucket: UsageBucket;
+}
 
 const UPSERT_BALANCE = `
   INSERT INTO balance_hourly (hour, account_id, currency, time, micros) VALUES (?, ?, ?, ?, ?)
@@ -51,6 +63,8 @@ const UPSERT_COVERAGE = `
 
 export interface RollupDeps {
   stmt(sql: string): StatementSync;
+  /** A cached statement whose rows come back as arrays. */
+  arrays(sql: string): StatementSync;
   dayOf(t: number): number;
   nextDay(day: number): number;
 }
@@ -58,7 +72,6 @@ export interface RollupDeps {
 /** What one write transaction changed, flushed into the roll-ups before it commits. */
 export class PendingRollups {
   private readonly deps: RollupDeps;
-  private readonly usageKeys: string[] = [];
   private readonly balances = new Map<string, [number, string, string, number, number]>();
   private readonly dailyBalances = new Map<string, [number, string, string, number, number, number, number]>();
   private readonly coverage = new Map<string, number>();
@@ -68,34 +81,92 @@ export class PendingRollups {
   }
 
   /**
-   * Call before upserting the usage of `list`: takes the buckets' current values out of the roll-up. Returns the
-   * buckets to upsert: the last revision of each bucket in the batch (later polls replace earlier ones, so upserting
-   * the earlier revisions too would end in the same rows, only slower), with their account.
+   * Upserts the usage of `list` and moves usage_daily by what changed. Only the last revision of each bucket in the
+   * batch is written (upserting the earlier ones too would end in the same rows, only slower).
    */
-  beforeUsage(list: readonly Snapshot[]): Map<string, { accountId: string; bucket: UsageBucket }> {
-    const latest = new Map<string, { accountId: string; bucket: UsageBucket }>();
-    const keys: [number, string, string, string, string, number][] = [];
+  usage(list: readonly Snapshot[]): void {
+    const latest = new Map<string, Latest>();
     for (const s of list) {
-      if (!s.ok) continue;
+      if (!s.ok || s.usage.length === 0) continue;
       const accountId = s.accountId;
       let newest = this.coverage.get(accountId) ?? -Infinity;
       for (const b of s.usage) {
         const k = `${b.start}\u0000${accountId}\u0000${b.width}\u0000${b.model}\u0000${b.key}`;
         const seen = latest.get(k);
         if (seen) seen.bucket = b;
-        else {
-          latest.set(k, { accountId, bucket: b });
-          keys.push([b.start, accountId, b.width, b.model, b.key, this.deps.dayOf(b.start)]);
-        }
+        else latest.set(k, { accountId, bucket: b });
         if (b.start > newest) newest = b.start;
       }
       if (newest !== -Infinity) this.coverage.set(accountId, newest);
     }
-    if (keys.length === 0) return latest;
-    const json = JSON.stringify(keys);
-    this.deps.stmt(ADJUST_DAILY).run({ keys: json, sign: -1 });
-    this.usageKeys.push(json);
-    return latest;
+    if (latest.size === 0) return;
+    const entries = [...latest.values()];
+    const { stmt, arrays, dayOf } = this.deps;
+    const stored: (StoredBucket | undefined)[] = new Array(entries.length);
+    // A bucket starting after the newest one stored for its account is new: only the others are looked up.
+    const covered = new Map(arrays(COVERAGE).all() as unknown as [string, number][]);
+    const lookup: number[] = [];
+    const keyList: [number, string, string, string, string][] = [];
+    for (let i = 0; i < entries.length; i++) {
+      const { accountId, bucket: b } = entries[i] as Latest;
+      const newest = covered.get(accountId);
+      if (newest === undefined || b.start > newest) continue;
+      lookup.push(i);
+      keyList.push([b.start, accountId, b.width, b.model, b.key]);
+    }
+    if (keyList.length > 0) {
+      for (const row of arrays(STORED_BUCKETS).all({ keys: JSON.stringify(keyList) }) as unknown as StoredBucket[]) {
+        stored[lookup[row[0]] as number] = row;
+      }
+    }
+
+    const deltas = new Map<string, DailyDelta>();
+    const move = (day: number, accountId: string, b: UsageBucket, currency: string, sign: number, v: readonly (number | null)[]) => {
+      const k = `${day}\u0000${accountId}\u0000${b.model}\u0000${b.key}\u0000${currency}`;
+      let d = deltas.get(k);
+      if (!d) deltas.set(k, (d = [day, accountId, b.model, b.key, currency, 0, 0, 0, 0, 0, 0, 0, 0]));
+      d[5] += sign;
+      for (let i = 0; i < 5; i++) (d[6 + i] as number) += sign * (v[i] as number);
+      const cost = v[5] ?? null;
+      if (cost !== null) {
+        d[11] += sign * cost;
+        d[12] += sign;
+      }
+    };
+    const upsert = stmt(UPSERT_USAGE);
+    for (let i = 0; i < entries.length; i++) {
+      const { accountId, bucket: b } = entries[i] as Latest;
+      const currency = b.cost?.currency ?? '';
+      const cost = b.cost ? b.cost.micros : null;
+      const now: (number | null)[] = [b.requests, b.inputTokens, b.outputTokens, b.cachedTokens, b.reasoningTokens, cost];
+      const old = stored[i];
+      if (
+        old &&
+        old[1] === currency &&
+        old[2] === now[0] &&
+        old[3] === now[1] &&
+        old[4] === now[2] &&
+        old[5] === now[3] &&
+        old[6] === now[4] &&
+        old[7] === cost
+      ) {
+        continue;
+      }
+      upsert.run(...usageParams(accountId, b));
+      const day = dayOf(b.start);
+      if (old) move(day, accountId, b, old[1], -1, old.slice(2) as (number | null)[]);
+      move(day, accountId, b, currency, 1, now);
+    }
+    const add = stmt(ADD_DAILY);
+    let emptied = false;
+    for (const d of deltas.values()) {
+      if (d[5] < 0) emptied = true;
+      if (d[5] !== 0 || d.some((v, i) => i > 5 && v !== 0)) add.run(...d);
+    }
+    if (emptied) {
+      const drop = stmt(DROP_EMPTY_DAILY);
+      for (const d of deltas.values()) if (d[5] < 0) drop.run(d[0], d[1], d[2], d[3], d[4]);
+    }
   }
 
   balance(accountId: string, time: number, m: Money): void {
@@ -117,13 +188,9 @@ export class PendingRollups {
     }
   }
 
-  /** Puts the upserted buckets' new values into the roll-up; writes balances and coverage. */
+  /** Writes the balances and coverage noted. */
   flush(): void {
     const { stmt } = this.deps;
-    for (const keys of this.usageKeys) {
-      stmt(ADJUST_DAILY).run({ keys, sign: 1 });
-      stmt(DROP_EMPTY_DAILY).run({ keys });
-    }
     const balance = stmt(UPSERT_BALANCE);
     for (const b of this.balances.values()) balance.run(...b);
     const daily = stmt(UPSERT_DAILY_BALANCE);
@@ -135,7 +202,6 @@ export class PendingRollups {
 
   /** Forgets everything noted (after a flush, or when the transaction rolls back). */
   discard(): void {
-    this.usageKeys.length = 0;
     this.balances.clear();
     this.dailyBalances.clear();
     this.coverage.clear();

@@ -12,8 +12,6 @@ import {
   rowToSnapshot,
   SNAPSHOT_COLUMNS,
   snapshotParams,
-  UPSERT_USAGE,
-  usageParams,
   type SnapshotRow,
 } from './rows.ts';
 import { querySeries } from './series.ts';
@@ -65,7 +63,7 @@ export class SnapshotStore {
     const stmt = (sql: string) => this.cached(sql, false);
     const arrays = (sql: string) => this.cached(sql, true);
     this.ctx = { stmt, arrays, storeZone: timeZone, storeDay: dayOf };
-    this.rollupDeps = { stmt, dayOf, nextDay };
+    this.rollupDeps = { stmt, arrays, dayOf, nextDay };
     this.pending = new PendingRollups(this.rollupDeps);
     db.function(LOCAL_DAY_FN, { deterministic: true }, (t) => dayOf(Number(t)));
   }
@@ -146,15 +144,13 @@ export class SnapshotStore {
   /** Saves polls; a failed one carries no figures and never touches balances or usage recorded by good polls. */
   private write(list: readonly Snapshot[]): void {
     const pending = this.pending;
-    const buckets = pending.beforeUsage(list);
     const insert = this.stmt(INSERT_SNAPSHOT);
     for (const s of list) {
       insert.run(...snapshotParams(s));
       if (!s.ok) continue;
       for (const b of balancesOf(s)) pending.balance(s.accountId, s.time, b);
     }
-    const usage = this.stmt(UPSERT_USAGE);
-    for (const { accountId, bucket } of buckets.values()) usage.run(...usageParams(accountId, bucket));
+    pending.usage(list);
   }
 
   /** Saves one poll: the snapshot row and, for a successful poll, its balances and usage, atomically. */
