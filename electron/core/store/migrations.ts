@@ -108,9 +108,11 @@ function createRollups(db: DatabaseSync): void {
 }
 
 /**
- * v3: compact snapshot rows and a daily balance roll-up.
+ * v3: compact snapshot rows, a per-model daily usage roll-up and a daily balance roll-up.
  * - snapshots gains `provider`; rows written from now on keep in `data` only what no column holds (rowToSnapshot
  *   tells the forms apart by provider IS NULL, so older rows are read as they are and nothing is rewritten).
+ * - usage_daily_model is usage_daily summed over accounts and keys (same days, same zone), so a per-model or overall
+ *   daily series without an account or key filter reads one row per day, model and currency.
  * - balance_daily keeps per account, currency and local day (of the zone in meta `balance_zone`) the last ok balance
  *   and its time, and the lowest and highest balance seen that day. It is backfilled here from every stored ok
  *   snapshot, by the same rule as balance_hourly (each listed balance, else the main one), in UTC; opening the store
@@ -147,6 +149,25 @@ function compactSnapshotsAndDailyBalances(db: DatabaseSync): void {
       min_micros = min(min_micros, excluded.min_micros), max_micros = max(max_micros, excluded.max_micros);
     INSERT INTO meta (key, value) VALUES ('balance_zone', 'UTC')
       ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+    CREATE TABLE usage_daily_model (
+      day INTEGER NOT NULL,
+      model TEXT NOT NULL,
+      currency TEXT NOT NULL,
+      n INTEGER NOT NULL,
+      requests INTEGER NOT NULL,
+      input_tokens INTEGER NOT NULL,
+      output_tokens INTEGER NOT NULL,
+      cached_tokens INTEGER NOT NULL,
+      reasoning_tokens INTEGER NOT NULL,
+      cost_micros INTEGER NOT NULL,
+      cost_n INTEGER NOT NULL,
+      PRIMARY KEY (day, model, currency)
+    ) WITHOUT ROWID;
+    INSERT INTO usage_daily_model (day, model, currency, n, requests, input_tokens, output_tokens, cached_tokens,
+      reasoning_tokens, cost_micros, cost_n)
+    SELECT day, model, currency, sum(n), sum(requests), sum(input_tokens), sum(output_tokens), sum(cached_tokens),
+      sum(reasoning_tokens), sum(cost_micros), sum(cost_n)
+    FROM usage_daily GROUP BY day, model, currency;
   `);
 }
 

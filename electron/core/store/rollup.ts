@@ -33,6 +33,30 @@ const ADD_DAILY = `
 const DROP_EMPTY_DAILY = `
   DELETE FROM usage_daily WHERE n = 0 AND day = ? AND account_id = ? AND model = ? AND key = ? AND currency = ?`;
 
+const ADD_DAILY_MODEL = `
+  INSERT INTO usage_daily_model (day, model, currency, n, ${VALUES.join(', ')}, cost_micros, cost_n)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (day, model, currency) DO UPDATE SET n = n + excluded.n,
+    ${VALUES.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')},
+    cost_micros = cost_micros + excluded.cost_micros, cost_n = cost_n + excluded.cost_n`;
+
+const DROP_EMPTY_DAILY_MODEL = `DELETE FROM usage_daily_model WHERE n = 0 AND day = ? AND model = ? AND currency = ?`;
+
+/** usage_daily_model = usage_daily summed over accounts and keys. */
+export const FILL_DAILY_MODEL = `
+  INSERT INTO usage_daily_model (day, model, currency, n, ${VALUES.join(', ')}, cost_micros, cost_n)
+  SELECT day, model, currency, sum(n), ${VALUES.map((c) => `sum(${c})`).join(', ')}, sum(cost_micros), sum(cost_n)
+  FROM usage_daily GROUP BY day, model, currency`;
+
+/** Takes one account's usage_daily rows out of usage_daily_model (before they are deleted). */
+export const SUBTRACT_ACCOUNT_DAILY_MODEL = `
+  INSERT INTO usage_daily_model (day, model, currency, n, ${VALUES.join(', ')}, cost_micros, cost_n)
+  SELECT day, model, currency, -sum(n), ${VALUES.map((c) => `-sum(${c})`).join(', ')}, -sum(cost_micros), -sum(cost_n)
+  FROM usage_daily WHERE account_id = ? GROUP BY day, model, currency
+  ON CONFLICT (day, model, currency) DO UPDATE SET n = n + excluded.n,
+    ${VALUES.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')},
+    cost_micros = cost_micros + excluded.cost_micros, cost_n = cost_n + excluded.cost_n`;
+
 /** day, account, model, key, currency, then the deltas: n, requests, input, output, cached, reasoning, cost, cost_n. */
 type DailyDelta = [number, string, string, string, string, number, number, number, number, number, number, number, number];
 
@@ -158,14 +182,25 @@ export class PendingRollups {
       move(day, accountId, b, currency, 1, now);
     }
     const add = stmt(ADD_DAILY);
+    // The same moves summed over accounts and keys, for usage_daily_model.
+    const byModel = new Map<string, (string | number)[]>();
     let emptied = false;
     for (const d of deltas.values()) {
       if (d[5] < 0) emptied = true;
-      if (d[5] !== 0 || d.some((v, i) => i > 5 && v !== 0)) add.run(...d);
+      if (!(d[5] !== 0 || d.some((v, i) => i > 5 && v !== 0))) continue;
+      add.run(...d);
+      const k = `${d[0]}\u0000${d[2]}\u0000${d[4]}`;
+      const m = byModel.get(k);
+      if (!m) byModel.set(k, [d[0], d[2], d[4], ...d.slice(5)]);
+      else for (let i = 3; i < m.length; i++) (m[i] as number) += d[i + 2] as number;
     }
+    const addModel = stmt(ADD_DAILY_MODEL);
+    for (const m of byModel.values()) addModel.run(...m);
     if (emptied) {
       const drop = stmt(DROP_EMPTY_DAILY);
       for (const d of deltas.values()) if (d[5] < 0) drop.run(d[0], d[1], d[2], d[3], d[4]);
+      const dropModel = stmt(DROP_EMPTY_DAILY_MODEL);
+      for (const m of byModel.values()) if ((m[3] as number) < 0) dropModel.run(m[0] as number, m[1] as string, m[2] as string);
     }
   }
 
@@ -215,7 +250,7 @@ const FILL_DAY = `
   FROM usage_buckets WHERE start >= $day AND start < $next
   GROUP BY account_id, model, key, currency`;
 
-/** Recomputes all of usage_daily, day by day over the days that hold usage. Runs inside the caller's transaction. */
+/** Recomputes all of usage_daily (and usage_daily_model from it), day by day over the days that hold usage. Runs inside the caller's transaction. */
 export function rebuildDailyRollup(deps: RollupDeps): void {
   deps.stmt('DELETE FROM usage_daily').run();
   const nextStart = deps.stmt('SELECT min(start) AS s FROM usage_buckets WHERE start >= ?');
@@ -227,6 +262,8 @@ export function rebuildDailyRollup(deps: RollupDeps): void {
     fill.run({ day, next });
     row = nextStart.get(next) as { s: number | null } | undefined;
   }
+  deps.stmt('DELETE FROM usage_daily_model').run();
+  deps.stmt(FILL_DAILY_MODEL).run();
 }
 
 /** The SQL function rebuildDailyBalances keys days with: the start of t's local day in the store's zone. */

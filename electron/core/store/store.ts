@@ -5,7 +5,7 @@ import type { TotalsQuery } from '../../../shared/api.ts';
 import type { SeriesQuery, SeriesResult, Snapshot, UsageTotals } from '../../../shared/domain.ts';
 import { migrate } from './migrations.ts';
 import type { QueryContext, UsageTables } from './plan.ts';
-import { LOCAL_DAY_FN, PendingRollups, rebuildDailyBalances, rebuildDailyRollup, type RollupDeps } from './rollup.ts';
+import { LOCAL_DAY_FN, PendingRollups, SUBTRACT_ACCOUNT_DAILY_MODEL, rebuildDailyBalances, rebuildDailyRollup, type RollupDeps } from './rollup.ts';
 import {
   balancesOf,
   INSERT_SNAPSHOT,
@@ -258,6 +258,8 @@ export class SnapshotStore {
   /** Removes every snapshot, usage bucket and roll-up row of the account. */
   deleteAccount(accountId: string): void {
     this.transaction(() => {
+      this.stmt(SUBTRACT_ACCOUNT_DAILY_MODEL).run(accountId);
+      this.stmt(`DELETE FROM usage_daily_model WHERE n = 0`).run();
       for (const table of ['snapshots', 'usage_buckets', 'usage_daily', 'balance_hourly', 'balance_daily', 'usage_coverage']) {
         this.stmt(`DELETE FROM ${table} WHERE account_id = ?`).run(accountId);
       }
