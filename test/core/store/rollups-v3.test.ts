@@ -254,7 +254,7 @@ describe('compact snapshot rows', () => {
       okSnapshot('a', T0 + 3, { balance: { micros: 4, currency: 'USD', note: 'x' } as Money, balances: [{ micros: 4, currency: 'USD' }] }),
       okSnapshot('a', T0 + 4, { spent: { week: { micros: 7, currency: 'CNY' }, odd: { micros: 1, currency: 'USD' } } as Snapshot['spent'] }),
       okSnapshot('a', T0 + 5, { estimated: true, notes: ['converted'], available: false, demo: true, keys: [] }),
-      { ...failedSnapshot('a', T0 + 6), error: { kind: 'rate_limit', message: 'Slow down.', status: 429, retryAfterMs: 1000 } } as Snapshot,
+      { ...failedSnapshot('a', T0 + 6), error: { kind: 'rate-limited', message: 'Slow down.', status: 429, retryAfterMs: 1000 } } as Snapshot,
       okSnapshot('a', T0 + 7, { spent: {}, quota: { limit: null, used: { micros: 1, currency: 'QUOTA' }, remaining: null, resets: null } }),
     ];
     store.saveSnapshots(odd);
