@@ -109,22 +109,32 @@ export class PendingRollups {
    * batch is written (upserting the earlier ones too would end in the same rows, only slower).
    */
   usage(list: readonly Snapshot[]): void {
-    const latest = new Map<string, Latest>();
+    // account → start → model → the buckets of that (width, key): no key strings built per bucket.
+    const seen = new Map<string, Map<number, Map<string, Latest[]>>>();
+    const entries: Latest[] = [];
     for (const s of list) {
       if (!s.ok || s.usage.length === 0) continue;
       const accountId = s.accountId;
+      let byStart = seen.get(accountId);
+      if (!byStart) seen.set(accountId, (byStart = new Map()));
       let newest = this.coverage.get(accountId) ?? -Infinity;
       for (const b of s.usage) {
-        const k = `${b.start}\u0000${accountId}\u0000${b.width}\u0000${b.model}\u0000${b.key}`;
-        const seen = latest.get(k);
-        if (seen) seen.bucket = b;
-        else latest.set(k, { accountId, bucket: b });
+        let byModel = byStart.get(b.start);
+        if (!byModel) byStart.set(b.start, (byModel = new Map()));
+        let same = byModel.get(b.model);
+        if (!same) byModel.set(b.model, (same = []));
+        const prev = same.find((e) => e.bucket.width === b.width && e.bucket.key === b.key);
+        if (prev) prev.bucket = b;
+        else {
+          const e = { accountId, bucket: b };
+          same.push(e);
+          entries.push(e);
+        }
         if (b.start > newest) newest = b.start;
       }
       if (newest !== -Infinity) this.coverage.set(accountId, newest);
     }
-    if (latest.size === 0) return;
-    const entries = [...latest.values()];
+    if (entries.length === 0) return;
     const { stmt, arrays, dayOf } = this.deps;
     const stored: (StoredBucket | undefined)[] = new Array(entries.length);
     // A bucket starting after the newest one stored for its account is new: only the others are looked up.
