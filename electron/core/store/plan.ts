@@ -106,14 +106,28 @@ function hourSegments(from: number, to: number, boundaries: readonly number[]): 
 /**
  * Segments for balances: whole store-zone days from balance_daily, provided every boundary inside is a local
  * midnight; whole UTC hours from balance_hourly, provided every boundary inside is on the hour; raw snapshots for
- * the rest.
+ * the rest. A daily segment is read with the query's time range as well ($tfrom, $tto), which makes the partly
+ * covered edge days exact from the roll-up too: at the start, a day's last balance at or after `from` is the last in
+ * [from, next day); at the end, the day is taken whole when no account's last balance of it is at or after `to`.
  */
 export function balanceSegments(ctx: QueryContext, from: number, to: number, boundaries: readonly number[]): BalanceSegment[] {
   const d0 = ctx.storeDay(from);
   const a = d0 === from ? from : nextBucketStart(ctx.storeZone, 'day', d0);
   const b = ctx.storeDay(to);
-  if (!(a < b) || boundaries.some((t) => t > a && t < b && ctx.storeDay(t) !== t)) return hourSegments(from, to, boundaries);
-  return [...hourSegments(from, a, boundaries), { source: 'daily', from: a, to: b }, ...hourSegments(b, to, boundaries)];
+  if (boundaries.some((t) => t > a && t < b && ctx.storeDay(t) !== t)) return hourSegments(from, to, boundaries);
+  const uncut = (x: number, y: number) => (boundaries[0] ?? Infinity) <= x && !boundaries.some((t) => t > x && t < y);
+  const headWhole = d0 < from && uncut(d0, a);
+  const next = b < to ? nextBucketStart(ctx.storeZone, 'day', b) : b;
+  const tailWhole =
+    b < to && uncut(b, to) && ctx.stmt(`SELECT 1 AS x FROM balance_daily WHERE day = ? AND time >= ? LIMIT 1`).get(b, to) === undefined;
+  if (!(a <= b)) return headWhole && tailWhole ? [{ source: 'daily', from: d0, to: a }] : hourSegments(from, to, boundaries);
+  const lo = headWhole ? d0 : a;
+  const hi = tailWhole ? next : b;
+  return [
+    ...(headWhole ? [] : hourSegments(from, a, boundaries)),
+    ...(lo < hi ? [{ source: 'daily' as const, from: lo, to: hi }] : []),
+    ...(tailWhole ? [] : hourSegments(b, to, boundaries)),
+  ];
 }
 
 function list(values: string[] | undefined): string | null {

@@ -109,7 +109,7 @@ const HOURLY_BALANCES = (filters: string) => `
 
 const DAILY_BALANCES = (filters: string) => `
   SELECT account_id AS a, currency AS c, time, micros AS m FROM balance_daily
-  WHERE day >= $from AND day < $to${filters}`;
+  WHERE day >= $from AND day < $to AND time >= $tfrom AND time < $tto${filters}`;
 
 function balanceSeries(ctx: QueryContext, q: SeriesQuery, starts: readonly number[]): Series[] {
   const f = filterSql(q, false);
@@ -119,9 +119,8 @@ function balanceSeries(ctx: QueryContext, q: SeriesQuery, starts: readonly numbe
   const last = new Map<string, Map<string, { time: Float64Array; micros: Float64Array }>>();
   for (const seg of balanceSegments(ctx, q.from, q.to, starts)) {
     const sql = seg.source === 'daily' ? DAILY_BALANCES(f.sql) : seg.source === 'hourly' ? HOURLY_BALANCES(f.sql) : RAW_BALANCES;
-    const rows = ctx.arrays(sql).iterate({ ...f.params, from: seg.from, to: seg.to }) as unknown as Iterable<
-      [string, string, number, number]
-    >;
+    const range: Record<string, number> = seg.source === 'daily' ? { from: seg.from, to: seg.to, tfrom: q.from, tto: q.to } : { from: seg.from, to: seg.to };
+    const rows = ctx.arrays(sql).iterate({ ...f.params, ...range }) as unknown as Iterable<[string, string, number, number]>;
     for (const [a, c, time, m] of rows) {
       const idx = bucketIndex(starts, time);
       if (idx < 0) continue;
