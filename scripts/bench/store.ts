@@ -69,8 +69,10 @@ export interface StoreBenchResult {
   loadAfter: number[];
   dbPath: string;
   queries: QueryTiming[];
-  /** process.resourceUsage().maxRSS of the process that ran the workload, in MiB. */
+  /** process.resourceUsage().maxRSS of the process that ran the workload (ingest and queries), in MiB. */
   peakRssMb: number;
+  /** The same after the retention run (its window query sorts every old snapshot in memory). */
+  retentionPeakRssMb: number;
   /** The --max-semi-space-size the workload ran with, or null for V8's default. */
   semiSpaceMb: number | null;
 }
@@ -184,6 +186,7 @@ export function measureStore(opts: StoreBenchOptions = {}): StoreBenchResult {
     .readdirSync(dir)
     .filter((f) => f.startsWith('spendbar.db'))
     .reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
   // What a year costs as the app keeps it: raw polls thinned to one per account and hour beyond 90 days.
   const r0 = performance.now();
   store.applyRetention(end, { rawDays: 90 });
@@ -217,7 +220,8 @@ export function measureStore(opts: StoreBenchOptions = {}): StoreBenchResult {
     loadAfter,
     dbPath,
     queries,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    peakRssMb,
+    retentionPeakRssMb: process.resourceUsage().maxRSS / 1024,
     semiSpaceMb: process.execArgv.includes(`--max-semi-space-size=${SEMI_SPACE_MB}`) ? SEMI_SPACE_MB : null,
   };
 }
@@ -278,5 +282,5 @@ if (isMain && process.argv[2] === CHILD_FLAG) {
   const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
   console.log(`  load average: ${load(r.loadBefore)} before the ingest, ${load(r.loadAfter)} after the queries (${os.cpus().length} cores)`);
   const heap = r.semiSpaceMb === null ? 'V8 defaults' : `child process, --max-semi-space-size=${r.semiSpaceMb}`;
-  console.log(`  peak RSS: ${f(r.peakRssMb)} MiB (${heap})`);
+  console.log(`  peak RSS: ${f(r.peakRssMb)} MiB (${heap}); ${f(r.retentionPeakRssMb)} MiB once retention ran`);
 }
