@@ -109,8 +109,9 @@ function createRollups(db: DatabaseSync): void {
 
 /**
  * v3: compact snapshot rows, a per-model daily usage roll-up and a daily balance roll-up.
- * - snapshots gains `provider`; rows written from now on keep in `data` only what no column holds (rowToSnapshot
- *   tells the forms apart by provider IS NULL, so older rows are read as they are and nothing is rewritten).
+ * - snapshots gains `provider_id` (into snapshot_providers: a provider's name is stored once, not per poll); rows
+ *   written from now on keep in `data` only what no column holds (rowToSnapshot tells the forms apart by
+ *   provider_id IS NULL, so older rows are read as they are and nothing is rewritten).
  * - usage_daily_model is usage_daily summed over accounts and keys (same days, same zone), so a per-model or overall
  *   daily series without an account or key filter reads one row per day, model and currency.
  * - balance_daily keeps per account, currency and local day (of the zone in meta `balance_zone`) the last ok balance
@@ -121,7 +122,8 @@ function createRollups(db: DatabaseSync): void {
  */
 function compactSnapshotsAndDailyBalances(db: DatabaseSync): void {
   db.exec(`
-    ALTER TABLE snapshots ADD COLUMN provider TEXT;
+    CREATE TABLE snapshot_providers (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+    ALTER TABLE snapshots ADD COLUMN provider_id INTEGER REFERENCES snapshot_providers (id);
     CREATE TABLE balance_daily (
       day INTEGER NOT NULL,
       account_id TEXT NOT NULL,

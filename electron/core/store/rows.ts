@@ -1,20 +1,21 @@
 // How a Snapshot maps onto table rows and back.
 //
-// Since schema v3 a snapshot row keeps each figure once: account, provider, time, ok, the main balance and the spend
-// windows in their columns, and in `data` only what is left (as JSON), leaving out fields that hold their usual value
-// (no error, balances = [balance], no quota, not estimated, no notes). A typical poll stores `data = '{}'`. Rows
-// written before v3 (provider IS NULL) keep the whole snapshot in `data` and are read as they are.
+// Since schema v3 a snapshot row keeps each figure once: account, provider (as a small integer into
+// snapshot_providers), time, ok, the main balance and the spend windows in their columns, and in `data` only what is
+// left (as JSON), leaving out fields that hold their usual value (no error, balances = [balance], no quota, not
+// estimated, no notes). A typical poll stores `data = '{}'`. Rows written before v3 (provider_id IS NULL) keep the
+// whole snapshot in `data` and are read as they are.
 import type { Snapshot, SpendWindows, UsageBucket } from '../../../shared/domain.ts';
 import type { Money } from '../../../shared/money.ts';
 
 export const INSERT_SNAPSHOT = `
-  INSERT INTO snapshots (account_id, provider, time, ok, error_kind, error_message, balance_micros, balance_currency,
+  INSERT INTO snapshots (account_id, provider_id, time, ok, error_kind, error_message, balance_micros, balance_currency,
     spent_today_micros, spent_today_currency, spent_week_micros, spent_week_currency,
     spent_month_micros, spent_month_currency, spent_total_micros, spent_total_currency, data)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** The columns rowToSnapshot reads, in its order. */
-export const SNAPSHOT_COLUMNS = `account_id, provider, time, ok, balance_micros, balance_currency, spent_today_micros,
+export const SNAPSHOT_COLUMNS = `account_id, (SELECT name FROM snapshot_providers p WHERE p.id = provider_id), time, ok, balance_micros, balance_currency, spent_today_micros,
   spent_today_currency, spent_week_micros, spent_week_currency, spent_month_micros, spent_month_currency,
   spent_total_micros, spent_total_currency, data`;
 
@@ -83,8 +84,10 @@ function extraJson(s: Snapshot): string {
   for (const k in s) {
     const v = (s as unknown as Record<string, unknown>)[k];
     switch (k) {
-      case 'accountId':
       case 'provider':
+        if (typeof v !== 'string') add(k, v);
+        break;
+      case 'accountId':
       case 'time':
       case 'ok':
       case 'usage':
@@ -115,12 +118,13 @@ function extraJson(s: Snapshot): string {
   return `{${out}}`;
 }
 
-export function snapshotParams(s: Snapshot): Param[] {
+/** The row's parameters; `providerId` is the snapshot_providers id of s.provider (of '' when it is not a text). */
+export function snapshotParams(s: Snapshot, providerId: number): Param[] {
   const { today, week, month, total } = s.spent;
   const balance = s.balance;
   return [
     s.accountId,
-    s.provider,
+    providerId,
     s.time,
     s.ok ? 1 : 0,
     s.error?.kind ?? null,

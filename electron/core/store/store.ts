@@ -45,6 +45,8 @@ export class SnapshotStore {
   private readonly ctx: QueryContext;
   private readonly rollupDeps: RollupDeps;
   private readonly pending: PendingRollups;
+  /** snapshot_providers ids by name (an id never changes once given, so other connections cannot make it stale). */
+  private readonly providerIds = new Map<string, number>();
 
   private constructor(db: DatabaseSync, timeZone: string) {
     this.db = db;
@@ -136,6 +138,7 @@ export class SnapshotStore {
       return result;
     } catch (err) {
       this.pending.discard();
+      this.providerIds.clear(); // an id given in this transaction is gone with it
       if (this.db.isTransaction) this.db.exec('ROLLBACK');
       throw err;
     }
@@ -146,11 +149,22 @@ export class SnapshotStore {
     const pending = this.pending;
     const insert = this.stmt(INSERT_SNAPSHOT);
     for (const s of list) {
-      insert.run(...snapshotParams(s));
+      insert.run(...snapshotParams(s, this.providerId(s.provider)));
       if (!s.ok) continue;
       for (const b of balancesOf(s)) pending.balance(s.accountId, s.time, b);
     }
     pending.usage(list);
+  }
+
+  private providerId(provider: unknown): number {
+    const name = typeof provider === 'string' ? provider : '';
+    let id = this.providerIds.get(name);
+    if (id === undefined) {
+      this.stmt(`INSERT INTO snapshot_providers (name) VALUES (?) ON CONFLICT (name) DO NOTHING`).run(name);
+      id = (this.stmt(`SELECT id FROM snapshot_providers WHERE name = ?`).get(name) as { id: number }).id;
+      this.providerIds.set(name, id);
+    }
+    return id;
   }
 
   /** Saves one poll: the snapshot row and, for a successful poll, its balances and usage, atomically. */

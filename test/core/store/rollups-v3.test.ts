@@ -257,7 +257,10 @@ describe('compact snapshot rows', () => {
     const store = openStore();
     const s = okSnapshot('acct', T0, { spent: { today: { micros: 5, currency: 'USD' }, total: { micros: 9, currency: 'USD' } }, usage: [bucket(T0)] });
     store.saveSnapshot(s);
-    expect(store.db.prepare('SELECT provider, data FROM snapshots').get()).toEqual({ provider: 'openrouter', data: '{}' });
+    expect(store.db.prepare('SELECT p.name AS provider, s.data FROM snapshots s JOIN snapshot_providers p ON p.id = s.provider_id').get()).toEqual({
+      provider: 'openrouter',
+      data: '{}',
+    });
     expect(store.latest('acct')).toEqual({ ...s, usage: [] });
   });
 
@@ -325,6 +328,6 @@ describe('migration to v3', () => {
     const next = okSnapshot('a', T0 + 4 * HOUR);
     store.saveSnapshot(next);
     expect(store.latest('a')).toEqual({ ...next, usage: [] });
-    expect(store.db.prepare('SELECT count(*) AS n FROM snapshots WHERE provider IS NULL').get()).toEqual({ n: saved.length });
+    expect(store.db.prepare('SELECT count(*) AS n FROM snapshots WHERE provider_id IS NULL').get()).toEqual({ n: saved.length });
   });
 });
