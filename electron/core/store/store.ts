@@ -29,14 +29,27 @@ export interface StoreOptions {
   timeZone?: string;
 }
 
-// Retention keeps, per account and UTC hour, the last ok snapshot, or the last failed one when none succeeded.
+// Retention keeps, per account and UTC hour, the last ok snapshot, or the last failed one when none succeeded. It reads
+// only [$since, $cutoff): meta `retention_until` remembers how far earlier runs thinned (a write of an older poll moves
+// it back), so the daily run sorts a day of polls, not the whole history. Accounts are walked with index seeks.
 const RETENTION = `
-  DELETE FROM snapshots WHERE time < $cutoff AND id NOT IN (
+  DELETE FROM snapshots WHERE id IN (
     SELECT id FROM (
-      SELECT id, row_number() OVER (
-        PARTITION BY account_id, time / ${HOUR} ORDER BY ok DESC, time DESC, id DESC) AS rn
-      FROM snapshots WHERE time < $cutoff)
-    WHERE rn = 1)`;
+      SELECT s.id, row_number() OVER (
+        PARTITION BY s.account_id, s.time / ${HOUR} ORDER BY s.ok DESC, s.time DESC, s.id DESC) AS rn
+      FROM (
+        WITH RECURSIVE every(id) AS (
+          SELECT min(account_id) FROM snapshots
+          UNION ALL
+          SELECT (SELECT min(account_id) FROM snapshots WHERE account_id > every.id) FROM every WHERE every.id IS NOT NULL)
+        SELECT id FROM every WHERE id IS NOT NULL) a
+      CROSS JOIN snapshots s
+      WHERE s.account_id = a.id AND s.time >= $since AND s.time < $cutoff)
+    WHERE rn > 1)`;
+
+/** Lowers meta retention_until to the hour of an older poll just written, so the next run thins its hour again. */
+const RETENTION_BACK = `
+  UPDATE meta SET value = CAST(? AS TEXT) WHERE key = 'retention_until' AND CAST(value AS INTEGER) > ?`;
 
 export class SnapshotStore {
   readonly db: DatabaseSync;
@@ -148,12 +161,18 @@ export class SnapshotStore {
   private write(list: readonly Snapshot[]): void {
     const pending = this.pending;
     const insert = this.stmt(INSERT_SNAPSHOT);
+    let oldest = Infinity;
     for (const s of list) {
+      if (s.time < oldest) oldest = s.time;
       insert.run(...snapshotParams(s, this.providerId(s.provider)));
       if (!s.ok) continue;
       for (const b of balancesOf(s)) pending.balance(s.accountId, s.time, b);
     }
     pending.usage(list);
+    if (oldest !== Infinity) {
+      const hour = Math.floor(oldest / HOUR) * HOUR;
+      this.stmt(RETENTION_BACK).run(hour, hour);
+    }
   }
 
   private providerId(provider: unknown): number {
@@ -286,7 +305,16 @@ export class SnapshotStore {
    */
   applyRetention(now: number, opts: { rawDays?: number } = {}): { removed: number } {
     const cutoff = now - (opts.rawDays ?? 90) * DAY;
-    const result = this.transaction(() => this.stmt(RETENTION).run({ cutoff }));
+    const result = this.transaction(() => {
+      const row = this.stmt(`SELECT CAST(value AS INTEGER) AS v FROM meta WHERE key = 'retention_until'`).get() as { v: number } | undefined;
+      const done = row ? row.v : null;
+      // From the start of the hour the last run stopped in: that hour may hold polls on both sides of its cutoff.
+      const since = done === null ? Number.MIN_SAFE_INTEGER : Math.floor(Math.min(done, cutoff) / HOUR) * HOUR;
+      const r = this.stmt(RETENTION).run({ since, cutoff });
+      this.stmt(`INSERT INTO meta (key, value) VALUES ('retention_until', CAST(? AS TEXT))
+        ON CONFLICT (key) DO UPDATE SET value = CAST(max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)`).run(cutoff);
+      return r;
+    });
     return { removed: Number(result.changes) };
   }
 
