@@ -47,6 +47,8 @@ const RETENTION = `
       WHERE s.account_id = a.id AND s.time >= $since AND s.time < $cutoff)
     WHERE rn > 1)`;
 
+const RETENTION_STEP = 7 * DAY;
+
 /** Lowers meta retention_until to the hour of an older poll just written, so the next run thins its hour again. */
 const RETENTION_BACK = `
   UPDATE meta SET value = CAST(? AS TEXT) WHERE key = 'retention_until' AND CAST(value AS INTEGER) > ?`;
@@ -309,13 +311,21 @@ export class SnapshotStore {
       const row = this.stmt(`SELECT CAST(value AS INTEGER) AS v FROM meta WHERE key = 'retention_until'`).get() as { v: number } | undefined;
       const done = row ? row.v : null;
       // From the start of the hour the last run stopped in: that hour may hold polls on both sides of its cutoff.
-      const since = done === null ? Number.MIN_SAFE_INTEGER : Math.floor(Math.min(done, cutoff) / HOUR) * HOUR;
-      const r = this.stmt(RETENTION).run({ since, cutoff });
+      let since = done === null ? null : Math.floor(Math.min(done, cutoff) / HOUR) * HOUR;
+      if (since === null) {
+        const first = (this.stmt(`SELECT min(time) AS t FROM snapshots`).get() as { t: number | null } | undefined)?.t;
+        since = first == null ? cutoff : Math.floor(first / HOUR) * HOUR;
+      }
+      // A week at a time (whole hours, so no hour is split), which bounds the memory of the sort.
+      let removed = 0;
+      for (let from = since; from < cutoff; from += RETENTION_STEP) {
+        removed += Number(this.stmt(RETENTION).run({ since: from, cutoff: Math.min(cutoff, from + RETENTION_STEP) }).changes);
+      }
       this.stmt(`INSERT INTO meta (key, value) VALUES ('retention_until', CAST(? AS TEXT))
         ON CONFLICT (key) DO UPDATE SET value = CAST(max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)`).run(cutoff);
-      return r;
+      return removed;
     });
-    return { removed: Number(result.changes) };
+    return { removed: result };
   }
 
   close(): void {
