@@ -36,6 +36,8 @@ export interface QueryTiming {
   runs: number;
   p50Ms: number;
   p95Ms: number;
+  /** CPU time (user + system) of the median run: the host may be shared. */
+  cpuP50Ms: number;
   points: number;
 }
 
@@ -53,11 +55,26 @@ export interface StoreBenchResult {
   rowsPerSecond: number;
   rowsPerCpuSecond: number;
   snapshotsPerSecond: number;
+  /** Distinct usage buckets among the upserts (a batch writes each bucket once, with its last revision). */
+  distinctBuckets: number;
   dbBytes: number;
+  /** dbBytes per account and year of history. */
+  dbBytesPerAccountYear: number;
+  /** Bytes in use after applyRetention (raw snapshots thinned to one per hour beyond 90 days), as the app runs it. */
+  retainedBytes: number;
+  retainedBytesPerAccountYear: number;
+  retentionSeconds: number;
+  /** A second run a day later (the app runs retention daily): only what became old since is read. */
+  nextRetentionMs: number;
+  /** os.loadavg() before the ingest and after the queries. */
+  loadBefore: number[];
+  loadAfter: number[];
   dbPath: string;
   queries: QueryTiming[];
-  /** process.resourceUsage().maxRSS of the process that ran the workload, in MiB. */
+  /** process.resourceUsage().maxRSS of the process that ran the workload (ingest and queries), in MiB. */
   peakRssMb: number;
+  /** The same after the retention run (its window query sorts every old snapshot in memory). */
+  retentionPeakRssMb: number;
   /** The --max-semi-space-size the workload ran with, or null for V8's default. */
   semiSpaceMb: number | null;
 }
@@ -104,16 +121,24 @@ function percentile(sorted: number[], p: number): number {
 
 function timeQuery(store: SnapshotStore, name: string, q: SeriesQuery, runs: number): QueryTiming {
   const times: number[] = [];
+  const cpu: number[] = [];
   let points = 0;
   for (let i = 0; i < runs + 3; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const r = store.series(q);
     const dt = performance.now() - t0;
-    if (i >= 3) times.push(dt); // the first runs prepare statements
+    const c = process.cpuUsage(c0);
+    if (i >= 3) {
+      // the first runs prepare statements
+      times.push(dt);
+      cpu.push((c.user + c.system) / 1000);
+    }
     points = r.series.reduce((n, s) => n + s.points.length, 0);
   }
   times.sort((a, b) => a - b);
-  return { name, runs, p50Ms: percentile(times, 0.5), p95Ms: percentile(times, 0.95), points };
+  cpu.sort((a, b) => a - b);
+  return { name, runs, p50Ms: percentile(times, 0.5), p95Ms: percentile(times, 0.95), cpuP50Ms: percentile(cpu, 0.5), points };
 }
 
 /** Runs the workload in the current process. */
@@ -130,6 +155,7 @@ export function measureStore(opts: StoreBenchOptions = {}): StoreBenchResult {
   const begin = Date.UTC(2025, 0, 1);
   const end = begin + days * DAY;
 
+  const loadBefore = os.loadavg();
   let snapshots = 0;
   let usageUpserts = 0;
   const t0 = performance.now();
@@ -157,11 +183,25 @@ export function measureStore(opts: StoreBenchOptions = {}): StoreBenchResult {
     timeQuery(store, '1-day hourly cost per model', { metric: 'cost', bucket: 'hour', groupBy: 'model', from: last - DAY, to: last, timeZone }, runs),
     timeQuery(store, '90-day daily balance per account', { metric: 'balance', bucket: 'day', groupBy: 'account', from: last - 90 * DAY, to: last, timeZone }, runs),
   ];
-  store.close();
+  const loadAfter = os.loadavg();
   const dbBytes = fs
     .readdirSync(dir)
     .filter((f) => f.startsWith('spendbar.db'))
     .reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  // What a year costs as the app keeps it: raw polls thinned to one per account and hour beyond 90 days.
+  const r0 = performance.now();
+  store.applyRetention(end, { rawDays: 90 });
+  const retentionSeconds = (performance.now() - r0) / 1000;
+  // The app's next daily run thins only the day that became old since.
+  const n0 = performance.now();
+  store.applyRetention(end + DAY, { rawDays: 90 });
+  const nextRetentionMs = performance.now() - n0;
+  store.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+  const pragma = (name: string) => Number(Object.values(store.db.prepare(`PRAGMA ${name}`).get() as Record<string, unknown>)[0]);
+  const retainedBytes = (pragma('page_count') - pragma('freelist_count')) * pragma('page_size');
+  store.close();
+  const accountYears = (accounts * days) / 365;
   if (!opts.keep) fs.rmSync(dir, { recursive: true, force: true });
   const rows = snapshots + usageUpserts;
   return {
@@ -176,10 +216,19 @@ export function measureStore(opts: StoreBenchOptions = {}): StoreBenchResult {
     rowsPerSecond: rows / ingestSeconds,
     rowsPerCpuSecond: rows / ingestCpuSeconds,
     snapshotsPerSecond: snapshots / ingestSeconds,
+    distinctBuckets: accounts * models * Math.ceil((end - begin) / HOUR),
     dbBytes,
+    dbBytesPerAccountYear: dbBytes / accountYears,
+    retainedBytes,
+    retainedBytesPerAccountYear: retainedBytes / accountYears,
+    retentionSeconds,
+    nextRetentionMs,
+    loadBefore,
+    loadAfter,
     dbPath,
     queries,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    peakRssMb,
+    retentionPeakRssMb: process.resourceUsage().maxRSS / 1024,
     semiSpaceMb: process.execArgv.includes(`--max-semi-space-size=${SEMI_SPACE_MB}`) ? SEMI_SPACE_MB : null,
   };
 }
@@ -232,8 +281,13 @@ if (isMain && process.argv[2] === CHILD_FLAG) {
   console.log(`store bench: ${r.days} days × ${r.accounts} accounts × ${r.models} models, 5-minute polls`);
   console.log(`  ingest: ${f(r.snapshots, 0)} snapshots + ${f(r.usageUpserts, 0)} usage upserts = ${f(r.rows, 0)} rows in ${f(r.ingestSeconds, 2)} s (${f(r.ingestCpuSeconds, 2)} s CPU)`);
   console.log(`          ${f(r.rowsPerSecond, 0)} rows/s (a row = one snapshot insert or one usage-bucket upsert incl. roll-up upkeep); ${f(r.rowsPerCpuSecond, 0)} rows per CPU-second; ${f(r.snapshotsPerSecond, 0)} snapshots/s`);
-  console.log(`  db size: ${f(r.dbBytes / 1024 / 1024)} MB${r.dbPath && process.argv.includes('--keep') ? ` (${r.dbPath})` : ''}`);
-  for (const q of r.queries) console.log(`  ${q.name}: p50 ${f(q.p50Ms, 2)} ms, p95 ${f(q.p95Ms, 2)} ms over ${q.runs} runs (${q.points} points)`);
+  console.log(`          the ${f(r.usageUpserts, 0)} upserts revise ${f(r.distinctBuckets, 0)} distinct buckets (12 polls per hour); a batch writes each bucket once, with its last revision`);
+  const mb = (n: number) => `${f(n / 1024 / 1024)} MB`;
+  console.log(`  db size: ${mb(r.dbBytes)} = ${mb(r.dbBytesPerAccountYear)} per account-year${r.dbPath && process.argv.includes('--keep') ? ` (${r.dbPath})` : ''}`);
+  console.log(`           ${mb(r.retainedBytes)} in use after retention (raw polls beyond 90 days thinned to one per hour, ${f(r.retentionSeconds, 1)} s; the next day's run ${f(r.nextRetentionMs, 0)} ms) = ${mb(r.retainedBytesPerAccountYear)} per account-year`);
+  for (const q of r.queries) console.log(`  ${q.name}: p50 ${f(q.p50Ms, 2)} ms (CPU ${f(q.cpuP50Ms, 2)} ms), p95 ${f(q.p95Ms, 2)} ms over ${q.runs} runs (${q.points} points)`);
+  const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
+  console.log(`  load average: ${load(r.loadBefore)} before the ingest, ${load(r.loadAfter)} after the queries (${os.cpus().length} cores)`);
   const heap = r.semiSpaceMb === null ? 'V8 defaults' : `child process, --max-semi-space-size=${r.semiSpaceMb}`;
-  console.log(`  peak RSS: ${f(r.peakRssMb)} MiB (${heap})`);
+  console.log(`  peak RSS: ${f(r.peakRssMb)} MiB (${heap}); ${f(r.retentionPeakRssMb)} MiB once retention ran`);
 }

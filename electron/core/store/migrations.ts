@@ -108,10 +108,76 @@ function createRollups(db: DatabaseSync): void {
 }
 
 /**
+ * v3: compact snapshot rows, a per-model daily usage roll-up and a daily balance roll-up.
+ * - snapshots gains `provider_id` (into snapshot_providers: a provider's name is stored once, not per poll); rows
+ *   written from now on keep in `data` only what no column holds (rowToSnapshot tells the forms apart by
+ *   provider_id IS NULL, so older rows are read as they are and nothing is rewritten).
+ * - usage_daily_model is usage_daily summed over accounts and keys (same days, same zone), so a per-model or overall
+ *   daily series without an account or key filter reads one row per day, model and currency.
+ * - balance_daily keeps per account, currency and local day (of the zone in meta `balance_zone`) the last ok balance
+ *   and its time, and the lowest and highest balance seen that day. It is backfilled here from every stored ok
+ *   snapshot, by the same rule as balance_hourly (each listed balance, else the main one), in UTC; opening the store
+ *   in another zone rebuilds it. Scanning by id replays the polls in the order they were saved, so ties on time
+ *   resolve as at ingest (the later poll wins).
+ */
+function compactSnapshotsAndDailyBalances(db: DatabaseSync): void {
+  db.exec(`
+    CREATE TABLE snapshot_providers (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+    ALTER TABLE snapshots ADD COLUMN provider_id INTEGER REFERENCES snapshot_providers (id);
+    CREATE TABLE balance_daily (
+      day INTEGER NOT NULL,
+      account_id TEXT NOT NULL,
+      currency TEXT NOT NULL,
+      time INTEGER NOT NULL,
+      micros INTEGER NOT NULL,
+      min_micros INTEGER NOT NULL,
+      max_micros INTEGER NOT NULL,
+      PRIMARY KEY (day, account_id, currency)
+    ) WITHOUT ROWID;
+    INSERT INTO balance_daily (day, account_id, currency, time, micros, min_micros, max_micros)
+    SELECT time - time % 86400000 - (CASE WHEN time % 86400000 < 0 THEN 86400000 ELSE 0 END), account_id, currency,
+      time, micros, micros, micros
+    FROM (
+      SELECT s.id, s.account_id, b.value ->> '$.currency' AS currency, s.time, b.value ->> '$.micros' AS micros
+      FROM snapshots s, json_each(s.data, '$.balances') b WHERE s.ok = 1
+      UNION ALL
+      SELECT id, account_id, balance_currency, time, balance_micros FROM snapshots
+      WHERE ok = 1 AND balance_micros IS NOT NULL AND coalesce(json_array_length(data, '$.balances'), 0) = 0
+      ORDER BY 1)
+    WHERE micros IS NOT NULL AND currency IS NOT NULL
+    ON CONFLICT (day, account_id, currency) DO UPDATE SET
+      time = CASE WHEN excluded.time >= time THEN excluded.time ELSE time END,
+      micros = CASE WHEN excluded.time >= time THEN excluded.micros ELSE micros END,
+      min_micros = min(min_micros, excluded.min_micros), max_micros = max(max_micros, excluded.max_micros);
+    INSERT INTO meta (key, value) VALUES ('balance_zone', 'UTC')
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+    CREATE TABLE usage_daily_model (
+      day INTEGER NOT NULL,
+      model TEXT NOT NULL,
+      currency TEXT NOT NULL,
+      n INTEGER NOT NULL,
+      requests INTEGER NOT NULL,
+      input_tokens INTEGER NOT NULL,
+      output_tokens INTEGER NOT NULL,
+      cached_tokens INTEGER NOT NULL,
+      reasoning_tokens INTEGER NOT NULL,
+      cost_micros INTEGER NOT NULL,
+      cost_n INTEGER NOT NULL,
+      PRIMARY KEY (day, model, currency)
+    ) WITHOUT ROWID;
+    INSERT INTO usage_daily_model (day, model, currency, n, requests, input_tokens, output_tokens, cached_tokens,
+      reasoning_tokens, cost_micros, cost_n)
+    SELECT day, model, currency, sum(n), sum(requests), sum(input_tokens), sum(output_tokens), sum(cached_tokens),
+      sum(reasoning_tokens), sum(cost_micros), sum(cost_n)
+    FROM usage_daily GROUP BY day, model, currency;
+  `);
+}
+
+/**
  * Every migration of spendbar.db, in order; user_version = how many have run. Other core modules (alerts, …) add
  * their tables with registerMigration, before the store is opened.
  */
-export const MIGRATIONS: Migration[] = [createRawTables, createRollups];
+export const MIGRATIONS: Migration[] = [createRawTables, createRollups, compactSnapshotsAndDailyBalances];
 
 /**
  * Appends a migration as schema version `version`. The caller names the version it expects so that two modules

@@ -58,26 +58,88 @@ function split(from: number, to: number, a: number, b: number): Segment[] {
   return out;
 }
 
-/** Segments for usage: whole store-zone days from usage_daily, provided every boundary inside is a local midnight. */
+/**
+ * Segments for usage: whole store-zone days from usage_daily, provided every boundary inside is a local midnight.
+ * A partly covered day at either edge is read from the roll-up too when the part of it outside [from, to) holds no
+ * usage at all (the usual "last N days until now": nothing is stored after now) and no bucket boundary cuts it.
+ */
 export function usageSegments(ctx: QueryContext, from: number, to: number, boundaries?: readonly number[]): Segment[] {
-  if (ctx.usage && !ctx.usage.rollup) return [{ rollup: false, from, to }];
+  const raw: Segment[] = [{ rollup: false, from, to }];
+  if (ctx.usage && !ctx.usage.rollup) return raw;
   const d0 = ctx.storeDay(from);
   const a = d0 === from ? from : nextBucketStart(ctx.storeZone, 'day', d0);
   const b = ctx.storeDay(to);
-  if (boundaries?.some((t) => t > a && t < b && ctx.storeDay(t) !== t)) return [{ rollup: false, from, to }];
-  return split(from, to, a, b);
+  if (boundaries?.some((t) => t > a && t < b && ctx.storeDay(t) !== t)) return raw;
+  const u = ctx.usage ?? STORE_USAGE;
+  const empty = (x: number, y: number) =>
+    ctx.stmt(`SELECT 1 AS x FROM ${u.raw} WHERE ${u.rawTime} >= ? AND ${u.rawTime} < ? LIMIT 1`).get(x, y) === undefined;
+  // Rows of the whole day [x, next) all land in the query bucket that holds x.
+  const uncut = (x: number, y: number) =>
+    boundaries === undefined || ((boundaries[0] ?? Infinity) <= x && !boundaries.some((t) => t > x && t < y));
+  const headWhole = d0 < from && uncut(d0, a) && empty(d0, from);
+  const next = b < to ? nextBucketStart(ctx.storeZone, 'day', b) : b;
+  const tailWhole = b < to && uncut(b, to) && empty(to, next);
+  if (!(a <= b)) return headWhole && tailWhole ? [{ rollup: true, from: d0, to: a }] : raw;
+  const out: Segment[] = [];
+  if (from < a && !headWhole) out.push({ rollup: false, from, to: a });
+  const lo = headWhole ? d0 : a;
+  const hi = tailWhole ? next : b;
+  if (lo < hi) out.push({ rollup: true, from: lo, to: hi });
+  if (b < to && !tailWhole) out.push({ rollup: false, from: b, to });
+  return out;
 }
 
-/** Segments for balances: whole UTC hours from balance_hourly, provided every boundary inside is on the hour. */
-export function balanceSegments(from: number, to: number, boundaries: readonly number[]): Segment[] {
+export interface BalanceSegment {
+  source: 'raw' | 'hourly' | 'daily';
+  from: number;
+  to: number;
+}
+
+function hourSegments(from: number, to: number, boundaries: readonly number[]): BalanceSegment[] {
+  if (!(from < to)) return [];
   const a = Math.ceil(from / HOUR) * HOUR;
   const b = Math.floor(to / HOUR) * HOUR;
-  if (boundaries.some((t) => t > a && t < b && t % HOUR !== 0)) return [{ rollup: false, from, to }];
-  return split(from, to, a, b);
+  if (boundaries.some((t) => t > a && t < b && t % HOUR !== 0)) return [{ source: 'raw', from, to }];
+  return split(from, to, a, b).map((s) => ({ source: s.rollup ? 'hourly' : 'raw', from: s.from, to: s.to }));
+}
+
+/**
+ * Segments for balances: whole store-zone days from balance_daily, provided every boundary inside is a local
+ * midnight; whole UTC hours from balance_hourly, provided every boundary inside is on the hour; raw snapshots for
+ * the rest. A daily segment is read with the query's time range as well ($tfrom, $tto), which makes the partly
+ * covered edge days exact from the roll-up too: at the start, a day's last balance at or after `from` is the last in
+ * [from, next day); at the end, the day is taken whole when no account's last balance of it is at or after `to`.
+ */
+export function balanceSegments(ctx: QueryContext, from: number, to: number, boundaries: readonly number[]): BalanceSegment[] {
+  const d0 = ctx.storeDay(from);
+  const a = d0 === from ? from : nextBucketStart(ctx.storeZone, 'day', d0);
+  const b = ctx.storeDay(to);
+  if (boundaries.some((t) => t > a && t < b && ctx.storeDay(t) !== t)) return hourSegments(from, to, boundaries);
+  const uncut = (x: number, y: number) => (boundaries[0] ?? Infinity) <= x && !boundaries.some((t) => t > x && t < y);
+  const headWhole = d0 < from && uncut(d0, a);
+  const next = b < to ? nextBucketStart(ctx.storeZone, 'day', b) : b;
+  const tailWhole =
+    b < to && uncut(b, to) && ctx.stmt(`SELECT 1 AS x FROM balance_daily WHERE day = ? AND time >= ? LIMIT 1`).get(b, to) === undefined;
+  if (!(a <= b)) return headWhole && tailWhole ? [{ source: 'daily', from: d0, to: a }] : hourSegments(from, to, boundaries);
+  const lo = headWhole ? d0 : a;
+  const hi = tailWhole ? next : b;
+  return [
+    ...(headWhole ? [] : hourSegments(from, a, boundaries)),
+    ...(lo < hi ? [{ source: 'daily' as const, from: lo, to: hi }] : []),
+    ...(tailWhole ? [] : hourSegments(b, to, boundaries)),
+  ];
 }
 
 function list(values: string[] | undefined): string | null {
   return values && values.length > 0 ? JSON.stringify(values) : null;
+}
+
+/** usage_daily summed over accounts and keys: answers per-model and overall daily usage without those filters. */
+export const DAILY_BY_MODEL = 'usage_daily_model';
+
+/** The model filter alone (for DAILY_BY_MODEL, which has no account or key). */
+export function modelFilterSql(f: Filters): { sql: string; params: Record<string, SQLInputValue> } {
+  return { sql: ` AND ($models IS NULL OR model IN (SELECT value FROM json_each($models)))`, params: { models: list(f.models) } };
 }
 
 /** Filter clauses and their parameters; an absent or empty list means "no filter". */

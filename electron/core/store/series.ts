@@ -2,7 +2,7 @@
 // SQL groups by the natural unit of its source (bucket start, roll-up day, snapshot time); each group is then
 // placed in its query bucket by binary search, which is what makes DST-correct buckets cheap.
 import type { Series, SeriesBucket, SeriesMetric, SeriesQuery, SeriesResult } from '../../../shared/domain.ts';
-import { balanceSegments, filterSql, usageSegments, usageSource, type QueryContext, type Segment } from './plan.ts';
+import { balanceSegments, DAILY_BY_MODEL, filterSql, modelFilterSql, usageSegments, usageSource, type QueryContext, type Segment } from './plan.ts';
 import { bucketIndex, bucketStarts, checkTimeZone, COARSER, NOMINAL_MS } from './tz.ts';
 
 export const DEFAULT_MAX_POINTS = 1000;
@@ -67,9 +67,16 @@ function toSeries(accs: Map<string, Acc>, starts: readonly number[], withCurrenc
   return out.sort((x, y) => (x.group < y.group ? -1 : x.group > y.group ? 1 : (x.currency ?? '').localeCompare(y.currency ?? '')));
 }
 
-function usageSql(ctx: QueryContext, seg: Segment, metric: Exclude<SeriesMetric, 'balance'>, groupCol: string, filters: string): string {
+function usageSql(
+  ctx: QueryContext,
+  seg: Segment,
+  metric: Exclude<SeriesMetric, 'balance'>,
+  groupCol: string,
+  filters: string,
+  byModel: boolean,
+): string {
   const cost = metric === 'cost';
-  const { table, t, width } = usageSource(ctx, seg);
+  const { table, t, width } = byModel ? { table: DAILY_BY_MODEL, t: 'day', width: undefined } : usageSource(ctx, seg);
   const present = !cost ? 'true' : seg.rollup ? 'cost_n > 0' : 'cost_micros IS NOT NULL';
   return `SELECT ${t} AS t, ${groupCol} AS g, ${cost ? 'currency' : `''`} AS c, SUM(${USAGE_EXPR[metric]}) AS v,
       ${width ? `MAX(${width} = 'hour')` : '1'} AS h
@@ -94,11 +101,15 @@ export const RAW_BALANCES = `
   SELECT s.account_id, s.balance_currency, s.time, s.balance_micros
   FROM accts CROSS JOIN snapshots s
   WHERE s.account_id = accts.id AND s.time >= $from AND s.time < $to AND s.ok = 1
-    AND s.balance_micros IS NOT NULL AND json_array_length(s.data, '$.balances') = 0`;
+    AND s.balance_micros IS NOT NULL AND coalesce(json_array_length(s.data, '$.balances'), 0) = 0`;
 
 const HOURLY_BALANCES = (filters: string) => `
   SELECT account_id AS a, currency AS c, time, micros AS m FROM balance_hourly
   WHERE hour >= $from AND hour < $to${filters}`;
+
+const DAILY_BALANCES = (filters: string) => `
+  SELECT account_id AS a, currency AS c, time, micros AS m FROM balance_daily
+  WHERE day >= $from AND day < $to AND time >= $tfrom AND time < $tto${filters}`;
 
 function balanceSeries(ctx: QueryContext, q: SeriesQuery, starts: readonly number[]): Series[] {
   const f = filterSql(q, false);
@@ -106,11 +117,10 @@ function balanceSeries(ctx: QueryContext, q: SeriesQuery, starts: readonly numbe
   // The last balance in each bucket per account and currency; then summed across accounts unless grouped by account.
   // Rows are streamed and folded into typed arrays: a 90-day range is tens of thousands of rows.
   const last = new Map<string, Map<string, { time: Float64Array; micros: Float64Array }>>();
-  for (const seg of balanceSegments(q.from, q.to, starts)) {
-    const sql = seg.rollup ? HOURLY_BALANCES(f.sql) : RAW_BALANCES;
-    const rows = ctx.arrays(sql).iterate({ ...f.params, from: seg.from, to: seg.to }) as unknown as Iterable<
-      [string, string, number, number]
-    >;
+  for (const seg of balanceSegments(ctx, q.from, q.to, starts)) {
+    const sql = seg.source === 'daily' ? DAILY_BALANCES(f.sql) : seg.source === 'hourly' ? HOURLY_BALANCES(f.sql) : RAW_BALANCES;
+    const range: Record<string, number> = seg.source === 'daily' ? { from: seg.from, to: seg.to, tfrom: q.from, tto: q.to } : { from: seg.from, to: seg.to };
+    const rows = ctx.arrays(sql).iterate({ ...f.params, ...range }) as unknown as Iterable<[string, string, number, number]>;
     for (const [a, c, time, m] of rows) {
       const idx = bucketIndex(starts, time);
       if (idx < 0) continue;
@@ -138,10 +148,16 @@ function balanceSeries(ctx: QueryContext, q: SeriesQuery, starts: readonly numbe
 function usageSeries(ctx: QueryContext, q: SeriesQuery, starts: readonly number[], bucket: SeriesBucket): Series[] {
   const metric = q.metric as Exclude<SeriesMetric, 'balance'>;
   const f = filterSql(q);
+  // Without an account or key filter, a per-model or overall series reads whole days from usage_daily_model.
+  const modelsOnly =
+    !ctx.usage && !q.accountIds?.length && !q.keys?.length && (q.groupBy === 'model' || q.groupBy === 'none');
+  const m = modelFilterSql(q);
   const accs = new Map<string, Acc>();
   for (const seg of usageSegments(ctx, q.from, q.to, starts)) {
-    const sql = usageSql(ctx, seg, metric, GROUP_COLUMN[q.groupBy], f.sql);
-    const rows = ctx.arrays(sql).iterate({ ...f.params, from: seg.from, to: seg.to }) as unknown as Iterable<
+    const byModel = modelsOnly && seg.rollup;
+    const sql = usageSql(ctx, seg, metric, GROUP_COLUMN[q.groupBy], byModel ? m.sql : f.sql, byModel);
+    const params = byModel ? m.params : f.params;
+    const rows = ctx.arrays(sql).iterate({ ...params, from: seg.from, to: seg.to }) as unknown as Iterable<
       [number, string, string, number, number]
     >;
     for (const [t, g, c, v, h] of rows) {

@@ -6,8 +6,15 @@ import type { SeriesQuery, SeriesResult, Snapshot, UsageTotals } from '../../../
 import { ensureMetricsTotals, METRICS_TOTALS_STEPS, readMetricsTotals, type MetricsTotals } from './metrics-totals.ts';
 import { migrate } from './migrations.ts';
 import type { QueryContext, UsageTables } from './plan.ts';
-import { PendingRollups, rebuildDailyRollup, type RollupDeps } from './rollup.ts';
-import { balancesOf, INSERT_SNAPSHOT, rowToSnapshot, snapshotParams, UPSERT_USAGE, usageParams } from './rows.ts';
+import { LOCAL_DAY_FN, PendingRollups, SUBTRACT_ACCOUNT_DAILY_MODEL, rebuildDailyBalances, rebuildDailyRollup, type RollupDeps } from './rollup.ts';
+import {
+  balancesOf,
+  INSERT_SNAPSHOT,
+  rowToSnapshot,
+  SNAPSHOT_COLUMNS,
+  snapshotParams,
+  type SnapshotRow,
+} from './rows.ts';
 import { querySeries } from './series.ts';
 import { queryTotals } from './totals.ts';
 import { checkTimeZone, dayStarter, nextBucketStart } from './tz.ts';
@@ -23,14 +30,29 @@ export interface StoreOptions {
   timeZone?: string;
 }
 
-// Retention keeps, per account and UTC hour, the last ok snapshot, or the last failed one when none succeeded.
+// Retention keeps, per account and UTC hour, the last ok snapshot, or the last failed one when none succeeded. It reads
+// only [$since, $cutoff): meta `retention_until` remembers how far earlier runs thinned (a write of an older poll moves
+// it back), so the daily run sorts a day of polls, not the whole history. Accounts are walked with index seeks.
 const RETENTION = `
-  DELETE FROM snapshots WHERE time < $cutoff AND id NOT IN (
+  DELETE FROM snapshots WHERE id IN (
     SELECT id FROM (
-      SELECT id, row_number() OVER (
-        PARTITION BY account_id, time / ${HOUR} ORDER BY ok DESC, time DESC, id DESC) AS rn
-      FROM snapshots WHERE time < $cutoff)
-    WHERE rn = 1)`;
+      SELECT s.id, row_number() OVER (
+        PARTITION BY s.account_id, s.time / ${HOUR} ORDER BY s.ok DESC, s.time DESC, s.id DESC) AS rn
+      FROM (
+        WITH RECURSIVE every(id) AS (
+          SELECT min(account_id) FROM snapshots
+          UNION ALL
+          SELECT (SELECT min(account_id) FROM snapshots WHERE account_id > every.id) FROM every WHERE every.id IS NOT NULL)
+        SELECT id FROM every WHERE id IS NOT NULL) a
+      CROSS JOIN snapshots s
+      WHERE s.account_id = a.id AND s.time >= $since AND s.time < $cutoff)
+    WHERE rn > 1)`;
+
+const RETENTION_STEP = 7 * DAY;
+
+/** Lowers meta retention_until to the hour of an older poll just written, so the next run thins its hour again. */
+const RETENTION_BACK = `
+  UPDATE meta SET value = CAST(? AS TEXT) WHERE key = 'retention_until' AND CAST(value AS INTEGER) > ?`;
 
 export class SnapshotStore {
   readonly db: DatabaseSync;
@@ -40,6 +62,8 @@ export class SnapshotStore {
   private readonly rollupDeps: RollupDeps;
   private readonly pending: PendingRollups;
   private metricsSteps = 0;
+  /** snapshot_providers ids by name (an id never changes once given, so other connections cannot make it stale). */
+  private readonly providerIds = new Map<string, number>();
 
   private constructor(db: DatabaseSync, timeZone: string) {
     this.db = db;
@@ -58,8 +82,9 @@ export class SnapshotStore {
     const stmt = (sql: string) => this.cached(sql, false);
     const arrays = (sql: string) => this.cached(sql, true);
     this.ctx = { stmt, arrays, storeZone: timeZone, storeDay: dayOf };
-    this.rollupDeps = { stmt, dayOf, nextDay };
+    this.rollupDeps = { stmt, arrays, dayOf, nextDay };
     this.pending = new PendingRollups(this.rollupDeps);
+    db.function(LOCAL_DAY_FN, { deterministic: true }, (t) => dayOf(Number(t)));
   }
 
   /** Opens (creating and migrating) the database at `path`; ':memory:' works for throwaway stores. */
@@ -86,6 +111,10 @@ export class SnapshotStore {
     return this.cached(sql, false);
   }
 
+  private arrays(sql: string): StatementSync {
+    return this.cached(sql, true);
+  }
+
   private cached(sql: string, arrays: boolean): StatementSync {
     const k = arrays ? `[]${sql}` : sql;
     let s = this.statements.get(k);
@@ -97,14 +126,23 @@ export class SnapshotStore {
     return s;
   }
 
+  /** Rebuilds the daily roll-ups (usage, balances) that are keyed in another zone than the store's. */
   private ensureRollupZone(): void {
-    const row = this.stmt(`SELECT value FROM meta WHERE key = 'rollup_zone'`).get() as { value: string } | undefined;
-    if (row?.value === this.timeZone) return;
-    this.transaction(() => {
-      rebuildDailyRollup(this.rollupDeps);
-      this.stmt(`INSERT INTO meta (key, value) VALUES ('rollup_zone', ?)
-        ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(this.timeZone);
-    });
+    const zoneOf = (key: string) => (this.stmt(`SELECT value FROM meta WHERE key = ?`).get(key) as { value: string } | undefined)?.value;
+    const setZone = (key: string) =>
+      this.stmt(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(key, this.timeZone);
+    if (zoneOf('rollup_zone') !== this.timeZone) {
+      this.transaction(() => {
+        rebuildDailyRollup(this.rollupDeps);
+        setZone('rollup_zone');
+      });
+    }
+    if (zoneOf('balance_zone') !== this.timeZone) {
+      this.transaction(() => {
+        rebuildDailyBalances(this.rollupDeps);
+        setZone('balance_zone');
+      });
+    }
   }
 
   /** Runs fn in a write transaction; roll-ups noted by writes are brought up to date just before COMMIT. */
@@ -117,6 +155,7 @@ export class SnapshotStore {
       return result;
     } catch (err) {
       this.pending.discard();
+      this.providerIds.clear(); // an id given in this transaction is gone with it
       if (this.db.isTransaction) this.db.exec('ROLLBACK');
       throw err;
     }
@@ -125,15 +164,30 @@ export class SnapshotStore {
   /** Saves polls; a failed one carries no figures and never touches balances or usage recorded by good polls. */
   private write(list: readonly Snapshot[]): void {
     const pending = this.pending;
-    pending.beforeUsage(list);
     const insert = this.stmt(INSERT_SNAPSHOT);
-    const usage = this.stmt(UPSERT_USAGE);
+    let oldest = Infinity;
     for (const s of list) {
-      insert.run(...snapshotParams(s));
+      if (s.time < oldest) oldest = s.time;
+      insert.run(...snapshotParams(s, this.providerId(s.provider)));
       if (!s.ok) continue;
       for (const b of balancesOf(s)) pending.balance(s.accountId, s.time, b);
-      for (const b of s.usage) usage.run(...usageParams(s.accountId, b));
     }
+    pending.usage(list);
+    if (oldest !== Infinity) {
+      const hour = Math.floor(oldest / HOUR) * HOUR;
+      this.stmt(RETENTION_BACK).run(hour, hour);
+    }
+  }
+
+  private providerId(provider: unknown): number {
+    const name = typeof provider === 'string' ? provider : '';
+    let id = this.providerIds.get(name);
+    if (id === undefined) {
+      this.stmt(`INSERT INTO snapshot_providers (name) VALUES (?) ON CONFLICT (name) DO NOTHING`).run(name);
+      id = (this.stmt(`SELECT id FROM snapshot_providers WHERE name = ?`).get(name) as { id: number }).id;
+      this.providerIds.set(name, id);
+    }
+    return id;
   }
 
   /** Saves one poll: the snapshot row and, for a successful poll, its balances and usage, atomically. */
@@ -148,24 +202,24 @@ export class SnapshotStore {
 
   /** The newest snapshot of the account, ok or not. Loaded snapshots carry `usage: []`. */
   latest(accountId: string): Snapshot | null {
-    const row = this.stmt(`SELECT data FROM snapshots WHERE account_id = ? ORDER BY time DESC, id DESC LIMIT 1`).get(accountId);
-    return row ? rowToSnapshot(row as { data: string }) : null;
+    const row = this.arrays(`SELECT ${SNAPSHOT_COLUMNS} FROM snapshots WHERE account_id = ? ORDER BY time DESC, id DESC LIMIT 1`).get(accountId);
+    return row ? rowToSnapshot(row as unknown as SnapshotRow) : null;
   }
 
   /** The newest successful snapshot of the account. */
   lastSuccess(accountId: string): Snapshot | null {
-    const row = this.stmt(
-      `SELECT data FROM snapshots WHERE account_id = ? AND ok = 1 ORDER BY time DESC, id DESC LIMIT 1`,
+    const row = this.arrays(
+      `SELECT ${SNAPSHOT_COLUMNS} FROM snapshots WHERE account_id = ? AND ok = 1 ORDER BY time DESC, id DESC LIMIT 1`,
     ).get(accountId);
-    return row ? rowToSnapshot(row as { data: string }) : null;
+    return row ? rowToSnapshot(row as unknown as SnapshotRow) : null;
   }
 
   /** Snapshots with time in [from, to), oldest first; with `limit`, only the newest `limit` of them. */
   snapshots(accountId: string, from: number, to: number, opts: { okOnly?: boolean; limit?: number } = {}): Snapshot[] {
-    const rows = this.stmt(
-      `SELECT data FROM snapshots WHERE account_id = ? AND time >= ? AND time < ? AND (ok = 1 OR ? = 0)
+    const rows = this.arrays(
+      `SELECT ${SNAPSHOT_COLUMNS} FROM snapshots WHERE account_id = ? AND time >= ? AND time < ? AND (ok = 1 OR ? = 0)
        ORDER BY time DESC, id DESC LIMIT ?`,
-    ).all(accountId, from, to, opts.okOnly ? 1 : 0, opts.limit ?? -1) as { data: string }[];
+    ).all(accountId, from, to, opts.okOnly ? 1 : 0, opts.limit ?? -1) as unknown as SnapshotRow[];
     return rows.reverse().map(rowToSnapshot);
   }
 
@@ -241,7 +295,9 @@ export class SnapshotStore {
   /** Removes every snapshot, usage bucket and roll-up row of the account. */
   deleteAccount(accountId: string): void {
     this.transaction(() => {
-      for (const table of ['snapshots', 'usage_buckets', 'usage_daily', 'balance_hourly', 'usage_coverage']) {
+      this.stmt(SUBTRACT_ACCOUNT_DAILY_MODEL).run(accountId);
+      this.stmt(`DELETE FROM usage_daily_model WHERE n = 0`).run();
+      for (const table of ['snapshots', 'usage_buckets', 'usage_daily', 'balance_hourly', 'balance_daily', 'usage_coverage']) {
         this.stmt(`DELETE FROM ${table} WHERE account_id = ?`).run(accountId);
       }
     });
@@ -253,8 +309,25 @@ export class SnapshotStore {
    */
   applyRetention(now: number, opts: { rawDays?: number } = {}): { removed: number } {
     const cutoff = now - (opts.rawDays ?? 90) * DAY;
-    const result = this.transaction(() => this.stmt(RETENTION).run({ cutoff }));
-    return { removed: Number(result.changes) };
+    const result = this.transaction(() => {
+      const row = this.stmt(`SELECT CAST(value AS INTEGER) AS v FROM meta WHERE key = 'retention_until'`).get() as { v: number } | undefined;
+      const done = row ? row.v : null;
+      // From the start of the hour the last run stopped in: that hour may hold polls on both sides of its cutoff.
+      let since = done === null ? null : Math.floor(Math.min(done, cutoff) / HOUR) * HOUR;
+      if (since === null) {
+        const first = (this.stmt(`SELECT min(time) AS t FROM snapshots`).get() as { t: number | null } | undefined)?.t;
+        since = first == null ? cutoff : Math.floor(first / HOUR) * HOUR;
+      }
+      // A week at a time (whole hours, so no hour is split), which bounds the memory of the sort.
+      let removed = 0;
+      for (let from = since; from < cutoff; from += RETENTION_STEP) {
+        removed += Number(this.stmt(RETENTION).run({ since: from, cutoff: Math.min(cutoff, from + RETENTION_STEP) }).changes);
+      }
+      this.stmt(`INSERT INTO meta (key, value) VALUES ('retention_until', CAST(? AS TEXT))
+        ON CONFLICT (key) DO UPDATE SET value = CAST(max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)`).run(cutoff);
+      return removed;
+    });
+    return { removed: result };
   }
 
   /** All-time counters for /metrics in one read; their tables are made on the first call (metrics-totals.ts). */

@@ -154,6 +154,25 @@ describe('retention', () => {
     expect(store.applyRetention(now, { rawDays: 90 })).toEqual({ removed: 0 });
   });
 
+  it('thins on later runs what became old since, the hour the last run cut through, and older polls saved later', () => {
+    const store = openStore();
+    const M = 60_000;
+    const H = T0 + 10 * DAY; // an hour start; the first run's cutoff is 20 minutes into it
+    const at = (...ts: number[]) => ts.map((t) => okSnapshot('a', t));
+    store.saveSnapshots(at(H + M, H + 2 * M, H + 3 * M, H + 30 * M, H + 31 * M, H + 32 * M, H + DAY, H + DAY + M, H + DAY + 2 * M));
+    const now1 = H + 20 * M + 90 * DAY;
+    expect(store.applyRetention(now1, { rawDays: 90 })).toEqual({ removed: 2 });
+    // Two days later the rest of the hour the first run cut through, and the day after it, are old too.
+    expect(store.applyRetention(now1 + 2 * DAY, { rawDays: 90 })).toEqual({ removed: 5 });
+    const times = () => store.snapshots('a', 0, now1 + 2 * DAY).map((x) => x.time);
+    expect(times()).toEqual([H + 32 * M, H + DAY + 2 * M]);
+    // Polls saved later with older times: the next run thins their hours again, keeping the last ok one.
+    store.saveSnapshots(at(H + 40 * M, H - 50 * DAY));
+    expect(store.applyRetention(now1 + 2 * DAY, { rawDays: 90 })).toEqual({ removed: 1 });
+    expect(times()).toEqual([H - 50 * DAY, H + 40 * M, H + DAY + 2 * M]);
+    expect(store.applyRetention(now1 + 2 * DAY, { rawDays: 90 })).toEqual({ removed: 0 });
+  });
+
   it('defaults to 90 days', () => {
     const store = openStore();
     const now = T0 + 200 * DAY;
