@@ -163,7 +163,7 @@ async function serve(dataDir: string): Promise<void> {
     for (let i = 0; i < 20; i++) {
       const model = models[i % 5] as string;
       core.meter.recorder.add({
-        time: Date.now(), accountId: id(a), provider: 'openrouter', key: 'sk-…0001', app: 'bench', kind: 'service', modelRequested: model, endpoint: '/v1/chat/completions',
+        time: Date.now(), accountId: id(a), provider: 'openrouter', key: 'sk-…0001', keyId: 'k_0000000000000001', app: 'bench', kind: 'service', modelRequested: model, endpoint: '/v1/chat/completions',
         stream: false, status: i % 7 === 0 ? 429 : 200, latencyMs: 5, ttfbMs: null, rateLimit: null, note: null,
         usage: { model, inputTokens: 100, outputTokens: 20, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, providerCost: 0.0001, estimated: false },
       });

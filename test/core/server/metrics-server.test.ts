@@ -63,7 +63,7 @@ beforeAll(async () => {
   // Two requests through the metering proxy, one of them rate limited, written by the real recorder.
   for (const status of [200, 429]) {
     core.meter.recorder.add({
-      time: Date.now(), accountId: 'router', provider: 'openrouter', key: 'sk-…0001', app: 'app', kind: 'service', modelRequested: 'openai/gpt-4.1',
+      time: Date.now(), accountId: 'router', provider: 'openrouter', key: 'sk-…0001', keyId: 'k_0000000000000001', app: 'app', kind: 'service', modelRequested: 'openai/gpt-4.1',
       endpoint: '/v1/chat/completions', stream: false, status, latencyMs: 5, ttfbMs: null, rateLimit: null, note: null,
       usage: { model: 'openai/gpt-4.1', inputTokens: status === 200 ? 10 : 0, outputTokens: status === 200 ? 5 : 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, providerCost: status === 200 ? 0.0001 : null, estimated: false },
     });

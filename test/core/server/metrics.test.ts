@@ -27,7 +27,7 @@ function value(e: Exposition, name: string, labels: Record<string, string>): num
 
 function proxyRecord(time: number, status: number, model = 'gpt-x'): ProxyRecord {
   return {
-    time, accountId: 'acct', provider: 'openrouter', key: 'sk-…0001', app: 'app', kind: 'service', modelRequested: model, endpoint: '/v1/chat/completions',
+    time, accountId: 'acct', provider: 'openrouter', key: 'sk-…0001', keyId: 'k_0000000000000001', app: 'app', kind: 'service', modelRequested: model, endpoint: '/v1/chat/completions',
     stream: false, status, latencyMs: 10, ttfbMs: null, rateLimit: null, note: null,
     usage: { model, inputTokens: status === 200 ? 100 : 0, outputTokens: status === 200 ? 20 : 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, providerCost: status === 200 ? 0.001 : null, estimated: false },
   };
