@@ -202,6 +202,9 @@ export function addTodaySoFar(snapshot: Snapshot, store: SnapshotStore, known: T
  * account, oldest first, derived from each other in memory instead of from the store, so a month of them is stored in
  * one transaction. Past snapshots get their hourly spend, not today / week / month windows.
  */
+/** How far back before a batch deriveHistory looks for the snapshots it continues (history is at most 2-hourly). */
+const HISTORY_SEED_MS = 6 * BUCKET_MS.hour;
+
 export function deriveHistory(snapshots: readonly Snapshot[], account: Account, store: SnapshotStore): void {
   const exact = getDescriptor(account.provider)?.exactSpend === true;
   const todays = new Map<number, string>();
@@ -210,7 +213,9 @@ export function deriveHistory(snapshots: readonly Snapshot[], account: Account, 
     for (const [t, c] of todays) if (t >= from && t < to) out.set(t, c);
     return out;
   };
-  const earlier: Snapshot[] = [];
+  // Snapshots come in batches (a day of demo history at a time): the last ones stored before this batch continue it.
+  const start = snapshots[0]?.time;
+  const earlier: Snapshot[] = start === undefined || exact ? [] : store.snapshots(account.id, start - HISTORY_SEED_MS, start, { okOnly: true }).slice(-4);
   for (const s of snapshots) {
     if (!exact) {
       const derived = deriveHourlySpend(s, earlier.slice(-4));

@@ -28,7 +28,7 @@ describe('the demo\'s metered requests', () => {
       await demo.stop();
       rmSync(dataDir, { recursive: true, force: true });
     });
-    core.importSnapshots(await pollDemoHistory(demo, { days: 2 }));
+    await pollDemoHistory(demo, { days: 2, save: (batch) => core.importSnapshots(batch) });
     demo.sync();
     await core.pollAll();
     const records = demoProxyRecords(demo.gatewayLog(), clock.t, (k) => core.meter.keyId(k));

@@ -58,7 +58,7 @@ async function world(start: string, historyDays = 8): Promise<World> {
     await demo.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
-  core.importSnapshots(await pollDemoHistory(demo, { days: historyDays }));
+  await pollDemoHistory(demo, { days: historyDays, save: (batch) => core.importSnapshots(batch) });
   demo.sync();
   await core.pollAll();
   let statuses = await core.api.getStatus();

@@ -163,7 +163,7 @@ async function serve(args: string[]): Promise<number> {
   const { core, warnings } = built;
   if (demo) {
     // A month of hourly history, polled from the demo world through the real adapters, then the first live poll.
-    core.importSnapshots(await pollDemoHistory(demo, { days: DEMO_HISTORY_DAYS }));
+    await pollDemoHistory(demo, { days: DEMO_HISTORY_DAYS, save: (batch) => core.importSnapshots(batch) });
     await core.pollAll();
     // A day of metered requests (the gateway's own log, demo-requests.ts), so the Requests view has rows.
     for (const r of demoProxyRecords(demo.gatewayLog(), Date.now(), (k) => core.meter.keyId(k))) core.meter.recorder.add(r);
