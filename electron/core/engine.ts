@@ -177,6 +177,9 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     onStatus: (changed, all) =>
       all ? emit({ type: 'status', statuses: statuses() }) : emit({ type: 'status-delta', statuses: changed.flatMap((s) => status.from(s) ?? []) }),
     lastSuccessAt: (id) => status.lastSuccessAt(id),
+    // What keeps a face alive is its server or its window, never the poll schedule: a timer must not hold a
+    // process that has nothing else to do.
+    unrefTimers: true,
   });
   const meter: Meter = new Meter({
     store,
