@@ -3,7 +3,7 @@
 // re-queries, clocks stop; shown again, it catches up once.
 import './dom-setup.ts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { act, render, renderHook, screen, waitFor, within } from '@testing-library/react';
+import { act, render, renderHook, screen, within } from '@testing-library/react';
 import { App } from '../../renderer/App.tsx';
 import { money } from '../../shared/money.ts';
 import { useNow } from '../../renderer/state/useNow.ts';
