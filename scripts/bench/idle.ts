@@ -6,7 +6,9 @@
 //   node scripts/bench/idle.ts [--window-s 600] [--days 365] [--interval-s 3600] [--settle-s 30] [--quick]
 // --interval-s: the accounts' poll interval. The default (an hour) keeps polls out of the window, which is what
 // "idle between polls" means; pass 300 (Spendbar's default) to see the window with two rounds of polls in it.
-// --quick: a 60-second window after 30 days of history.
+// --quick: a 60-second window after 30 days of history. --history FILE keeps the generated database there for the
+// next run. By hand: IDLE_BENCH_HOLD=S keeps the process S seconds after the window (strace, smaps), and
+// IDLE_BENCH_STDERR=1 prints what it wrote to stderr.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { request } from 'node:http';
@@ -221,6 +223,9 @@ async function main(): Promise<void> {
     console.log(`  CPU: ${(cpuS * 1000).toFixed(0)} ms in ${wallS.toFixed(0)} s = ${((cpuS / wallS) * 100).toFixed(3)} %  target ≤ 0.05 % (resolution ${(1000 / CLK_TCK).toFixed(0)} ms)`);
     console.log(`  RSS: ${mib(end.rssKb)} MiB at the end (min ${mib(Math.min(...rss))}, max ${mib(Math.max(...rss))} over the window; peak since start ${mib(end.hwmKb)} MiB)  target ≤ 60 MB`);
     console.log(`       of which anonymous (heaps, SQLite cache) ${mib(end.anonKb)} MiB, file-backed (the node binary, libraries) ${mib(end.fileKb)} MiB`);
+    // The binary's pages are shared with every other Node process on the machine: PSS charges this one its share.
+    const pss = Number(/^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN);
+    console.log(`       PSS (shared pages split between the processes using them): ${mib(pss)} MiB`);
     if (process.env.IDLE_BENCH_STDERR) console.log(stderr);
     if (process.env.IDLE_BENCH_HOLD) {
       console.log(`holding pid ${pid}`);
