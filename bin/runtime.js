@@ -41,12 +41,12 @@ export function bundledNode(root, platform = process.platform, arch = process.ar
  *   resident) after the start-up burst and keeps it while idle; with 1 MB the idle process is ~13 MB smaller.
  *   Scavenges come more often during a poll, which costs a little CPU then and none while idle.
  * - --no-memory-reducer: V8's memory reducer wakes the process every 8 s, indefinitely, to ask whether a GC would
- *   shrink the heap. Spendbar knows when its work is over and asks for that GC itself, once per burst
- *   (electron/core/idle-trim.ts), which needs
- * - --expose-gc: globalThis.gc for that call.
+ *   shrink the heap. Measured with 20 accounts it bought nothing (the same RSS after 10 minutes) and was the only
+ *   thing that woke an idle `serve`. A forced full GC after each burst (--expose-gc) was tried too: +130 ms of CPU per
+ *   poll round and no smaller.
  * $SPENDBAR_NODE_FLAGS replaces them (space-separated; set it empty for V8's defaults).
  */
-export const SERVE_NODE_FLAGS = ['--max-semi-space-size=1', '--no-memory-reducer', '--expose-gc'];
+export const SERVE_NODE_FLAGS = ['--max-semi-space-size=1', '--no-memory-reducer'];
 
 /**
  * glibc malloc settings for the same process (other C libraries ignore them): SQLite's page cache and V8's C++ side
