@@ -7,19 +7,22 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { headlessBundle, headlessSources, isFresh } from './freshness.js';
-import { bundledNode, handOver, isSupportedNode, oldNodeMessage } from './runtime.js';
+import { SERVE_MALLOC_ENV, bundledNode, handOver, isSupportedNode, missingFlags, oldNodeMessage, restartWithFlags, serveNodeFlags } from './runtime.js';
 
 const self = fileURLToPath(import.meta.url);
 const root = join(dirname(self), '..');
 const args = process.argv.slice(2);
 
 async function run() {
+  // `serve` runs for days: it starts with V8 flags that keep it small while idle (see SERVE_NODE_FLAGS).
+  const flags = args[0] === 'serve' ? missingFlags(serveNodeFlags()) : [];
   if (!isSupportedNode(process.versions.node)) {
     const node = bundledNode(root);
-    if (node && node !== process.execPath) return handOver(node, [self, ...args]);
+    if (node && node !== process.execPath) return handOver(node, [...flags, self, ...args], flags.length ? { ...SERVE_MALLOC_ENV, ...process.env } : process.env);
     process.stderr.write(`${oldNodeMessage(process.version)}\n`);
     process.exit(1);
   }
+  if (restartWithFlags(flags, self, args)) return;
   if (args[0] === 'serve') {
     const { ensureBuilt } = await import('./dashboard.js');
     const built = ensureBuilt(root);
@@ -33,7 +36,7 @@ async function run() {
   // An installed package without sources runs its bundle; a checkout runs it only while no source is newer.
   if (existsSync(bundle) && (sources.length === 0 || isFresh(bundle, sources))) return start(pathToFileURL(bundle).href);
   // Node 22.13–22.17 strips types only behind a flag: run again with it.
-  if (!process.features?.typescript) return handOver(process.execPath, ['--experimental-strip-types', '--no-warnings', self, ...args]);
+  if (!process.features?.typescript) return handOver(process.execPath, ['--experimental-strip-types', '--no-warnings', ...missingFlags(flags), self, ...args]);
   return start('../electron/core/cli/main.ts');
 }
 

@@ -31,6 +31,8 @@ if (!isFresh(headlessBundle(root), headlessSources(root))) {
   console.log('(building the headless bundle first)');
   spawnSync(process.execPath, [join(root, 'scripts/build-headless.js')], { cwd: root, stdio: 'inherit' });
 }
+if (process.platform === 'linux') run('idle: serve with 20 accounts and a year of data', ['scripts/bench/idle.ts', ...(quick ? ['--quick'] : [])]);
+else console.log('## idle\nskipped: reads RSS and CPU time from /proc (Linux only)\n');
 run('scale: 1,000 accounts', ['scripts/bench/scale.ts', ...(quick ? ['--refreshes', '5'] : [])]);
 if (process.platform === 'linux') run('memory under attack', ['scripts/bench/attacks.ts']);
 else console.log('## memory under attack\nskipped: reads RSS from /proc (Linux only)\n');

@@ -30,6 +30,7 @@ import { meterRangeSchema, requestFilterSchema } from '../../shared/metering.ts'
 import type { EstimateService } from './estimate/service.ts';
 import { lazySampler } from './estimate/lazy-sampler.ts';
 import { Figures } from './figures/service.ts';
+import { idleTrim, releaseIdleMemory } from './idle-trim.ts';
 
 export interface EngineOptions extends CoreOptions {
   configAccounts?: ConfigAccount[];
@@ -97,6 +98,8 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
   const budget = new RequestBudget({ now });
   let paused = false;
   let retentionTimer: NodeJS.Timeout | undefined;
+  // After a poll round or a burst of API calls: SQLite's page cache and V8's garbage go back while idle.
+  const trim = idleTrim({ trim: () => releaseIdleMemory(store.db) });
 
   const emit = (event: SpendbarEvent) => {
     const clean = redactor.value(event);
@@ -148,6 +151,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     }
     status.remember(snapshot);
     alerts.onSnapshot(snapshot);
+    trim.poke();
     return snapshot;
   }
 
@@ -177,6 +181,9 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     onStatus: (changed, all) =>
       all ? emit({ type: 'status', statuses: statuses() }) : emit({ type: 'status-delta', statuses: changed.flatMap((s) => status.from(s) ?? []) }),
     lastSuccessAt: (id) => status.lastSuccessAt(id),
+    // What keeps a face alive is its server or its window, never the poll schedule: a timer must not hold a
+    // process that has nothing else to do.
+    unrefTimers: true,
   });
   const meter: Meter = new Meter({
     store,
@@ -388,7 +395,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
   };
 
   return {
-    api: scrubbedApi(api, redactor),
+    api: pokingAfterEachCall(scrubbedApi(api, redactor), () => trim.poke()),
     redactor,
     allSecrets: () => [...book.allSecrets(), ...alerts.secretUrls(), ...meter.secrets()],
     meter,
@@ -435,11 +442,13 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
         }
       };
       retain();
+      trim.poke();
       retentionTimer = setInterval(retain, DAY_MS);
       retentionTimer.unref?.();
     },
     async stop() {
       if (retentionTimer) clearInterval(retentionTimer);
+      trim.stop();
       await poller.stop();
       await meter.close();
       await alerts.close();
@@ -448,6 +457,15 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
       forgetRedactor();
     },
   };
+}
+
+/** The API with `poke` called as each call settles (subscribe excepted: it is a channel, not a call). */
+function pokingAfterEachCall(api: SpendbarApi, poke: () => void): SpendbarApi {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(api) as [keyof SpendbarApi, (...a: unknown[]) => unknown][]) {
+    wrapped[name] = name === 'subscribe' ? fn : (...args: unknown[]) => Promise.resolve(fn(...args)).finally(poke);
+  }
+  return wrapped as unknown as SpendbarApi;
 }
 
 /** Owner-only permissions on the database file (POSIX; on Windows the data folder's ACL protects it). */

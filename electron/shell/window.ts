@@ -92,6 +92,9 @@ export function createMainWindow(opts: MainWindowOptions): MainWindow {
         webSecurity: true,
         webviewTag: false,
         spellcheck: false,
+        // Hidden in the tray or minimized, the page must see document.visibilityState 'hidden' (it then stops its
+        // clocks and re-renders) and Chromium throttles whatever timers remain. Electron's default, made explicit.
+        backgroundThrottling: true,
       },
     });
     const contents = w.webContents;

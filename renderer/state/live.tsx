@@ -4,6 +4,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import type { AppInfo, ProviderDescriptor, SpendbarApi } from '../../shared/api.ts';
 import type { Account, AccountStatus } from '../../shared/domain.ts';
 import { applySnapshot, applyStatusDelta, hasNewFigures, isRefreshing, preferNewer } from './merge.ts';
+import { onPageShown, pageHidden } from './visibility.ts';
 
 export interface LiveState {
   api: SpendbarApi;
@@ -73,19 +74,46 @@ export function LiveProvider({ api, children }: { api: SpendbarApi; children: Re
   const statusesRef = useRef<AccountStatus[]>([]);
   // History views mount after the first load and read the store then: pushes before it need no re-query.
   const loadedRef = useRef(false);
+  // While the page is hidden, pushes are merged here and nowhere else: no render, no re-query until it is shown.
+  const hiddenChanges = useRef<{ statuses: boolean; accounts: Account[] | null; revision: boolean }>({ statuses: false, accounts: null, revision: false });
   const putStatuses = useCallback((next: AccountStatus[]) => {
     statusesRef.current = next;
     setStatuses(next);
   }, []);
+  const pushStatuses = useCallback(
+    (next: AccountStatus[]) => {
+      if (!pageHidden()) return putStatuses(next);
+      statusesRef.current = next;
+      hiddenChanges.current.statuses = true;
+    },
+    [putStatuses],
+  );
 
   // Several accounts often finish polling together: one re-query for the burst, not one per snapshot.
   const bumpRevision = useCallback(() => {
+    if (pageHidden()) {
+      hiddenChanges.current.revision = true;
+      return;
+    }
     if (bumpTimer.current) return;
     bumpTimer.current = setTimeout(() => {
       bumpTimer.current = null;
       setRevision((r) => r + 1);
     }, 250);
   }, []);
+
+  // Shown again: everything that arrived while hidden, in one render and at most one re-query.
+  useEffect(
+    () =>
+      onPageShown(() => {
+        const held = hiddenChanges.current;
+        hiddenChanges.current = { statuses: false, accounts: null, revision: false };
+        if (held.statuses) setStatuses(statusesRef.current);
+        if (held.accounts) setAccounts(held.accounts);
+        if (held.revision) setRevision((r) => r + 1);
+      }),
+    [],
+  );
 
   useEffect(() => {
     let cancelled = false;
@@ -111,21 +139,22 @@ export function LiveProvider({ api, children }: { api: SpendbarApi; children: Re
   useEffect(() => {
     const off = api.subscribe((event) => {
       if (event.type === 'snapshot') {
-        putStatuses(applySnapshot(statusesRef.current, event.snapshot));
+        pushStatuses(applySnapshot(statusesRef.current, event.snapshot));
         if (loadedRef.current) bumpRevision();
       } else if (event.type === 'status') {
         // Every new event stream starts with a status push that repeats what the first load read: no re-query for it.
         const prev = statusesRef.current;
-        putStatuses(event.statuses);
+        pushStatuses(event.statuses);
         if (loadedRef.current && hasNewFigures(prev, event.statuses)) bumpRevision();
       } else if (event.type === 'status-delta') {
         // Only the accounts that changed: merged into what is shown, the rest untouched.
         const prev = statusesRef.current;
         const next = applyStatusDelta(prev, event.statuses);
-        putStatuses(next);
+        pushStatuses(next);
         if (loadedRef.current && hasNewFigures(prev, next)) bumpRevision();
       } else if (event.type === 'accounts') {
-        setAccounts(event.accounts);
+        if (pageHidden()) hiddenChanges.current.accounts = event.accounts;
+        else setAccounts(event.accounts);
       }
     });
     return () => {
@@ -133,7 +162,7 @@ export function LiveProvider({ api, children }: { api: SpendbarApi; children: Re
       if (bumpTimer.current) clearTimeout(bumpTimer.current);
       bumpTimer.current = null;
     };
-  }, [api, bumpRevision, putStatuses]);
+  }, [api, bumpRevision, pushStatuses]);
 
   const refreshNow = useCallback(
     async (accountId?: string) => {

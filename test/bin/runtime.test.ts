@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
-import { bundledNode, bundledNodePackage, isSupportedNode, oldNodeMessage } from '../../bin/runtime.js';
+import { SERVE_MALLOC_ENV, SERVE_NODE_FLAGS, bundledNode, bundledNodePackage, isSupportedNode, missingFlags, oldNodeMessage, serveNodeFlags } from '../../bin/runtime.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin', 'spendbar.js');
@@ -71,4 +71,28 @@ describe('the Node Spendbar runs on', () => {
     expect(existsSync(join(dataDir, 'spendbar.db'))).toBe(true);
   });
   if (!old) console.warn('runtime.test: no Node older than 22.13 on PATH, so the hand-over from an old Node was not exercised here.');
+});
+
+describe('the flags `spendbar serve` starts with', () => {
+  it('are the semi-space cap unless $SPENDBAR_NODE_FLAGS says otherwise (empty: none; only flag-shaped words)', () => {
+    expect(serveNodeFlags({})).toEqual(SERVE_NODE_FLAGS);
+    expect(SERVE_NODE_FLAGS).toContain('--max-semi-space-size=1');
+    expect(serveNodeFlags({ SPENDBAR_NODE_FLAGS: '' })).toEqual([]);
+    expect(serveNodeFlags({ SPENDBAR_NODE_FLAGS: '--max-semi-space-size=2  --no-opt; rm -rf / --x=$(id)' })).toEqual(['--max-semi-space-size=2']);
+    expect(missingFlags(['--a', '--b=1'], ['--b=1'])).toEqual(['--a']);
+  });
+
+  it.skipIf(typeof process.execve !== 'function')('are applied by restarting in place: same process, the flags, the args, the malloc settings', () => {
+    const fixture = join(ROOT, 'test', 'bin', 'fixtures', 'restart-child.js');
+    const env = { ...process.env };
+    delete env.MALLOC_ARENA_MAX;
+    const r = spawnSync(process.execPath, [fixture, 'serve', '--port', '0'], { encoding: 'utf8', env });
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { pid: number; ppid: number; execArgv: string[]; args: string[]; arenas: string | null };
+    expect(out.execArgv).toContain('--max-semi-space-size=1');
+    expect(out.args).toEqual(['serve', '--port', '0']);
+    expect(out.arenas).toBe(SERVE_MALLOC_ENV.MALLOC_ARENA_MAX);
+    // Its parent is this test: no second Node process was left in between.
+    expect(out.ppid).toBe(process.pid);
+  });
 });

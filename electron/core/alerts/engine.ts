@@ -21,6 +21,7 @@ import { Outbox, outgoingFor } from './outbox.ts';
 import { acknowledgeAlert, isSnoozed, snoozeAlert, unsnoozeRule, type SnoozeTarget, type SnoozeUntil } from './snoozes.ts';
 import { AlertRepo } from './repo.ts';
 import { ensureAlertTables } from './tables.ts';
+import { nextWake } from './wake.ts';
 
 export interface AlertEngineOptions {
   /** The store's connection: alert tables live in spendbar.db beside the snapshots. */
@@ -44,7 +45,11 @@ export interface AlertEngineOptions {
   budgets?: () => Money[];
   /** Lets the periodic tick notice providers that went stale without a new snapshot. */
   statuses?: () => AccountStatus[];
-  /** How often the engine wakes for quiet-hours summaries and staleness (default 60 s; 0 = never, tests call tick()). */
+  /**
+   * How often the engine wakes while a rule needs the clock (provider-failing, rate-limited; see wake.ts). Otherwise it
+   * wakes only when something is due: a calendar window's end, the end of quiet hours with alerts held. Default 60 s;
+   * 0 = never (tests call tick()).
+   */
   tickMs?: number;
   /** The metering proxy's figures, for the rate-limit rules. */
   meter?: MeterView;
@@ -64,7 +69,10 @@ export class AlertEngine {
   private quietHours: QuietHours | null;
   private readonly pending = new Set<Promise<unknown>>();
   private readonly outbox: Outbox;
-  private readonly timer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  /** When the armed timer fires (Infinity when none is). */
+  private wakeAt = Infinity;
+  private readonly tickMs: number;
   private readonly scrub: (text: string) => string;
   private closed = false;
   private resumed = false;
@@ -86,11 +94,38 @@ export class AlertEngine {
       scrub: this.scrub,
     });
     if (opts.channels) this.resumeDeliveries();
-    const tickMs = opts.tickMs ?? 60_000;
-    if (tickMs > 0) {
-      this.timer = setInterval(() => this.tick(), tickMs);
-      this.timer.unref?.();
-    }
+    this.tickMs = opts.tickMs ?? 60_000;
+    this.schedule();
+  }
+
+  /**
+   * Arms one unref'd timer for the next time anything is due (see nextWake), or none. Called whenever what is due
+   * may have changed: rules, quiet hours, an evaluation (alerts may have been held), a wake-up.
+   */
+  private schedule(): void {
+    if (this.tickMs <= 0 || this.closed) return;
+    const now = this.now();
+    const zone = this.zone();
+    const held = this.quietHours !== null && this.repo.held().length > 0;
+    const due = nextWake({ rules: this.rules, quietHours: this.quietHours, held, zone, now, everyMs: this.tickMs });
+    if (due === null) return this.disarm();
+    // Never busier than the tick, and never armed past what setTimeout can hold (it would fire at once).
+    const at = Math.max(due, now + Math.min(this.tickMs, 1_000));
+    if (this.timer && this.wakeAt <= at && this.wakeAt > now) return;
+    this.disarm();
+    this.wakeAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.wakeAt = Infinity;
+      this.tick();
+    }, Math.min(at - now, 2_147_483_647));
+    this.timer.unref?.();
+  }
+
+  private disarm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.wakeAt = Infinity;
   }
 
   private now(): number {
@@ -104,6 +139,7 @@ export class AlertEngine {
 
   setRules(rules: AlertRule[]): void {
     this.rules = rules;
+    this.schedule();
   }
 
   setChannels(channels: AlertChannel[]): void {
@@ -120,6 +156,7 @@ export class AlertEngine {
 
   setQuietHours(q: QuietHours | null): void {
     this.quietHours = q;
+    this.schedule();
   }
 
   /**
@@ -151,6 +188,7 @@ export class AlertEngine {
   private run(accountsFor: (rule: AlertRule) => AccountView[], onlyAccount?: string): AlertEvent[] {
     if (this.closed) return [];
     const now = this.now();
+    this.prune(now);
     this.flushQuietHours(now);
     const base = { now, timeZone: this.zone(), history: this.opts.history, label: this.opts.label ?? ((id: string) => id), budgets: this.opts.budgets?.() ?? [] };
     if (this.opts.meter) (base as { meter?: MeterView }).meter = this.opts.meter;
@@ -176,6 +214,8 @@ export class AlertEngine {
       for (const event of events) raised.push({ rule, event });
     }
     for (const { rule, event } of raised) this.dispatch(rule, event);
+    // An alert held in quiet hours makes their end due.
+    if (raised.length > 0 || this.timer === undefined) this.schedule();
     return raised.map((r) => r.event);
   }
 
@@ -266,17 +306,25 @@ export class AlertEngine {
     this.track(this.send(popup, quietHoursSummary(held, now)).then((d) => held.forEach((e) => this.recordDelivery(e.id, d))));
   }
 
-  /** Periodic work: the quiet-hours summary, staleness of silent providers, pruning. */
+  /** At most hourly, with whatever evaluation comes next: no timer of its own. */
+  private prune(now: number): void {
+    if (now - this.lastPrune <= HOUR) return;
+    this.repo.prune(now);
+    this.lastPrune = now;
+  }
+
+  /** Work that is due by the clock: the quiet-hours summary, staleness of silent providers, window ends. */
   tick(): AlertEvent[] {
     if (this.closed) return [];
     const now = this.now();
-    if (now - this.lastPrune > HOUR) {
-      this.repo.prune(now);
-      this.lastPrune = now;
+    let raised: AlertEvent[] = [];
+    if (this.opts.statuses) raised = this.evaluate(this.opts.statuses());
+    else {
+      this.prune(now);
+      this.flushQuietHours(now);
     }
-    if (this.opts.statuses) return this.evaluate(this.opts.statuses());
-    this.flushQuietHours(now);
-    return [];
+    this.schedule();
+    return raised;
   }
 
   history(filter: AlertHistoryFilter = {}): AlertEvent[] {
@@ -324,7 +372,7 @@ export class AlertEngine {
    * and resume at the next start. The database stays open (the store owns it).
    */
   async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.disarm();
     await this.outbox.close();
     await this.idle();
     this.closed = true;

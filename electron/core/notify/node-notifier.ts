@@ -5,12 +5,16 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import notifier from 'node-notifier';
 import type { Notification, Notifier } from '../ports.ts';
+
+// node-notifier (and the modules it pulls in) costs ~15 MB of memory: it loads with the first popup, not at start.
+let loaded: Promise<typeof import('node-notifier')> | null = null;
+const nodeNotifier = () => (loaded ??= import('node-notifier').then((m) => m.default));
 
 export function createNodeNotifier(opts: { appName?: string } = {}): Notifier {
   return {
-    notify(n: Notification): Promise<void> {
+    async notify(n: Notification): Promise<void> {
+      const notifier = await nodeNotifier();
       return new Promise((resolve, reject) => {
         notifier.notify(
           {

@@ -1,9 +1,10 @@
 // The settings store under plain Node (`spendbar serve`): a JSON file written atomically by `conf`, validated
 // with the shared schema on every read and write. It holds accounts without their secrets, alert rules and
 // preferences; credentials live in a SecretStore.
-import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
-import Conf from 'conf';
+import type Conf from 'conf';
 import type { Settings, SettingsStore } from '../ports.ts';
 import { SettingsError } from './errors.ts';
 import { log } from '../log.ts';
@@ -83,26 +84,49 @@ export function createConfSettingsStore(dir: string, opts: ConfSettingsOptions =
     }
   }
 
-  const conf = new Conf<Record<string, unknown>>({
-    cwd: dir,
-    configName: 'settings',
-    projectName: 'spendbar',
-    clearInvalidConfig: false,
-    accessPropertiesByDotNotation: false,
-  });
-  if (!existsSync(file)) conf.store = { ...defaultSettings() };
+  // conf (with its schema validator) costs ~15 MB of memory and is needed only to write: it loads with the first
+  // write, synchronously (require of an ES module), since set() is synchronous. Reads parse the file as conf would.
+  let conf: Conf<Record<string, unknown>> | null = null;
+  const writer = (): Conf<Record<string, unknown>> => {
+    if (conf) return conf;
+    const { default: ConfClass } = createRequire(import.meta.url)('conf') as typeof import('conf');
+    conf = new ConfClass<Record<string, unknown>>({
+      cwd: dir,
+      configName: 'settings',
+      projectName: 'spendbar',
+      clearInvalidConfig: false,
+      accessPropertiesByDotNotation: false,
+    });
+    return conf;
+  };
+  const onDisk = (): unknown => {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+    } catch (err) {
+      // conf's own reading: no file yet is an empty store.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      throw err;
+    }
+  };
+  // The first start writes the defaults itself (to a temporary file, then renamed, as conf does) so that even a
+  // fresh `spendbar serve` never loads conf unless settings change.
+  if (!existsSync(file)) {
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(defaultSettings(), undefined, '\t')}\n`, { mode: 0o600 });
+    renameSync(tmp, file);
+  }
 
   const listeners = new Set<Listener>();
 
   const read = (): Settings => {
     try {
-      return settingsFromDisk(conf.store);
+      return settingsFromDisk(onDisk());
     } catch (err) {
       if (!isInvalidContent(err)) throw err;
       // Edited by hand while we were running, and wrong: same treatment as at start-up.
       setAside(err);
       const fresh = defaultSettings();
-      conf.store = { ...fresh };
+      writer().store = { ...fresh };
       return fresh;
     }
   };
@@ -118,7 +142,7 @@ export function createConfSettingsStore(dir: string, opts: ConfSettingsOptions =
       const valid = validateSettings(next);
       // A file broken by hand since the last read is set aside first, not silently written over.
       read();
-      conf.store = { ...valid };
+      writer().store = { ...valid };
       notify(listeners, valid);
     },
     onChange(listener: Listener): () => void {

@@ -4,6 +4,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import type { AlertsView } from '../../../shared/api.ts';
 import type { AlertEvent } from '../../../shared/alerts.ts';
 import { useLive } from '../../state/live.tsx';
+import { whenVisible } from '../../state/visibility.ts';
 
 export interface AlertsState {
   view: AlertsView | null;
@@ -59,15 +60,20 @@ export function AlertsProvider({ onOpen, children }: { onOpen: () => void; child
     if (loaded) void reload();
   }, [loaded, liveRevision, reload]);
 
-  useEffect(
-    () =>
-      api.subscribe((event) => {
-        if (event.type !== 'alert') return;
-        setRevision((r) => r + 1);
-        void reload();
-      }),
-    [api, reload],
-  );
+  useEffect(() => {
+    // Alerts raised while the page is hidden are read once, when it is shown.
+    const reread = whenVisible(() => {
+      setRevision((r) => r + 1);
+      void reload();
+    });
+    const off = api.subscribe((event) => {
+      if (event.type === 'alert') reread.call();
+    });
+    return () => {
+      reread.cancel();
+      off();
+    };
+  }, [api, reload]);
 
   const replace = useCallback((next: AlertsView) => {
     seq.current++;

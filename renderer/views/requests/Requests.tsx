@@ -7,6 +7,7 @@ import { PERIODS, periodRange, type RequestsPeriod } from '../../lib/requests.ts
 import { keyLabel } from '../../lib/format.ts';
 import { useLive } from '../../state/live.tsx';
 import { useQuery } from '../../state/useQuery.ts';
+import { whenVisible } from '../../state/visibility.ts';
 import { groupColor } from '../../chart/theme.ts';
 import { TrendChart, type TrendBucket, type TrendMetric, type TrendStack } from '../TrendChart.tsx';
 import { AppTotalsTable } from './AppTotals.tsx';
@@ -28,13 +29,16 @@ export function Requests() {
 
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // Hidden, the page re-reads nothing: the requests metered meanwhile are read once when it is shown.
+    const reread = whenVisible(() => setTick((t) => t + 1));
     const off = api.subscribe((e) => {
       if (e.type !== 'requests') return;
       clearTimeout(timer);
-      timer = setTimeout(() => setTick((t) => t + 1), REFRESH_DEBOUNCE_MS);
+      timer = setTimeout(reread.call, REFRESH_DEBOUNCE_MS);
     });
     return () => {
       clearTimeout(timer);
+      reread.cancel();
       off();
     };
   }, [api]);

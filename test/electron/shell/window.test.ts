@@ -31,6 +31,8 @@ describe('main window', () => {
       nodeIntegration: false,
       webSecurity: true,
       preload: '/app/dist-electron/preload.cjs',
+      // Hidden in the tray, the page sees visibilityState 'hidden' and stops its own work (test/renderer/hidden.test.tsx).
+      backgroundThrottling: true,
     });
     expect(win.loadedUrl).toBe(APP_ENTRY_URL);
   });
