@@ -7,7 +7,12 @@ import { FakeSpendbarApi } from './fake-api.ts';
 
 const rows = () => screen.getAllByTestId('estimate-row');
 
-async function openEstimate(api = new FakeSpendbarApi()) {
+// Prices depend on the time of day: 20:00 UTC is in DeepSeek's off-peak hours (16:30–00:30 UTC), when deepseek-chat is
+// the cheapest of the three; at noon gpt-4o-mini is.
+const OFF_PEAK = Date.parse('2026-11-16T20:00:00Z');
+const PEAK = Date.parse('2026-11-16T12:00:00Z');
+
+async function openEstimate(api = new FakeSpendbarApi({ now: OFF_PEAK })) {
   render(<App api={api} />);
   fireEvent.click(await screen.findByTestId('tab-estimate'));
   await screen.findByTestId('estimate-input', {}, { timeout: 10_000 });
@@ -33,6 +38,13 @@ describe('Estimate view', () => {
     expect(within(rows()[2] as HTMLElement).getByText('estimated').getAttribute('title')).toMatch(/legacy Claude tokenizer/);
     expect(screen.getAllByTestId('estimate-fit').map((b) => b.textContent)).toEqual(['fits', 'fits', 'fits']);
     expect(screen.getByTestId('estimate-source').textContent).toMatch(/@pydantic\/genai-prices 0\.1\.8, published 2026-09-23/);
+  });
+
+  it('orders by the price at the time of the estimate (DeepSeek costs more outside its off-peak hours)', async () => {
+    await openEstimate(new FakeSpendbarApi({ now: PEAK }));
+    await estimate('Summarise our last month of API spend in three bullet points.');
+    await waitFor(() => expect(rows()).toHaveLength(3), { timeout: 10_000 });
+    expect(rows().map((r) => r.getAttribute('data-model'))).toEqual(['gpt-4o-mini', 'deepseek-chat', 'claude-sonnet-4-5']);
   });
 
   it('lets the user pick models: an unknown name says so, an unpriced one shows no price', async () => {

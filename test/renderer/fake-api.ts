@@ -277,7 +277,8 @@ export class FakeSpendbarApi implements SpendbarApi {
     const asked = checkModels(request.models);
     const used = ['deepseek-chat', 'gpt-4o-mini', 'claude-sonnet-4-5'];
     const models = (asked ?? used).map((model) => ({ model, known: used.includes(model) }));
-    return estimate(request, { models, modelsFrom: asked ? 'caller' : 'used-30-days' });
+    // Prices can depend on the time of day (DeepSeek's off-peak hours): the fake's own clock, not the wall's.
+    return estimate(request, { models, modelsFrom: asked ? 'caller' : 'used-30-days', now: this.now });
   }
   budgets: Budget[] = [{ currency: 'USD', amount: 40 }];
   async getSpendSummary(): Promise<SpendSummary> {
