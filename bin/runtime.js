@@ -42,11 +42,13 @@ export function bundledNode(root, platform = process.platform, arch = process.ar
  *   Scavenges come more often during a poll, which costs a little CPU then and none while idle.
  * - --no-memory-reducer: V8's memory reducer wakes the process every 8 s, indefinitely, to ask whether a GC would
  *   shrink the heap. Measured with 20 accounts it bought nothing (the same RSS after 10 minutes) and was the only
- *   thing that woke an idle `serve`. A forced full GC after each burst (--expose-gc) was tried too: +130 ms of CPU per
- *   poll round and no smaller.
+ *   thing that woke an idle `serve`. What it would have done after a burst, Spendbar does itself, once, when the burst
+ *   grew the heap (electron/core/idle-trim.ts heapSettler: V8's memory-reducing collection), which needs
+ * - --expose-gc: `gc` for that call (a plain forced GC after every burst was measured too: +130 ms of CPU per poll
+ *   round, no smaller, which is why it is a memory-reducing one and only after growth).
  * $SPENDBAR_NODE_FLAGS replaces them (space-separated; set it empty for V8's defaults).
  */
-export const SERVE_NODE_FLAGS = ['--max-semi-space-size=1', '--no-memory-reducer'];
+export const SERVE_NODE_FLAGS = ['--max-semi-space-size=1', '--no-memory-reducer', '--expose-gc'];
 
 /**
  * glibc malloc settings for the same process (other C libraries ignore them): SQLite's page cache and V8's C++ side

@@ -30,7 +30,7 @@ import { meterRangeSchema, requestFilterSchema } from '../../shared/metering.ts'
 import type { EstimateService } from './estimate/service.ts';
 import { lazySampler } from './estimate/lazy-sampler.ts';
 import { Figures } from './figures/service.ts';
-import { idleTrim, releaseIdleMemory } from './idle-trim.ts';
+import { heapSettler, idleTrim, releaseIdleMemory } from './idle-trim.ts';
 
 export interface EngineOptions extends CoreOptions {
   configAccounts?: ConfigAccount[];
@@ -99,7 +99,8 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
   let paused = false;
   let retentionTimer: NodeJS.Timeout | undefined;
   // After a poll round or a burst of API calls: SQLite's page cache and V8's garbage go back while idle.
-  const trim = idleTrim({ trim: () => releaseIdleMemory(store.db) });
+  const settleHeap = heapSettler();
+  const trim = idleTrim({ trim: () => releaseIdleMemory(store.db, settleHeap) });
 
   const emit = (event: SpendbarEvent) => {
     const clean = redactor.value(event);

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { IDLE_TRIM_QUIET_MS, idleTrim, releaseIdleMemory } from '../../electron/core/idle-trim.ts';
+import { execFileSync } from 'node:child_process';
+import { HEAP_GROWTH_WORTH_COLLECTING, IDLE_TRIM_QUIET_MS, heapSettler, idleTrim, releaseIdleMemory } from '../../electron/core/idle-trim.ts';
 
 afterEach(() => vi.useRealTimers());
 
@@ -51,5 +52,38 @@ describe('releaseIdleMemory', () => {
     expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 5000 });
     db.close();
     expect(() => releaseIdleMemory(db)).not.toThrow();
+  });
+});
+
+describe('heapSettler', () => {
+  it('collects (memory-reducing) only when the heap grew enough since the last time, and never without gc', () => {
+    let size = 50 * 2 ** 20;
+    const calls: unknown[] = [];
+    const settle = heapSettler({ heapSize: () => size, collect: (o) => { calls.push(o); size = 60 * 2 ** 20; } });
+    size += HEAP_GROWTH_WORTH_COLLECTING - 1;
+    expect(settle()).toBe(false);
+    size += 1;
+    expect(settle()).toBe(true);
+    expect(calls).toEqual([{ type: 'major', execution: 'sync', flavor: 'last-resort' }]);
+    // Measured from where that collection left it (60 MB), not from the start.
+    size = 60 * 2 ** 20 + HEAP_GROWTH_WORTH_COLLECTING - 1;
+    expect(settle()).toBe(false);
+    expect(heapSettler({ collect: null, heapSize: () => 1e12 })()).toBe(false);
+  });
+
+  it("gives a burst's heap back in a real V8 (with --expose-gc, as serve starts)", () => {
+    const script = `
+      const { heapSettler } = await import(${JSON.stringify(new URL('../../electron/core/idle-trim.ts', import.meta.url).href)});
+      const { getHeapStatistics } = await import('node:v8');
+      const settle = heapSettler();
+      let keep = Array.from({ length: 400000 }, (_, i) => ({ i, s: 'row ' + i + ' '.repeat(40) }));
+      const grown = getHeapStatistics().total_heap_size;
+      keep = null;
+      const collected = settle();
+      console.log(JSON.stringify({ grown, collected, after: getHeapStatistics().total_heap_size }));`;
+    const out = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const r = JSON.parse(out) as { grown: number; collected: boolean; after: number };
+    expect(r.collected).toBe(true);
+    expect(r.after).toBeLessThan(r.grown / 2);
   });
 });
