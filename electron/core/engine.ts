@@ -71,6 +71,8 @@ export interface EngineCore extends Core {
   meter: Meter;
   /** All-time counters for /metrics, in one read of the store. */
   metricsTotals(): MetricsTotals;
+  /** Work outside the API just ended (an event-stream client left): give memory back once things are quiet. */
+  afterBurst(): void;
 }
 
 export async function createCore(opts: EngineOptions): Promise<EngineCore> {
@@ -401,6 +403,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     allSecrets: () => [...book.allSecrets(), ...alerts.secretUrls(), ...meter.secrets()],
     meter,
     metricsTotals: () => store.metricsTotals(),
+    afterBurst: () => trim.poke(),
     alertProblems: () => alerts.problems,
     pollAll: () => poller.refresh(),
     importSnapshots: (list) => {

@@ -53,7 +53,7 @@ export function idleTrim(opts: IdleTrimOptions): IdleTrim {
 }
 
 /** Heap growth since the last settled size that is worth a collection to give back (a poll round grows it less). */
-export const HEAP_GROWTH_WORTH_COLLECTING = 24 * 2 ** 20;
+export const HEAP_GROWTH_WORTH_COLLECTING = 4 * 2 ** 20;
 
 type Collect = (options?: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
 

@@ -15,6 +15,8 @@ import type { SpendbarEvent } from '../../shared/api.ts';
 const OR_KEY = 'sk-or-v1-server-test-management-key';
 const DS_KEY = 'sk-server-test-deepseek-key-0001';
 const DAY = 86_400_000;
+/** Event-stream clients that went away, as the server told the core (its idle trim). */
+let bursts = 0;
 
 let or: OpenRouterFake;
 let ds: DeepSeekFake;
@@ -66,7 +68,7 @@ beforeAll(async () => {
     ],
     version: 'test',
   });
-  server = await startServer({ api: core.api, port: 0, redactor: core.redactor, metricsTotals: core.metricsTotals });
+  server = await startServer({ api: core.api, port: 0, redactor: core.redactor, metricsTotals: core.metricsTotals, afterBurst: () => bursts++ });
   await core.pollAll();
 });
 
@@ -191,6 +193,22 @@ describe('spendbar serve API', () => {
     expect(r.json.error.message).toMatch(/401|rejected/i);
     expect(r.text).not.toContain('sk-wrong-key-for-deepseek-000');
     expect((await api('GET', '/api/accounts')).json).toHaveLength(1);
+  });
+
+  it('tells the core when an event-stream client goes away (what was queued for it can be given back)', async () => {
+    const before = bursts;
+    await new Promise<void>((resolve, reject) => {
+      const req = request(server.url + '/api/events', (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    for (let i = 0; i < 50 && bursts === before; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(bursts).toBe(before + 1);
   });
 
   it('adds, masks, edits and removes an account', async () => {

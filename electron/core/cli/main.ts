@@ -182,6 +182,7 @@ async function serve(args: string[]): Promise<number> {
     redactor: core.redactor,
     metricsTotals: core.metricsTotals,
     proxy: core.meter.handler({ serveToken: token }),
+    afterBurst: core.afterBurst,
   });
   core.meter.setUrl(server.url);
   await core.start();

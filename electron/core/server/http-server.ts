@@ -37,6 +37,8 @@ export interface ServerOptions {
   metricsTotals?: () => MetricsTotals;
   /** The metering proxy's handler, mounted at /proxy/ (its own auth rules: electron/core/proxy/auth.ts). */
   proxy?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** An event-stream client went away: what was queued for it is garbage now (the core's idle trim). */
+  afterBurst?: () => void;
 }
 
 export interface RunningServer {
@@ -141,7 +143,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write('retry: 3000\n\n');
-    req.on('close', () => stream.remove(res));
+    req.on('close', () => {
+      stream.remove(res);
+      opts.afterBurst?.();
+    });
     // The full status once, on connect; after that only what changes.
     api.getStatus().then(
       (statuses) => stream.sendTo(res, `data: ${JSON.stringify({ type: 'status', statuses })}\n\n`),
