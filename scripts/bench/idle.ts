@@ -17,10 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Snapshot, UsageBucket } from '../../shared/domain.ts';
 import { SnapshotStore } from '../../electron/core/store/index.ts';
-import { startNewApiFake } from '../../electron/core/providers/fakes/newapi.ts';
-import { startOpenRouterFake } from '../../electron/core/providers/fakes/openrouter.ts';
-import { startDeepSeekFake } from '../../electron/core/providers/fakes/deepseek.ts';
-import { startSurferCloudFake } from '../../electron/core/providers/fakes/surfercloud.ts';
+import { startFleet, type FleetAccount } from './fleet.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -41,14 +38,7 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const CLK_TCK = 100; // USER_HZ on Linux
 
-const hex = (i: number, salt: number) => ((i + 1) * 2654435761 + salt).toString(16).padStart(8, '0').slice(-8);
-const keyFor = (kind: string, i: number) => `sk-bench-${kind}-${hex(i, 1)}${hex(i, 2)}${hex(i, 3)}`;
-
-interface Account {
-  id: string;
-  provider: string;
-  [k: string]: unknown;
-}
+type Account = FleetAccount;
 
 /** A year (or --days) of hourly snapshots per account, written through the store as polls would have been. */
 function writeHistory(dbPath: string, accounts: Account[]): { snapshots: number; bytes: number } {
@@ -117,41 +107,10 @@ async function main(): Promise<void> {
     console.log('idle bench skipped: reads RSS and CPU time from /proc (Linux only)');
     return;
   }
-  const idx = Array.from({ length: PER_KIND }, (_, i) => i);
-  const yesterday = new Date(Date.now() - DAY).toISOString().slice(0, 10);
-  const gw = await startNewApiFake({
-    state: { keys: Object.fromEntries(idx.map((i) => [keyFor('gw', i), { name: `k${i}`, granted: 10_000_000, used: 1_000 * i, unlimited: false, expiresAt: 0 }])) },
-  });
-  const or = await startOpenRouterFake({
-    state: {
-      keys: Object.fromEntries(
-        idx.map((i) => [keyFor('or', i), { label: `k${i}`, limit: null, limitReset: null, usage: 1, usageDaily: 0.1, usageWeekly: 0.5, usageMonthly: 1, isManagementKey: true, isFreeTier: false, expiresAt: null }]),
-      ),
-      totalCredits: 100,
-      totalUsage: 1,
-      activity: ['openai/gpt-4.1', 'anthropic/claude-sonnet-4'].map((model, m) => ({
-        date: yesterday, model, endpoint_id: `e${m}`, provider_name: 'P', usage: 0.5, requests: 10, prompt_tokens: 1000, completion_tokens: 500, reasoning_tokens: 0,
-      })),
-    },
-  });
-  const ds = await startDeepSeekFake({
-    state: { keys: Object.fromEntries(idx.map((i) => [keyFor('ds', i), { isAvailable: true, balances: [{ currency: 'CNY', total: 50 + i, granted: 0, toppedUp: 50 + i }] }])) },
-  });
-  const sc = await startSurferCloudFake({ state: { pairs: Object.fromEntries(idx.map((i) => [`bench-public-${i}`, keyFor('sc', i)])), usage: [], maxWindowS: 10 * 86_400 } });
-  for (let d = 1; d <= 3; d++) sc.record(Date.now() - d * DAY, 'deepseek-ai/DeepSeek-V3', { in: 1000, out: 200, requests: 5 }, 'uk-bench');
-  const fakes = [gw, or, ds, sc];
-  const requests = () => fakes.reduce((n, f) => n + f.requests.length, 0);
-
   const pollIntervalSec = INTERVAL_S;
-  const accounts: Account[] = [];
-  for (const n of idx) {
-    accounts.push({ id: `gw-${n}`, provider: 'newapi', label: `Gateway ${n}`, baseUrl: gw.url, apiKey: keyFor('gw', n), pollIntervalSec });
-    accounts.push({ id: `or-${n}`, provider: 'openrouter', label: `Router ${n}`, baseUrl: or.url, apiKey: keyFor('or', n), pollIntervalSec });
-    accounts.push({ id: `ds-${n}`, provider: 'deepseek', label: `DeepSeek ${n}`, baseUrl: ds.url, apiKey: keyFor('ds', n), pollIntervalSec });
-    accounts.push({
-      id: `sc-${n}`, provider: 'surfercloud', label: `Surfer ${n}`, baseUrl: sc.url, publicKey: `bench-public-${n}`, privateKey: keyFor('sc', n), keyId: 'uk-bench', models: ['deepseek-ai/DeepSeek-V3'], pollIntervalSec,
-    });
-  }
+  const fleet = await startFleet({ perKind: PER_KIND, routerModels: ['openai/gpt-4.1', 'anthropic/claude-sonnet-4'], pollIntervalSec });
+  const accounts = fleet.accounts;
+  const requests = () => fleet.requests();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spendbar-idle-'));
   const dataDir = path.join(dir, 'data');
   fs.mkdirSync(dataDir, { mode: 0o700 });
@@ -235,7 +194,7 @@ async function main(): Promise<void> {
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('close', r)));
-    await Promise.all(fakes.map((f) => f.close()));
+    await fleet.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

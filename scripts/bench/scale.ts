@@ -11,10 +11,7 @@ import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startNewApiFake } from '../../electron/core/providers/fakes/newapi.ts';
-import { startOpenRouterFake } from '../../electron/core/providers/fakes/openrouter.ts';
-import { startDeepSeekFake } from '../../electron/core/providers/fakes/deepseek.ts';
-import { startSurferCloudFake } from '../../electron/core/providers/fakes/surfercloud.ts';
+import { startFleet } from './fleet.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -27,47 +24,12 @@ const REFRESHES = Number(arg('refreshes', '20'));
 const ROOT = path.resolve(arg('root', path.join(here, '..', '..')));
 const FAKES_ONLY = arg('fakes-only', '');
 const BIN = path.join(ROOT, 'bin', 'spendbar.js');
-const DAY = 86_400_000;
 
-const hex = (i: number, salt: number) => ((i + 1) * 2654435761 + salt).toString(16).padStart(8, '0').slice(-8);
-const keyFor = (kind: string, i: number) => `sk-bench-${kind}-${hex(i, 1)}${hex(i, 2)}${hex(i, 3)}`;
 
 async function main(): Promise<void> {
   const quarter = Math.ceil(ACCOUNTS / 4);
-  const idx = Array.from({ length: quarter }, (_, i) => i);
-  const yesterday = new Date(Date.now() - DAY).toISOString().slice(0, 10);
-  const gw = await startNewApiFake({
-    state: { keys: Object.fromEntries(idx.map((i) => [keyFor('gw', i), { name: `k${i}`, granted: 10_000_000, used: 1_000 * i, unlimited: false, expiresAt: 0 }])) },
-  });
-  const or = await startOpenRouterFake({
-    state: {
-      keys: Object.fromEntries(
-        idx.map((i) => [keyFor('or', i), { label: `k${i}`, limit: null, limitReset: null, usage: 1, usageDaily: 0.1, usageWeekly: 0.5, usageMonthly: 1, isManagementKey: true, isFreeTier: false, expiresAt: null }]),
-      ),
-      totalCredits: 100,
-      totalUsage: 1,
-      activity: ['openai/gpt-4.1', 'anthropic/claude-sonnet-4', 'google/gemini-2.5-pro'].map((model, m) => ({
-        date: yesterday, model, endpoint_id: `e${m}`, provider_name: 'P', usage: 0.5, requests: 10, prompt_tokens: 1000, completion_tokens: 500, reasoning_tokens: 0,
-      })),
-    },
-  });
-  const ds = await startDeepSeekFake({
-    state: { keys: Object.fromEntries(idx.map((i) => [keyFor('ds', i), { isAvailable: true, balances: [{ currency: 'CNY', total: 50 + i, granted: 0, toppedUp: 50 + i }] }])) },
-  });
-  const sc = await startSurferCloudFake({ state: { pairs: Object.fromEntries(idx.map((i) => [`bench-public-${i}`, keyFor('sc', i)])), usage: [], maxWindowS: 10 * 86_400 } });
-  for (let d = 1; d <= 3; d++) sc.record(Date.now() - d * DAY, 'deepseek-ai/DeepSeek-V3', { in: 1000, out: 200, requests: 5 }, 'uk-bench');
-
-  const accounts = [];
-  for (let i = 0; i < ACCOUNTS; i++) {
-    const n = Math.floor(i / 4);
-    const kind = i % 4;
-    if (kind === 0) accounts.push({ id: `gw-${n}`, provider: 'newapi', label: `Gateway ${n}`, baseUrl: gw.url, apiKey: keyFor('gw', n) });
-    if (kind === 1) accounts.push({ id: `or-${n}`, provider: 'openrouter', label: `Router ${n}`, baseUrl: or.url, apiKey: keyFor('or', n) });
-    if (kind === 2) accounts.push({ id: `ds-${n}`, provider: 'deepseek', label: `DeepSeek ${n}`, baseUrl: ds.url, apiKey: keyFor('ds', n) });
-    if (kind === 3) {
-      accounts.push({ id: `sc-${n}`, provider: 'surfercloud', label: `Surfer ${n}`, baseUrl: sc.url, publicKey: `bench-public-${n}`, privateKey: keyFor('sc', n), keyId: 'uk-bench', models: ['deepseek-ai/DeepSeek-V3'] });
-    }
-  }
+  const fleet = await startFleet({ perKind: quarter, total: ACCOUNTS, routerModels: ['openai/gpt-4.1', 'anthropic/claude-sonnet-4', 'google/gemini-2.5-pro'] });
+  const accounts = fleet.accounts;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spendbar-scale-'));
   const config = FAKES_ONLY || path.join(dir, 'config.json');
   fs.writeFileSync(config, JSON.stringify({ accounts }));
@@ -93,11 +55,10 @@ async function main(): Promise<void> {
     console.log(`poll --once, ${label}: ${seconds.toFixed(2)} s wall (${ok}/${ACCOUNTS} ok, exit ${r.code})  target ≤ 5 s`);
     if (ok !== ACCOUNTS) console.log(`  stderr: ${r.stderr.slice(-500)}`);
   }
-  const requests = gw.requests.length + or.requests.length + ds.requests.length + sc.requests.length;
-  console.log(`provider requests for both runs: ${requests}`);
+  console.log(`provider requests for both runs: ${fleet.requests()}`);
 
   await serveFigures(config, dataDir);
-  await Promise.all([gw.close(), or.close(), ds.close(), sc.close()]);
+  await fleet.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
