@@ -66,10 +66,52 @@ export function formatMoney(m: Money, digits = 2): string {
   const symbol = SYMBOLS[m.currency];
   if (symbol) {
     const sign = major < 0 ? '-' : '';
-    return `${sign}${symbol}${Math.abs(major).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: Math.max(digits, 4) })}`;
+    return `${sign}${symbol}${formatNumber(Math.abs(major), digits, Math.max(digits, 4))}`;
   }
   if (!isMoneyCurrency(m.currency)) {
-    return `${major.toLocaleString('en-US', { maximumFractionDigits: 2 })} ${m.currency.toLowerCase()}`;
+    return `${formatNumber(major, 0, 2)} ${m.currency.toLowerCase()}`;
   }
-  return `${major.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: Math.max(digits, 4) })} ${m.currency}`;
+  return `${formatNumber(major, digits, Math.max(digits, 4))} ${m.currency}`;
+}
+
+/**
+ * `n` as en-US writes it ("1,234.5"): digits grouped by thousands, at least `minFraction` and at most `maxFraction`
+ * decimals, rounded half away from zero on the shortest decimal that reads back as `n` — what
+ * `n.toLocaleString('en-US', …)` gives, without Intl, whose first use loads ICU's data (~10 MB resident) into a
+ * process that formats a handful of numbers.
+ */
+export function formatNumber(n: number, minFraction = 0, maxFraction = Math.max(3, minFraction)): string {
+  if (Number.isNaN(n)) return 'NaN';
+  const negative = n < 0 || Object.is(n, -0);
+  if (!Number.isFinite(n)) return negative ? '-∞' : '∞';
+  // Digits and the position of the decimal point in them, from the shortest round-trip form ("1.5e-7", "123.45").
+  const [mantissa = '0', exp = '0'] = String(Math.abs(n)).split('e');
+  const [whole = '0', frac = ''] = mantissa.split('.');
+  let digits = whole + frac;
+  let point = whole.length + Number(exp);
+  if (point <= 0) {
+    digits = '0'.repeat(1 - point) + digits;
+    point = 1;
+  } else if (point > digits.length) digits += '0'.repeat(point - digits.length);
+  // Round at maxFraction decimals, half away from zero.
+  const keep = point + maxFraction;
+  if (digits.length > keep) {
+    const up = (digits.charCodeAt(keep) - 48) >= 5;
+    let kept = digits.slice(0, keep).split('').map(Number);
+    if (up) {
+      let i = kept.length - 1;
+      while (i >= 0 && kept[i] === 9) kept[i--] = 0;
+      if (i >= 0) kept[i] = (kept[i] as number) + 1;
+      else {
+        kept = [1, ...kept];
+        point += 1;
+      }
+    }
+    digits = kept.join('');
+  }
+  let intPart = digits.slice(0, point).replace(/^0+(?=\d)/, '');
+  let fracPart = digits.slice(point).padEnd(minFraction, '0');
+  while (fracPart.length > minFraction && fracPart.endsWith('0')) fracPart = fracPart.slice(0, -1);
+  intPart = intPart.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${negative ? '-' : ''}${intPart}${fracPart ? `.${fracPart}` : ''}`;
 }

@@ -3,7 +3,7 @@
 // polled them (derived spend included), so the history and the live figures come from one ledger and one code path.
 import { BUCKET_MS, type Snapshot } from '../../shared/domain.ts';
 import type { Demo } from './demo.ts';
-import { fetchHttpClient, type HttpClient } from './http.ts';
+import { defaultHttpClient, type HttpClient } from './http.ts';
 import { pollAccount } from './poll-account.ts';
 import { getAdapter } from './providers/registry.ts';
 
@@ -48,7 +48,7 @@ export async function pollDemoHistory(demo: Demo, opts: { days: number; save: (s
           return pollAccount(d.account.account, {
             adapters: getAdapter,
             credentials: d.account.credentials,
-            http: opts.http ?? fetchHttpClient,
+            http: opts.http ?? defaultHttpClient,
             now: () => t,
             ...(first ? {} : { usageSince: t - 2 * DAY }),
           });

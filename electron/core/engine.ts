@@ -9,7 +9,7 @@ import type { Account, Snapshot } from '../../shared/domain.ts';
 import { seriesQuerySchema, totalsQuerySchema, formatIssues } from '../../shared/schemas.ts';
 import { DEFAULT_MAX_POINTS, downsample, storeQuery } from './figures/downsample.ts';
 import { AccountBook, AccountInputError, type ConfigAccount } from './accounts.ts';
-import { fetchHttpClient, type HttpClient } from './http.ts';
+import { defaultHttpClient, type HttpClient } from './http.ts';
 import type { Core, CoreOptions, Preferences } from './ports.ts';
 import { AlertService, type AlertConfig } from './alert-service.ts';
 import { Poller } from './poller.ts';
@@ -31,6 +31,7 @@ import type { EstimateService } from './estimate/service.ts';
 import { lazySampler } from './estimate/lazy-sampler.ts';
 import { Figures } from './figures/service.ts';
 import { heapSettler, idleTrim, releaseIdleMemory } from './idle-trim.ts';
+import { systemTimeZone } from './store/tz.ts';
 
 export interface EngineOptions extends CoreOptions {
   configAccounts?: ConfigAccount[];
@@ -79,13 +80,13 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
   // Owner-only: the database holds every figure, and other users of the machine have no business reading it.
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const now = opts.now ?? Date.now;
-  const http = opts.http ?? fetchHttpClient;
+  const http = opts.http ?? defaultHttpClient;
   // Read once and again after each change: reading settings parses and validates the file, and every poll asks.
   let prefsCache: Preferences | null = null;
   opts.settings.onChange(() => (prefsCache = null));
   const prefs = (): Preferences => (prefsCache ??= { ...opts.settings.get().preferences, ...opts.configPreferences });
   // Asking Intl for the system zone builds a formatter each time: once is enough.
-  const systemZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const systemZone = systemTimeZone();
   const timeZone = () => prefs().timeZone ?? systemZone;
   const dbPath = join(opts.dataDir, 'spendbar.db');
   const store = SnapshotStore.open(dbPath, { timeZone: timeZone() });

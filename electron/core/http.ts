@@ -1,5 +1,9 @@
-// The HTTP client adapters use. Injectable so tests and the demo can point it anywhere; the default uses fetch
-// with a per-request timeout. It never throws on HTTP status: readJson() turns statuses into ProviderErrors.
+// The HTTP client adapters use. Injectable so tests and the demo can point it anywhere; the default speaks
+// node:http / node:https directly with a per-request deadline. It never throws on HTTP status: readJson() turns
+// statuses into ProviderErrors. Not fetch(): Node's fetch is undici, whose first use loads a second HTTP stack and a
+// WebAssembly parser that stay resident (~17 MB in a process that only polls a few endpoints an hour).
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { ProviderError, parseRetryAfter } from './errors.ts';
 import { formatWait, retryAfterWait } from './refresh-policy.ts';
 
@@ -11,9 +15,14 @@ export interface HttpRequest {
   timeoutMs: number;
 }
 
+/** A reply's headers, looked up case-insensitively (a fetch `Headers` object satisfies it too). */
+export interface ReplyHeaders {
+  get(name: string): string | null;
+}
+
 export interface HttpResponse {
   status: number;
-  headers: Headers;
+  headers: ReplyHeaders;
   text: string;
 }
 
@@ -26,51 +35,150 @@ export const DEFAULT_TIMEOUT_MS = 15_000;
  */
 export const MAX_REPLY_BYTES = 8 * 1024 * 1024;
 const MAX_REPLY_MB = MAX_REPLY_BYTES / 1024 / 1024;
+/** Redirects followed before giving up (fetch's own limit). */
+export const MAX_REDIRECTS = 20;
+/** Headers that go on to another origin after a redirect; everything else (keys, cookies) stays with the first. */
+const CROSS_ORIGIN_HEADERS = new Set(['accept', 'accept-language', 'content-type', 'user-agent']);
 
-export const fetchHttpClient: HttpClient = async (req) => {
-  const signal = AbortSignal.timeout(req.timeoutMs);
-  let res: Response;
-  try {
-    res = await fetch(req.url, { method: req.method ?? 'GET', headers: req.headers, body: req.body, signal, redirect: 'follow' });
-    const text = await readCapped(res, req.url);
-    return { status: res.status, headers: res.headers, text };
-  } catch (err) {
+class TimeoutError extends Error {
+  override name = 'TimeoutError';
+}
+
+/** The reply headers node:http parsed, joined as fetch joins repeated ones. */
+function replyHeaders(res: IncomingMessage): ReplyHeaders {
+  const raw = res.headers;
+  return {
+    get(name: string) {
+      const v = raw[name.toLowerCase()];
+      return v === undefined ? null : Array.isArray(v) ? v.join(', ') : String(v);
+    },
+  };
+}
+
+export const defaultHttpClient: HttpClient = (req) => {
+  const deadline = Date.now() + req.timeoutMs;
+  return send(req, new URL(req.url), req.method ?? 'GET', withDefaults(req.headers, req.body), req.body, deadline, 0).catch((err: unknown) => {
     throw networkError(err, req);
-  }
+  });
 };
 
-/** Reads the body chunk by chunk and stops at the cap, chunked or not: Content-Length alone is only a promise. */
-async function readCapped(res: Response, url: string): Promise<string> {
+function withDefaults(given: Record<string, string> | undefined, body: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(given ?? {})) headers[k.toLowerCase()] = v;
+  headers['accept'] ??= '*/*';
+  headers['user-agent'] ??= 'spendbar';
+  headers['accept-encoding'] ??= 'gzip, deflate, br';
+  if (body !== undefined) headers['content-type'] ??= 'text/plain;charset=UTF-8';
+  return headers;
+}
+
+function send(req: HttpRequest, url: URL, method: string, headers: Record<string, string>, body: string | undefined, deadline: number, hops: number): Promise<HttpResponse> {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return Promise.reject(new ProviderError('network', `${safeHost(req.url)} redirected to a ${url.protocol} address, which Spendbar does not follow. Check the base URL.`));
+  }
+  const remaining = deadline - Date.now();
+  if (remaining <= 0) return Promise.reject(new TimeoutError('deadline passed'));
+  const payload = body === undefined ? undefined : Buffer.from(body);
+  const out = payload ? { ...headers, 'content-length': String(payload.length) } : headers;
+  return new Promise<HttpResponse>((resolve, reject) => {
+    // node:https (and TLS) loads with the first https provider, not at start.
+    const call = (url.protocol === 'https:' ? process.getBuiltinModule('node:https').request : httpRequest)(url, { method, headers: out });
+    let settled = false;
+    const finish = (err: unknown, value?: HttpResponse) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (err) {
+        call.destroy();
+        reject(err);
+      } else resolve(value as HttpResponse);
+    };
+    const timer = setTimeout(() => finish(new TimeoutError(`no answer within ${req.timeoutMs} ms`)), remaining);
+    call.on('error', (err) => finish(err));
+    call.on('response', (res) => {
+      const status = res.statusCode ?? 0;
+      const location = res.headers.location;
+      if (location && [301, 302, 303, 307, 308].includes(status)) {
+        res.resume();
+        if (hops >= MAX_REDIRECTS) return finish(new ProviderError('network', `${safeHost(req.url)} redirected more than ${MAX_REDIRECTS} times. Check the base URL.`));
+        let next: URL;
+        try {
+          next = new URL(location, url);
+        } catch {
+          return finish(new ProviderError('bad-response', `${safeHost(req.url)} redirected to an address that is not a URL. Check the base URL.`, { status }));
+        }
+        if (url.protocol === 'https:' && next.protocol === 'http:') {
+          return finish(new ProviderError('network', `${safeHost(req.url)} redirected from https to plain http (${next.host}); Spendbar does not send your key unencrypted. Check the base URL.`, { status }));
+        }
+        // 303, and 301/302 after a POST, continue as a GET without the body, as browsers and fetch do.
+        const asGet = status === 303 || ((status === 301 || status === 302) && method === 'POST');
+        const nextHeaders: Record<string, string> = {};
+        for (const [k, v] of Object.entries(headers)) {
+          if (next.origin !== url.origin && !CROSS_ORIGIN_HEADERS.has(k)) continue;
+          if (asGet && k === 'content-type') continue;
+          nextHeaders[k] = v;
+        }
+        clearTimeout(timer);
+        settled = true;
+        send(req, next, asGet ? 'GET' : method, nextHeaders, asGet ? undefined : body, deadline, hops + 1).then(resolve, reject);
+        return;
+      }
+      readCapped(res, req.url).then(
+        (text) => finish(null, { status, headers: replyHeaders(res), text }),
+        (err: unknown) => finish(err),
+      );
+    });
+    call.end(payload);
+  });
+}
+
+/** Reads the body chunk by chunk and stops at the cap, chunked or compressed or not: Content-Length alone is only a promise. */
+function readCapped(res: IncomingMessage, url: string): Promise<string> {
   const host = safeHost(url);
   const tooBig = (how: string) =>
     new ProviderError(
       'bad-response',
       `${host} ${how} more than ${MAX_REPLY_MB} MB in one reply; Spendbar stopped reading there. No usage or balance endpoint sends that much: check the base URL.`,
-      { status: res.status },
+      { status: res.statusCode },
     );
-  const announced = Number(res.headers.get('content-length') ?? 0);
+  const announced = Number(res.headers['content-length'] ?? 0);
   if (announced > MAX_REPLY_BYTES) {
-    await res.body?.cancel().catch(() => undefined);
-    throw tooBig('announced');
+    res.destroy();
+    return Promise.reject(tooBig('announced'));
   }
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  const parts: string[] = [];
-  let bytes = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    bytes += value.byteLength;
-    if (bytes > MAX_REPLY_BYTES) {
-      // Cancelling closes the connection: the server cannot push the rest into our buffers.
-      await reader.cancel().catch(() => undefined);
-      throw tooBig('sent');
-    }
-    parts.push(decoder.decode(value, { stream: true }));
-  }
-  parts.push(decoder.decode());
-  return parts.join('');
+  const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
+  const inflate =
+    encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip()
+    : encoding === 'deflate' ? createInflate()
+    : encoding === 'br' ? createBrotliDecompress()
+    : null;
+  const source = inflate ? res.pipe(inflate) : res;
+  return new Promise<string>((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let bytes = 0;
+    let failed = false;
+    const fail = (err: unknown) => {
+      if (failed) return;
+      failed = true;
+      reject(err);
+      res.destroy();
+      inflate?.destroy();
+    };
+    // The cap counts what Spendbar would hold: decompressed bytes, so a small compressed bomb is stopped too.
+    source.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > MAX_REPLY_BYTES) return fail(tooBig('sent'));
+      if (!failed) parts.push(chunk);
+    });
+    source.on('end', () => resolve(new TextDecoder().decode(Buffer.concat(parts))));
+    source.on('error', (err: unknown) =>
+      fail(inflate && err !== null && typeof err === 'object' && !(err instanceof ProviderError) && (err as { code?: string }).code?.startsWith('Z_')
+        ? new ProviderError('bad-response', `${host} sent a reply marked ${encoding} that does not decompress.`, { status: res.statusCode })
+        : err),
+    );
+    res.on('error', (err) => fail(err));
+    res.on('aborted', () => fail(Object.assign(new Error('reply cut off'), { code: 'ECONNRESET' })));
+  });
 }
 
 function networkError(err: unknown, req: HttpRequest): ProviderError {
@@ -89,7 +197,7 @@ function networkError(err: unknown, req: HttpRequest): ProviderError {
   return new ProviderError('network', `Could not reach ${host} (${detail}). Check the base URL and your network connection.`, { cause: err });
 }
 
-/** fetch wraps the socket error (sometimes an AggregateError of several attempts) in its cause chain. */
+/** A socket error may come wrapped (an AggregateError of several address attempts, or in a cause chain). */
 function errorCode(err: unknown, depth = 0): string | undefined {
   if (!err || typeof err !== 'object' || depth > 4) return undefined;
   const e = err as { code?: unknown; cause?: unknown; errors?: unknown[] };

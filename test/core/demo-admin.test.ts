@@ -1,7 +1,7 @@
 // The demo accounts of the admin-API and balance providers poll their fakes for real and get plausible figures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type Demo } from '../../electron/core/demo.ts';
-import { fetchHttpClient } from '../../electron/core/http.ts';
+import { defaultHttpClient } from '../../electron/core/http.ts';
 import { pollAccount } from '../../electron/core/poll-account.ts';
 import { getAdapter } from '../../electron/core/providers/registry.ts';
 
@@ -18,7 +18,7 @@ describe('demo accounts of the new providers', () => {
       await Promise.all(
         ids.map(async (id) => {
           const c = demo.accounts.find((a) => a.account.id === id)!;
-          return [id, await pollAccount(c.account, { adapters: getAdapter, credentials: c.credentials, http: fetchHttpClient })] as const;
+          return [id, await pollAccount(c.account, { adapters: getAdapter, credentials: c.credentials, http: defaultHttpClient })] as const;
         }),
       ),
     );

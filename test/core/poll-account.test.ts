@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Account, UsageBucket } from '../../shared/domain.ts';
-import { fetchHttpClient, readJson } from '../../electron/core/http.ts';
+import { defaultHttpClient, readJson } from '../../electron/core/http.ts';
 import { pollAccount, type PollAccountDeps } from '../../electron/core/poll-account.ts';
 import { FAULTS, bearerToken, startFakeServer, type FakeServer } from '../../electron/core/providers/fakes/server.ts';
 import type { ProviderAdapter, ProviderDescriptor, ProviderReading } from '../../electron/core/providers/types.ts';
@@ -71,7 +71,7 @@ function deps(over: Partial<PollAccountDeps> = {}): PollAccountDeps {
   return {
     adapters: (id) => (id === 'newapi' ? testAdapter : undefined),
     credentials: { apiKey: KEY },
-    http: fetchHttpClient,
+    http: defaultHttpClient,
     timeoutMs: 2_000,
     now: () => NOW,
     ...over,

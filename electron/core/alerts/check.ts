@@ -4,7 +4,7 @@ import type { AlertRule, AlertUnit, Severity } from '../../../shared/alerts.ts';
 import { ALL_ACCOUNTS } from '../../../shared/alerts.ts';
 import type { AccountStatus, Snapshot } from '../../../shared/domain.ts';
 import type { Headroom } from '../../../shared/metering.ts';
-import { formatMoney, type Currency, type Money } from '../../../shared/money.ts';
+import { formatMoney, type Currency, type Money, formatNumber } from '../../../shared/money.ts';
 import type { AlertHistory } from './history.ts';
 
 export interface AccountView {
@@ -123,7 +123,7 @@ export function fmt(micros: number, currency: Currency): string {
 }
 
 export function fmtCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
+  return formatNumber(Math.round(n));
 }
 
 export function severityFor(rule: AlertRule, level?: number): Severity {

@@ -6,7 +6,7 @@ import type { AlertChannel, AlertEvent, AlertHistoryFilter, AlertRule, Delivery,
 import { DEFAULT_CHANNELS } from '../../../shared/alerts.ts';
 import type { AccountStatus, Snapshot } from '../../../shared/domain.ts';
 import type { Money } from '../../../shared/money.ts';
-import { fetchHttpClient, type HttpClient } from '../http.ts';
+import { defaultHttpClient, type HttpClient } from '../http.ts';
 import type { Notifier } from '../ports.ts';
 import { HOUR, inQuietHours } from './calendar.ts';
 import { toViews, viewAfter, type AccountView, type Check, type EvalContext, type MeterView, type StatusSource } from './check.ts';
@@ -22,6 +22,7 @@ import { acknowledgeAlert, isSnoozed, snoozeAlert, unsnoozeRule, type SnoozeTarg
 import { AlertRepo } from './repo.ts';
 import { ensureAlertTables } from './tables.ts';
 import { nextWake } from './wake.ts';
+import { systemTimeZone } from '../store/tz.ts';
 
 export interface AlertEngineOptions {
   /** The store's connection: alert tables live in spendbar.db beside the snapshots. */
@@ -88,7 +89,7 @@ export class AlertEngine {
     this.scrub = opts.redact ?? ((t) => t);
     this.outbox = new Outbox({
       repo: this.repo,
-      http: () => this.opts.http ?? fetchHttpClient,
+      http: () => this.opts.http ?? defaultHttpClient,
       retry: () => ({ ...DEFAULT_RETRY, ...this.opts.retry }),
       now: () => this.now(),
       scrub: this.scrub,
@@ -134,7 +135,7 @@ export class AlertEngine {
 
   private zone(): string {
     const z = this.opts.timeZone;
-    return (typeof z === 'function' ? z() : z) ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+    return (typeof z === 'function' ? z() : z) ?? systemTimeZone();
   }
 
   setRules(rules: AlertRule[]): void {
@@ -279,7 +280,7 @@ export class AlertEngine {
   private async send(channel: AlertChannel, msg: Outgoing): Promise<Delivery> {
     if (channel.type === 'popup') return sendPopup(channel.id, this.opts.notifier, msg, () => this.now());
     const policy = { ...DEFAULT_RETRY, ...this.opts.retry };
-    const last = await tryWebhook(this.opts.http ?? fetchHttpClient, webhookRequest(channel, msg, policy.timeoutMs), () => this.now());
+    const last = await tryWebhook(this.opts.http ?? defaultHttpClient, webhookRequest(channel, msg, policy.timeoutMs), () => this.now());
     return outcome(channel.id, last, 1, this.now());
   }
 

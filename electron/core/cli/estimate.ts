@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { FIT_LABELS, formatEstimateCost, MAX_ESTIMATE_BYTES, type EstimateFormat, type EstimateResult, type EstimateRow } from '../../../shared/estimate.ts';
 import { buildHeadlessCore, CliError } from './headless.ts';
 import { defaultDataDir, findConfigFile } from './paths.ts';
+import { formatNumber } from '../../../shared/money.ts';
 
 export const ESTIMATE_USAGE = `  spendbar estimate [--model M …] [--max-output N] [--format auto|text|messages] [--json] [FILE | -]
       Input tokens and cost (input only … input + max output) of a prompt on each model, cheapest first.
@@ -62,7 +63,7 @@ export function readInput(file: string | undefined, stdinIsTty: boolean): string
   }
 }
 
-const num = (n: number | null) => (n === null ? '—' : n.toLocaleString('en-US'));
+const num = (n: number | null) => (n === null ? '—' : formatNumber(n));
 
 function costCell(r: EstimateRow): string {
   if (r.status === 'unknown') return 'unknown model';

@@ -17,6 +17,7 @@ import { PRICE_TABLE_SOURCE, tableModelNames } from '../pricing/catalog.ts';
 import { PromptCounter } from './count.ts';
 import { familyOf, recognised } from './families.ts';
 import { EstimateInputError, readPrompt, type Prompt } from './prompt.ts';
+import { formatNumber } from '../../../shared/money.ts';
 
 export interface ModelChoice {
   model: string;
@@ -38,7 +39,7 @@ const ANY_PROVIDER = 'custom';
 export function checkMaxOutput(v: unknown): number | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_OUTPUT_LIMIT) {
-    throw new EstimateInputError(`max output must be a whole number of tokens from 0 to ${MAX_OUTPUT_LIMIT.toLocaleString('en-US')}.`, 'maxOutput');
+    throw new EstimateInputError(`max output must be a whole number of tokens from 0 to ${formatNumber(MAX_OUTPUT_LIMIT)}.`, 'maxOutput');
   }
   return v;
 }
@@ -59,7 +60,7 @@ function fitOf(input: number, maxOutput: number, window: number | null): Fit {
   return input + maxOutput > window ? 'no-room-for-output' : 'fits';
 }
 
-const fmt = (n: number) => n.toLocaleString('en-US');
+const fmt = (n: number) => formatNumber(n);
 
 function fitMessage(fit: Fit, input: number, maxOutput: number, window: number | null): string | null {
   if (fit === 'too-long') return `The input (${fmt(input)} tokens) exceeds the ${fmt(window ?? 0)}-token context window.`;

@@ -3,7 +3,7 @@
 // nothing, or matches something that is not a number, fails the poll with a message naming that figure.
 import type { FieldDescriptor } from '../../../shared/api.ts';
 import type { Quota, QuotaReset, SpendWindows } from '../../../shared/domain.ts';
-import { isMoneyCurrency, parseDecimal, toMicros, type Money } from '../../../shared/money.ts';
+import { isMoneyCurrency, parseDecimal, toMicros, type Money, formatNumber } from '../../../shared/money.ts';
 import { ProviderError, redact } from '../errors.ts';
 import { readJson, safeHost } from '../http.ts';
 import { CUSTOM_PRESETS } from './custom-presets.ts';
@@ -261,7 +261,7 @@ async function read(ctx: FetchContext, spec: Spec, apiKey: string): Promise<Prov
       const tokens = tier ? spec.tierLimit.tiers[tier] : undefined;
       if (tokens !== undefined) {
         limit = toMoney(tokens, unit, false);
-        reading.notes.push(`Quota: the ${tier} plan's monthly allocation of ${tokens.toLocaleString('en-US')} ${unit.toLowerCase()}.`);
+        reading.notes.push(`Quota: the ${tier} plan's monthly allocation of ${formatNumber(tokens)} ${unit.toLowerCase()}.`);
       } else {
         reading.notes.push(`The plan tier is unknown${tier ? ` ("${tier.slice(0, 20)}")` : ''}: set the tier option (${Object.keys(spec.tierLimit.tiers).join(', ')}) to see the allocation.`);
       }

@@ -1,7 +1,7 @@
 // The HTTP hop to the provider: which headers cross it, keep-alive agents, and what Spendbar says when the provider
 // cannot be reached. Bodies are never logged; errors name the host, never a key.
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent as HttpsAgent } from 'node:https';
 import { APP_HEADER, SERVE_TOKEN_HEADER } from './auth.ts';
 import type { ApiStyle } from './usage.ts';
 
@@ -56,22 +56,25 @@ export function responseHeaders(upstream: IncomingHttpHeaders, opts: { dropLengt
 // agent's options; Node's typings for AgentOptions lack it, hence the untyped constant).
 const AGENT_OPTIONS = { keepAlive: true, keepAliveMsecs: 10_000, maxFreeSockets: 64, noDelay: true };
 
-const agents = {
+// node:https (and with it TLS) loads on the first https upstream, not with the proxy: a loopback-only setup never needs it.
+const agents: { http: HttpAgent; https: HttpsAgent | null } = {
   http: new HttpAgent(AGENT_OPTIONS),
-  https: new HttpsAgent(AGENT_OPTIONS),
+  https: null,
 };
 
 export function openUpstream(url: URL, method: string, headers: OutgoingHttpHeaders): ClientRequest {
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  return send(url, { method, headers, agent: url.protocol === 'https:' ? agents.https : agents.http });
+  if (url.protocol !== 'https:') return httpRequest(url, { method, headers, agent: agents.http });
+  const https = process.getBuiltinModule('node:https');
+  agents.https ??= new https.Agent(AGENT_OPTIONS);
+  return https.request(url, { method, headers, agent: agents.https });
 }
 
 /** Closes idle keep-alive sockets (at shutdown, so the process can exit). */
 export function closeIdleUpstreams(): void {
   agents.http.destroy();
-  agents.https.destroy();
+  agents.https?.destroy();
   agents.http = new HttpAgent(AGENT_OPTIONS);
-  agents.https = new HttpsAgent(AGENT_OPTIONS);
+  agents.https = null;
 }
 
 /** A failure of Spendbar's own hop (never the provider's answer): status 502 or 504 and a message that says which. */

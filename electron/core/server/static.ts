@@ -1,8 +1,10 @@
 // Serves the built dashboard with a strict Content-Security-Policy. Paths never escape the root.
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createReadStream, stat as statCallback, type Stats } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import type { ServerResponse } from 'node:http';
+
+// node:fs's callback form: node:fs/promises would load readline and the REPL's history module with it.
+const stat = (path: string) => new Promise<Stats>((resolve, reject) => statCallback(path, (err, s) => (err ? reject(err) : resolve(s))));
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -37,12 +37,45 @@ function formatter(zone: string): Intl.DateTimeFormat {
 
 /** Throws a RangeError naming the zone when it is not a valid IANA zone. */
 export function checkTimeZone(zone: string): string {
+  if (isUtc(zone)) return zone;
   try {
     formatter(zone);
   } catch {
     throw new RangeError(`Unknown time zone "${zone}": use an IANA name such as "Europe/Berlin" or "UTC".`);
   }
   return zone;
+}
+
+/**
+ * The machine's IANA time zone. Read from $TZ or the /etc/localtime link where those name one, so that a process in
+ * UTC (most servers) never loads ICU's zone and locale data (~10 MB resident); otherwise from Intl.
+ */
+export function systemTimeZone(): string {
+  return (machineZone ??= zoneOfMachine(process.env, readLocaltimeLink));
+}
+let machineZone: string | undefined;
+
+/** systemTimeZone()'s rule, for a given environment and /etc/localtime link. */
+export function zoneOfMachine(env: NodeJS.ProcessEnv, localtimeLink: () => string | null): string {
+  const fromEnv = env.TZ?.replace(/^:/, '');
+  if (fromEnv !== undefined) {
+    if (fromEnv === '' || isUtc(fromEnv)) return 'UTC';
+    if (/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)+$/.test(fromEnv)) return fromEnv;
+  } else {
+    const link = localtimeLink();
+    const zone = link === null ? null : /zoneinfo\/(.+)$/.exec(link)?.[1];
+    if (zone && isUtc(zone)) return 'UTC';
+    if (zone && /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)+$/.test(zone)) return zone;
+  }
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+function readLocaltimeLink(): string | null {
+  try {
+    return process.getBuiltinModule('node:fs').readlinkSync('/etc/localtime');
+  } catch {
+    return null;
+  }
 }
 
 export function isUtc(zone: string): boolean {
@@ -57,6 +90,10 @@ interface Wall {
 }
 
 function wallOf(zone: string, t: number): Wall & { naive: number } {
+  if (isUtc(zone)) {
+    const u = new Date(t);
+    return { y: u.getUTCFullYear(), mo: u.getUTCMonth(), d: u.getUTCDate(), h: u.getUTCHours(), naive: t };
+  }
   const parts = formatter(zone).formatToParts(t);
   const n: Record<string, number> = {};
   for (const p of parts) if (p.type !== 'literal') n[p.type] = Number(p.value);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../../electron/core/errors.ts';
-import { fetchHttpClient } from '../../../electron/core/http.ts';
+import { defaultHttpClient } from '../../../electron/core/http.ts';
 import { NOTE_NO_USAGE, WEB_SEARCH_MODEL, anthropicAdapter, anthropicNames } from '../../../electron/core/providers/anthropic.ts';
 import { startAnthropicFake, type AnthropicFake, type AnthropicFakeState } from '../../../electron/core/providers/fakes/anthropic.ts';
 import { FAULTS } from '../../../electron/core/providers/fakes/server.ts';
@@ -46,7 +46,7 @@ async function start(over: Partial<AnthropicFakeState> = {}): Promise<AnthropicF
 }
 
 function ctx(f: AnthropicFake, apiKey = ADMIN, over: Partial<FetchContext> = {}): FetchContext {
-  return { account: { id: 'an', provider: 'anthropic', label: 'Anthropic', pollIntervalSec: 300 }, baseUrl: f.url, credentials: { apiKey }, http: fetchHttpClient, timeoutMs: 5000, now: () => NOW, ...over };
+  return { account: { id: 'an', provider: 'anthropic', label: 'Anthropic', pollIntervalSec: 300 }, baseUrl: f.url, credentials: { apiKey }, http: defaultHttpClient, timeoutMs: 5000, now: () => NOW, ...over };
 }
 
 async function failure(p: Promise<unknown>): Promise<ProviderError> {

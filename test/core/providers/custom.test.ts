@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../../electron/core/errors.ts';
-import { fetchHttpClient } from '../../../electron/core/http.ts';
+import { defaultHttpClient } from '../../../electron/core/http.ts';
 import { customAdapter } from '../../../electron/core/providers/custom.ts';
 import { DEMO_ASSISTERS_KEY, DEMO_BALANCE_KEY, DEMO_RESELLER_KEY, startCustomFake, type CustomFake } from '../../../electron/core/providers/fakes/custom.ts';
 import type { FetchContext } from '../../../electron/core/providers/types.ts';
@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterEach(() => fake.clearFaults());
 
 function ctx(options: Record<string, string | string[]>, apiKey = ''): FetchContext {
-  return { account: { id: 'c', provider: 'custom', label: 'Custom', pollIntervalSec: 300, options }, baseUrl: fake.url, credentials: apiKey ? { apiKey } : {}, http: fetchHttpClient, timeoutMs: 5000, now: () => Date.now() };
+  return { account: { id: 'c', provider: 'custom', label: 'Custom', pollIntervalSec: 300, options }, baseUrl: fake.url, credentials: apiKey ? { apiKey } : {}, http: defaultHttpClient, timeoutMs: 5000, now: () => Date.now() };
 }
 
 async function failure(p: Promise<unknown>): Promise<ProviderError> {

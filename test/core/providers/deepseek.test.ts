@@ -3,7 +3,7 @@ import { deepseekAdapter } from '../../../electron/core/providers/deepseek.ts';
 import { DEMO_DEEPSEEK_KEY, startDeepSeekFake, type DeepSeekFake } from '../../../electron/core/providers/fakes/deepseek.ts';
 import { FAULTS } from '../../../electron/core/providers/fakes/server.ts';
 import { ProviderError } from '../../../electron/core/errors.ts';
-import { fetchHttpClient } from '../../../electron/core/http.ts';
+import { defaultHttpClient } from '../../../electron/core/http.ts';
 import type { FetchContext } from '../../../electron/core/providers/types.ts';
 
 let fake: DeepSeekFake | undefined;
@@ -17,7 +17,7 @@ function ctx(baseUrl: string, apiKey: string, over: Partial<FetchContext> = {}):
     account: { id: 'ds', provider: 'deepseek', label: 'DeepSeek', pollIntervalSec: 300 },
     baseUrl,
     credentials: { apiKey },
-    http: fetchHttpClient,
+    http: defaultHttpClient,
     timeoutMs: 5_000,
     now: () => Date.now(),
     ...over,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../../electron/core/errors.ts';
-import { fetchHttpClient } from '../../../electron/core/http.ts';
+import { defaultHttpClient } from '../../../electron/core/http.ts';
 import { litellmAdapter } from '../../../electron/core/providers/litellm.ts';
 import { startLiteLlmFake, type LiteLlmFake, type LiteLlmFakeState } from '../../../electron/core/providers/fakes/litellm.ts';
 import type { FetchContext } from '../../../electron/core/providers/types.ts';
@@ -41,7 +41,7 @@ async function start(over: Partial<LiteLlmFakeState> = {}) {
 }
 
 function ctx(f: LiteLlmFake, apiKey = VKEY, options: Record<string, string[]> = {}): FetchContext {
-  return { account: { id: 'l', provider: 'litellm', label: 'LiteLLM', pollIntervalSec: 300, options }, baseUrl: f.url, credentials: { apiKey }, http: fetchHttpClient, timeoutMs: 5000, now: () => NOW };
+  return { account: { id: 'l', provider: 'litellm', label: 'LiteLLM', pollIntervalSec: 300, options }, baseUrl: f.url, credentials: { apiKey }, http: defaultHttpClient, timeoutMs: 5000, now: () => NOW };
 }
 
 async function failure(p: Promise<unknown>): Promise<ProviderError> {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../../electron/core/errors.ts';
-import { fetchHttpClient, type HttpClient } from '../../../electron/core/http.ts';
+import { defaultHttpClient, type HttpClient } from '../../../electron/core/http.ts';
 import { moonshotAdapter } from '../../../electron/core/providers/moonshot.ts';
 import { siliconflowAdapter } from '../../../electron/core/providers/siliconflow.ts';
 import { DEMO_MOONSHOT_KEY, startMoonshotFake } from '../../../electron/core/providers/fakes/moonshot.ts';
@@ -14,7 +14,7 @@ afterEach(async () => {
   fake = undefined;
 });
 
-function ctx(provider: 'moonshot' | 'siliconflow', baseUrl: string, apiKey: string, options: Record<string, string> = {}, http: HttpClient = fetchHttpClient): FetchContext {
+function ctx(provider: 'moonshot' | 'siliconflow', baseUrl: string, apiKey: string, options: Record<string, string> = {}, http: HttpClient = defaultHttpClient): FetchContext {
   return { account: { id: 'x', provider, label: 'x', pollIntervalSec: 300, options }, baseUrl, credentials: { apiKey }, http, timeoutMs: 5000, now: () => Date.now() };
 }
 
@@ -28,7 +28,7 @@ async function failure(p: Promise<unknown>): Promise<ProviderError> {
 function via(f: FakeServer): HttpClient {
   return (req) => {
     const u = new URL(req.url);
-    return fetchHttpClient({ ...req, url: `${f.url}${u.pathname}${u.search}` });
+    return defaultHttpClient({ ...req, url: `${f.url}${u.pathname}${u.search}` });
   };
 }
 

@@ -1,7 +1,7 @@
 // Shared set-up for the gateway adapter tests: a fake per test, polled through the real HTTP client.
 import { afterEach, expect } from 'vitest';
 import { ProviderError } from '../../../electron/core/errors.ts';
-import { fetchHttpClient } from '../../../electron/core/http.ts';
+import { defaultHttpClient } from '../../../electron/core/http.ts';
 import { newapiAdapter } from '../../../electron/core/providers/newapi.ts';
 import { startNewApiFake, type NewApiFake, type NewApiFakeState } from '../../../electron/core/providers/fakes/newapi.ts';
 import type { ProviderReading } from '../../../electron/core/providers/types.ts';
@@ -43,7 +43,7 @@ export function poll(fake: NewApiFake, opts: PollOptions = {}): Promise<Provider
     account: { id: opts.accountId ?? 'gw', provider: 'newapi', label: 'Gateway', pollIntervalSec: 300, ...(opts.options ? { options: opts.options } : {}) },
     baseUrl: opts.baseUrl ?? fake.url,
     credentials,
-    http: fetchHttpClient,
+    http: defaultHttpClient,
     timeoutMs: opts.timeoutMs ?? 5_000,
     now: opts.now ?? (() => Date.now()),
     ...(opts.budget ? { budget: opts.budget } : {}),

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../../electron/core/errors.ts';
-import { fetchHttpClient } from '../../../electron/core/http.ts';
+import { defaultHttpClient } from '../../../electron/core/http.ts';
 import { NOTE_NO_USAGE, lineItemModel, openaiAdapter, openaiNames } from '../../../electron/core/providers/openai.ts';
 import { startOpenAiFake, type OpenAiFake, type OpenAiFakeState } from '../../../electron/core/providers/fakes/openai.ts';
 import { FAULTS } from '../../../electron/core/providers/fakes/server.ts';
@@ -49,7 +49,7 @@ async function start(over: Partial<OpenAiFakeState> = {}): Promise<OpenAiFake> {
 function ctx(f: OpenAiFake, apiKey = ADMIN, over: Partial<FetchContext> = {}): FetchContext {
   return {
     account: { id: 'oa', provider: 'openai', label: 'OpenAI', pollIntervalSec: 300 },
-    baseUrl: f.url, credentials: { apiKey }, http: fetchHttpClient, timeoutMs: 5000, now: () => NOW, ...over,
+    baseUrl: f.url, credentials: { apiKey }, http: defaultHttpClient, timeoutMs: 5000, now: () => NOW, ...over,
   };
 }
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../../electron/core/errors.ts';
-import { fetchHttpClient, type HttpClient } from '../../../electron/core/http.ts';
+import { defaultHttpClient, type HttpClient } from '../../../electron/core/http.ts';
 import {
   NOTE_FREE_TIER,
   NOTE_NEEDS_MANAGEMENT_KEY,
@@ -75,7 +75,7 @@ async function start(state: Partial<OpenRouterFakeState> | null = fixture(), now
 function ctx(baseUrl: string, apiKey: string, over: Partial<FetchContext> = {}): FetchContext {
   return {
     account: { id: 'or1', provider: 'openrouter', label: 'OpenRouter', pollIntervalSec: 300 },
-    baseUrl, credentials: { apiKey }, http: fetchHttpClient, timeoutMs: 5000, now: () => NOW, ...over,
+    baseUrl, credentials: { apiKey }, http: defaultHttpClient, timeoutMs: 5000, now: () => NOW, ...over,
   };
 }
 
@@ -204,7 +204,7 @@ describe('openrouter adapter: other keys', () => {
     const http: HttpClient = async (req) => {
       most = Math.max(most, ++inFlight);
       try {
-        return await fetchHttpClient(req);
+        return await defaultHttpClient(req);
       } finally {
         inFlight--;
       }

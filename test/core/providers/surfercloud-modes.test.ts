@@ -15,7 +15,7 @@ import {
 } from '../../../electron/core/providers/fakes/surfercloud.ts';
 import { ucloudSignature } from '../../../electron/core/providers/ucloud-signature.ts';
 import { ProviderError } from '../../../electron/core/errors.ts';
-import { fetchHttpClient } from '../../../electron/core/http.ts';
+import { defaultHttpClient } from '../../../electron/core/http.ts';
 import { pollAccount } from '../../../electron/core/poll-account.ts';
 import { getAdapter } from '../../../electron/core/providers/registry.ts';
 import { SnapshotStore } from '../../../electron/core/store/index.ts';
@@ -49,7 +49,7 @@ function read(f: SurferCloudFake, now: number, opts: { usageSince?: number; opti
     account: account(opts.options),
     baseUrl: f.url,
     credentials,
-    http: fetchHttpClient,
+    http: defaultHttpClient,
     timeoutMs: 5_000,
     now: () => now,
     ...(opts.usageSince !== undefined ? { usageSince: opts.usageSince } : {}),
@@ -76,13 +76,13 @@ async function month(state: Partial<SurferCloudFakeState>, everyH: number) {
     expectedIn += tokens;
     expectedReq += 1;
     if (h % everyH !== everyH - 1) continue;
-    const snap = await pollAccount(account({}, f.url), { adapters: getAdapter, credentials, http: fetchHttpClient, now: () => now, usageSince: store.usageCoverage('sc') ?? undefined });
+    const snap = await pollAccount(account({}, f.url), { adapters: getAdapter, credentials, http: defaultHttpClient, now: () => now, usageSince: store.usageCoverage('sc') ?? undefined });
     expect(snap.error).toBeNull();
     store.saveSnapshot(snap);
   }
   // After the month, one more poll a day later (the last bucket is complete by then).
   now += DAY;
-  const last = await pollAccount(account({}, f.url), { adapters: getAdapter, credentials, http: fetchHttpClient, now: () => now, usageSince: store.usageCoverage('sc') ?? undefined });
+  const last = await pollAccount(account({}, f.url), { adapters: getAdapter, credentials, http: defaultHttpClient, now: () => now, usageSince: store.usageCoverage('sc') ?? undefined });
   store.saveSnapshot(last);
   const [total] = store.totals({ groupBy: 'account', from: T0 - 2 * DAY, to: now + DAY });
   return { total, expectedIn, expectedReq, store, last };
@@ -240,7 +240,7 @@ describe('surfercloud: GetUMInferTokenUsage removed (SDK 0.22.97): the request l
     f.record(T0 + HOUR, 'm2', { in: 10, requests: 1 });
     const params = { Action: 'ListUMInferRequestLogs', Region: 'cn-wlcb', Zone: 'cn-wlcb-01', StartTime: T0, EndTime: now, Limit: 100, ModelNames: '["m1"]', PublicKey: DEMO_SURFER_PUBLIC_KEY };
     const body = new URLSearchParams(Object.entries({ ...params, Signature: ucloudSignature(params, DEMO_SURFER_PRIVATE_KEY) }).map(([k, v]) => [k, String(v)]));
-    const res = await fetchHttpClient({ method: 'POST', url: f.url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString(), timeoutMs: 5_000 });
+    const res = await defaultHttpClient({ method: 'POST', url: f.url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString(), timeoutMs: 5_000 });
     const json = JSON.parse(res.text) as { Data: { Items: { ModelName: string }[] } };
     expect(json.Data.Items.map((i) => i.ModelName)).toEqual(['m1']);
   });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../../electron/core/errors.ts';
-import { fetchHttpClient } from '../../../electron/core/http.ts';
+import { defaultHttpClient } from '../../../electron/core/http.ts';
 import { XAI_MODEL, xaiAdapter } from '../../../electron/core/providers/xai.ts';
 import { DEMO_XAI_INFERENCE_KEY, startXaiFake, type XaiFake, type XaiFakeState } from '../../../electron/core/providers/fakes/xai.ts';
 import type { FetchContext } from '../../../electron/core/providers/types.ts';
@@ -34,7 +34,7 @@ async function start(over: Partial<XaiFakeState> = {}) {
 }
 
 function ctx(f: XaiFake, apiKey = KEY, options: Record<string, string> = {}): FetchContext {
-  return { account: { id: 'x', provider: 'xai', label: 'xAI', pollIntervalSec: 300, options }, baseUrl: f.url, credentials: { apiKey }, http: fetchHttpClient, timeoutMs: 5000, now: () => NOW };
+  return { account: { id: 'x', provider: 'xai', label: 'xAI', pollIntervalSec: 300, options }, baseUrl: f.url, credentials: { apiKey }, http: defaultHttpClient, timeoutMs: 5000, now: () => NOW };
 }
 
 async function failure(p: Promise<unknown>): Promise<ProviderError> {

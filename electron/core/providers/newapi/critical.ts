@@ -7,6 +7,7 @@ import { LOG_ROW_CAP, readLog, type LogRead } from './log.ts';
 import { rawScale, type GatewaySettings } from './settings.ts';
 import { readTokenUsage, type TokenUsage } from './token-usage.ts';
 import { clock, NEWAPI_CRITICAL } from './wire.ts';
+import { formatNumber } from '../../../../shared/money.ts';
 
 /** The log holds the newest 1,000 requests: reading it every 10 minutes per account misses nothing in practice. */
 export const LOG_SPACING_MS = 10 * 60_000;
@@ -49,7 +50,7 @@ export async function readLogIfDue(ctx: FetchContext, root: string, key: string,
       buckets: [],
       rows: -1,
       notes: [
-        `Per-model usage was not re-read this time: New-API allows 20 request-log and key-usage reads per 20 minutes from one address, and Spendbar shares ${NEWAPI_CRITICAL.limit} of them between every account on this gateway; next read after ${clock(exhaustedUntil)}. Nothing is lost while the log holds the key's newest ${LOG_ROW_CAP.toLocaleString('en-US')} requests.`,
+        `Per-model usage was not re-read this time: New-API allows 20 request-log and key-usage reads per 20 minutes from one address, and Spendbar shares ${NEWAPI_CRITICAL.limit} of them between every account on this gateway; next read after ${clock(exhaustedUntil)}. Nothing is lost while the log holds the key's newest ${formatNumber(LOG_ROW_CAP)} requests.`,
       ],
     };
   }

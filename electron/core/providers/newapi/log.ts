@@ -11,6 +11,7 @@ import { isRecord } from '../numbers.ts';
 import type { FetchContext } from '../types.ts';
 import type { Scale } from './settings.ts';
 import { bearer, clock, errorMessage, get, quote, retryAfterMs } from './wire.ts';
+import { formatNumber } from '../../../../shared/money.ts';
 
 /** common.MaxRecentItems: the current handler's row cap. */
 export const LOG_ROW_CAP = 1000;
@@ -141,8 +142,8 @@ export function summarise(rows: unknown[], scale: Scale, usageSince: number | un
     notes.push('The gateway’s request log for this key is empty (the gateway may not log consumption), so there is no per-model usage.');
   } else {
     const reach = capped
-      ? `its newest ${LOG_ROW_CAP.toLocaleString('en-US')} requests (the most the gateway returns), back to ${clock(oldest)}; earlier usage comes from earlier polls`
-      : `${rows.length.toLocaleString('en-US')} request(s) back to ${clock(oldest)}`;
+      ? `its newest ${formatNumber(LOG_ROW_CAP)} requests (the most the gateway returns), back to ${clock(oldest)}; earlier usage comes from earlier polls`
+      : `${formatNumber(rows.length)} request(s) back to ${clock(oldest)}`;
     notes.push(`Per-model usage comes from the gateway’s request log of this key: ${reach}.`);
   }
   if (unknownTypes.size > 0) {

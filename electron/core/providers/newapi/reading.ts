@@ -1,7 +1,7 @@
 // Composes a gateway reading from the key's figures, the wallet and the settings: which figure is the balance,
 // what cannot pay, and what the gateway's own pages show.
 import type { Quota } from '../../../../shared/domain.ts';
-import { formatMoney, type Money } from '../../../../shared/money.ts';
+import { formatMoney, type Money, formatNumber } from '../../../../shared/money.ts';
 import { ProviderError } from '../../errors.ts';
 import type { ProviderReading } from '../types.ts';
 import type { KeyFigures } from './billing.ts';
@@ -34,7 +34,7 @@ export function compose(k: KeyReading, settings: GatewaySettings, wallet: Wallet
   const walletMoney = wallet ? money(wallet.remaining, 'the wallet quota', walletScale) : null;
   if (wallet && walletMoney) {
     const used = money(wallet.used, 'the wallet used quota', walletScale);
-    const requests = wallet.requests === null ? '' : ` over ${wallet.requests.toLocaleString('en-US')} requests`;
+    const requests = wallet.requests === null ? '' : ` over ${formatNumber(wallet.requests)} requests`;
     notes.push(`Wallet (read with the access token): ${formatMoney(walletMoney)} remaining, ${formatMoney(used)} used${requests}.`);
     if (walletScale.estimated) estimated = true;
   }

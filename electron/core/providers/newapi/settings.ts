@@ -4,7 +4,7 @@
 // - the OpenAI-style billing endpoints hold the *display* unit: New-API since 2025-09-29 by quota_display_type
 //   (CNY → ×usd_exchange_rate, TOKENS → raw quota, USD and CUSTOM → dollars); before that, and on One-API, by the
 //   display_in_currency boolean (true → dollars, false → raw quota).
-import { MICROS, type Currency } from '../../../../shared/money.ts';
+import { MICROS, type Currency, formatNumber } from '../../../../shared/money.ts';
 import { isRecord } from '../numbers.ts';
 
 export const DEFAULT_QUOTA_PER_UNIT = 500_000;
@@ -61,7 +61,7 @@ export function assumedSettings(why: string): GatewaySettings {
     usdExchangeRate: null,
     custom: null,
     estimated: true,
-    notes: [`${why} Spendbar assumed dollar display and ${DEFAULT_QUOTA_PER_UNIT.toLocaleString('en-US')} quota per $1, so figures are estimates.`],
+    notes: [`${why} Spendbar assumed dollar display and ${formatNumber(DEFAULT_QUOTA_PER_UNIT)} quota per $1, so figures are estimates.`],
   };
 }
 
@@ -76,7 +76,7 @@ export function parseSettings(data: Record<string, unknown>, hasTokenUsage = fal
   let quotaPerUnit = positive(data.quota_per_unit);
   if (quotaPerUnit === null) {
     const said = data.quota_per_unit === undefined ? 'did not report quota_per_unit' : `reported ${JSON.stringify(data.quota_per_unit).slice(0, 30)} for quota_per_unit`;
-    notes.push(`The gateway ${said}; Spendbar used the default of ${DEFAULT_QUOTA_PER_UNIT.toLocaleString('en-US')} quota per $1, so figures converted from quota are estimates.`);
+    notes.push(`The gateway ${said}; Spendbar used the default of ${formatNumber(DEFAULT_QUOTA_PER_UNIT)} quota per $1, so figures converted from quota are estimates.`);
     quotaPerUnit = DEFAULT_QUOTA_PER_UNIT;
     estimated = true;
   }
@@ -129,7 +129,7 @@ export function rawScale(s: GatewaySettings): Scale {
 export function billingScale(s: GatewaySettings): Scale {
   if (s.billingUnit === 'raw') {
     const scale = rawScale(s);
-    return { ...scale, notes: [...scale.notes, `The gateway shows raw quota; Spendbar converted it to dollars at its ${s.quotaPerUnit.toLocaleString('en-US')} quota per $1.`] };
+    return { ...scale, notes: [...scale.notes, `The gateway shows raw quota; Spendbar converted it to dollars at its ${formatNumber(s.quotaPerUnit)} quota per $1.`] };
   }
   if (s.billingUnit === 'cny') {
     return { currency: 'CNY', microsPerUnit: MICROS, estimated: true, notes: [cnyNote(s.usdExchangeRate)] };
