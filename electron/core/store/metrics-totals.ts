@@ -9,8 +9,10 @@
 // the exact figure is what /api/totals answers. Metered rows are counted on insert only, so pruning proxy_requests
 // (retention) never takes anything off. Rows of a model that stands for all of an account's models (an estimate from
 // balance changes, today-so-far) are left out: they are replaced by per-model figures later, which would count twice.
-// The tables (own version in metrics_meta, like the alert and proxy tables) are made on the first scrape, filled
-// from what is stored then; a database that is never scraped never pays for the triggers.
+// The tables (own version in metrics_meta, like the alert and proxy tables) are made when the server that answers
+// /metrics starts (or on the first read, for a store opened otherwise), filled from what is stored then: the fill holds
+// the write lock for seconds on a year of history, which a start-up can afford and a scrape cannot. A database that is
+// never served (the desktop app, `spendbar poll`, `spendbar estimate`) never pays for the triggers.
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { ACCOUNT_WIDE_MODELS } from '../../../shared/domain.ts';
 
@@ -48,6 +50,14 @@ export interface MetricsTotals {
   usage: UsageCounterRow[];
   cost: CostCounterRow[];
   metered: MeteredCounterRow[];
+}
+
+/** What /metrics reads of the store: the counters, and a cheap token that changes when they may have. */
+export interface MetricsTotalsSource {
+  /** Makes the counter tables now if they are not yet (the server calls it before it listens). */
+  prepare(): void;
+  totals(): MetricsTotals;
+  version(): string;
 }
 
 /**
@@ -223,4 +233,19 @@ export function readMetricsTotals(stmt: (sql: string) => StatementSync, steps: n
     }
   }
   return out;
+}
+
+// total_changes() counts every row this connection wrote (triggers' rows included) and data_version moves when another
+// connection commits: together they change whenever a counter may have. Neither reads a table.
+const VERSION = 'SELECT total_changes(), data_version FROM pragma_data_version';
+
+/**
+ * A token that changes whenever a write may have changed what readMetricsTotals returns (and, spuriously, after
+ * writes that did not): the server reuses its text while it stays the same.
+ */
+export function metricsTotalsVersion(stmt: (sql: string) => StatementSync, steps: number): string {
+  const read = stmt(VERSION);
+  read.setReturnArrays(true);
+  const [changes, data] = read.get() as unknown as [number, number];
+  return `${steps}.${changes}.${data}`;
 }

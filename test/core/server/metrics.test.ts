@@ -2,6 +2,7 @@
 // HELP and TYPE for every family, and label values escaped. Real SQLite files in temp dirs; the exposition is parsed
 // by a strict reader (exposition.ts), not searched for strings.
 import { describe, expect, it } from 'vitest';
+import { gunzipSync } from 'node:zlib';
 import { DERIVED_MODEL, type Account, type AccountStatus } from '../../../shared/domain.ts';
 import { METRIC_FAMILIES, renderMetrics } from '../../../electron/core/server/metrics.ts';
 import { ensureProxyTables } from '../../../electron/core/proxy/tables.ts';
@@ -12,6 +13,7 @@ import type { SnapshotStore } from '../../../electron/core/store/index.ts';
 import { bucket, DAY, HOUR, okSnapshot, openStore, tempDbPath, track } from '../store/helpers.ts';
 import { SnapshotStore as Store } from '../../../electron/core/store/index.ts';
 import { Redactor } from '../../../electron/core/redaction.ts';
+import { MetricsExposition } from '../../../electron/core/server/metrics-body.ts';
 import { parseExposition, seriesKey, type Exposition } from './exposition.ts';
 
 const account = (id: string, label = id): Account => ({ id, provider: 'openrouter', label, pollIntervalSec: 300 });
@@ -169,5 +171,47 @@ describe('/metrics exposition', () => {
     const e = parseExposition(text);
     expect(e.samples.find((s) => s.name === 'spendbar_account_info')?.labels.label).toMatch(/^Team \S+/);
     expect(e.samples.filter((s) => s.name === 'spendbar_requests_total')).toHaveLength(1);
+  });
+});
+
+describe('/metrics text kept between scrapes', () => {
+  const source = (store: SnapshotStore) => ({ prepare: () => store.prepareMetricsTotals(), totals: () => store.metricsTotals(), version: () => store.metricsTotalsVersion() });
+  const render = (e: MetricsExposition, accounts: Account[]) => e.render({ accounts, statuses: [], pollErrors: new Map() }).text.toString('utf8');
+
+  it('is the text of renderMetrics, and made again when accounts or the secrets to scrub change though the store did not', () => {
+    const store = openStore();
+    const secret = 'sk-or-v1-model-named-after-a-key-0123456789';
+    store.saveSnapshots([okSnapshot('a', NOW, { usage: [bucket(NOW - HOUR, { model: `m ${secret}` })] }), okSnapshot('b', NOW, { usage: [bucket(NOW - HOUR, { model: 'm2' })] })]);
+    const secrets: string[] = [];
+    const redactor = new Redactor(() => secrets);
+    const scrub = (v: string) => redactor.text(v);
+    const e = new MetricsExposition({ source: source(store), scrub, scrubGeneration: () => redactor.generation });
+    const both = [account('a'), account('b')];
+    const first = render(e, both);
+    expect(first).toBe(renderMetrics({ accounts: both, statuses: [], totals: store.metricsTotals(), pollErrors: new Map(), scrub }));
+    expect(first).toContain(secret);
+    // A secret learnt (a new account's key): a model label holding it is scrubbed in the next text.
+    secrets.push(secret);
+    redactor.invalidate();
+    const scrubbed = render(e, both);
+    expect(scrubbed).not.toContain(secret);
+    expect(parseExposition(scrubbed).samples.filter((s) => s.name === 'spendbar_requests_total')).toHaveLength(2);
+    // An account removed: its counters go with it.
+    const onlyB = parseExposition(render(e, [account('b')]));
+    expect(onlyB.samples.filter((s) => s.name === 'spendbar_requests_total').map((s) => s.labels.account)).toEqual(['b']);
+  });
+
+  it('reuses the body while nothing changed, and its gzip is the text', () => {
+    const store = openStore();
+    store.saveSnapshots([okSnapshot('a', NOW, { usage: [bucket(NOW - HOUR)] })]);
+    const e = new MetricsExposition({ source: source(store) });
+    const input = { accounts: [account('a')], statuses: [], pollErrors: new Map<string, number>() };
+    const body = e.render(input);
+    expect(e.render(input)).toBe(body);
+    expect(gunzipSync(body.gzipped()).equals(body.text)).toBe(true);
+    // A failed poll counted by the server is in the per-account part, rebuilt every scrape.
+    const next = e.render({ ...input, pollErrors: new Map([['a', 1]]) });
+    expect(next).not.toBe(body);
+    expect(value(parseExposition(gunzipSync(next.gzipped()).toString('utf8')), 'spendbar_poll_errors_total', { account: 'a' })).toBe(1);
   });
 });
