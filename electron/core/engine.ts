@@ -402,7 +402,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     redactor,
     allSecrets: () => [...book.allSecrets(), ...alerts.secretUrls(), ...meter.secrets()],
     meter,
-    metricsTotals: { prepare: () => store.prepareMetricsTotals(), totals: () => store.metricsTotals(), version: () => store.metricsTotalsVersion() },
+    metricsTotals: { prepare: () => store.prepareMetricsTotals(), version: () => store.metricsTotalsVersion(), read: (since) => store.metricsTotalsSince(since) },
     afterBurst: () => trim.poke(),
     alertProblems: () => alerts.problems,
     pollAll: () => poller.refresh(),

@@ -7,7 +7,7 @@
 // (each ends on a sync flush, so none refers back into another), as pigz builds its output.
 import { constants, crc32, deflateRawSync } from 'node:zlib';
 import type { Account, AccountStatus } from '../../../shared/domain.ts';
-import type { CostCounterRow, MeteredCounterRow, MetricsTotalsSource, UsageCounterRow } from '../store/metrics-totals.ts';
+import type { MetricsMarks, MetricsTotalsRead, MetricsTotalsSource } from '../store/metrics-totals.ts';
 import { accountLabels, renderAccountMetrics, renderMeteredCounters, renderUsageCounters } from './metrics.ts';
 
 /**
@@ -37,6 +37,7 @@ class Segment {
   readonly text: string;
   readonly bytes: Buffer;
   private deflated: Buffer | null = null;
+  private crc: number | null = null;
   constructor(text: string) {
     this.text = text;
     this.bytes = Buffer.from(text);
@@ -45,28 +46,82 @@ class Segment {
   deflate(): Buffer {
     return (this.deflated ??= deflateRawSync(this.bytes, { level: GZIP_LEVEL, finishFlush: constants.Z_SYNC_FLUSH }));
   }
+  crc32(): number {
+    return (this.crc ??= crc32(this.bytes));
+  }
 }
 
 class Body implements MetricsBody {
   readonly segments: readonly Segment[];
-  readonly text: Buffer;
+  private joined: Buffer | null = null;
   private zipped: Buffer | null = null;
   constructor(segments: readonly Segment[]) {
     this.segments = segments;
-    this.text = Buffer.concat(segments.map((s) => s.bytes));
+  }
+  /** Joined on first use: a gzip scrape never needs the whole text in one buffer. */
+  get text(): Buffer {
+    return (this.joined ??= Buffer.concat(this.segments.map((s) => s.bytes)));
   }
   gzipped(): Buffer {
     if (this.zipped) return this.zipped;
+    // The whole text's CRC from its segments' (each computed once), without a pass over the text.
+    let crc = 0;
+    let length = 0;
+    for (const s of this.segments) {
+      crc = crc32Combine(crc, s.crc32(), s.bytes.length);
+      length += s.bytes.length;
+    }
     const trailer = Buffer.alloc(8);
-    trailer.writeUInt32LE(crc32(this.text), 0);
-    trailer.writeUInt32LE(this.text.length % 2 ** 32, 4);
+    trailer.writeUInt32LE(crc, 0);
+    trailer.writeUInt32LE(length % 2 ** 32, 4);
     return (this.zipped = Buffer.concat([GZIP_HEADER, ...this.segments.map((s) => s.deflate()), FINAL_BLOCK, trailer]));
   }
 }
 
+// CRC-32 of two texts joined, from the CRC of each and the second's length: zlib's crc32_combine (multiplication
+// modulo the CRC polynomial by x^(8·length), with a table of x^(2^k)), which Node does not expose.
+const CRC_POLY = 0xedb88320;
+
+/** a(x)·b(x) modulo the CRC polynomial, bit-reflected as CRCs are. */
+function multModP(a: number, b: number): number {
+  let m = 0x80000000;
+  let p = 0;
+  for (;;) {
+    if ((a & m) !== 0) {
+      p ^= b;
+      if ((a & (m - 1)) === 0) break;
+    }
+    m >>>= 1;
+    b = b & 1 ? (b >>> 1) ^ CRC_POLY : b >>> 1;
+  }
+  return p >>> 0;
+}
+
+/** x^(2^k) modulo the polynomial, k = 0..31. */
+const X2N: readonly number[] = (() => {
+  const table = [0x40000000];
+  for (let k = 1; k < 32; k++) table.push(multModP(table[k - 1] as number, table[k - 1] as number));
+  return table;
+})();
+
+/** x^(n·2^k) modulo the polynomial. */
+function x2nModP(n: number, k: number): number {
+  let p = 0x80000000;
+  while (n > 0) {
+    if (n % 2 === 1) p = multModP(X2N[k & 31] as number, p);
+    n = Math.floor(n / 2);
+    k++;
+  }
+  return p;
+}
+
+export function crc32Combine(crc1: number, crc2: number, length2: number): number {
+  return (multModP(x2nModP(length2, 3), crc1) ^ crc2) >>> 0;
+}
+
 /** One half of the counters: the rows its texts were made from, and a segment per family. */
 interface CounterGroup<R> {
-  rows: readonly R[] | null;
+  rows: R | null;
   segments: Segment[];
 }
 
@@ -74,8 +129,9 @@ export class MetricsExposition {
   /** What the counter segments were made from: the store's version, the redactor's generation and the account labels. */
   private countersKey: string | null = null;
   /** Made from the same labels and scrubber as the key's: a group is rendered again only when its rows differ. */
-  private usage: CounterGroup<UsageCounterRow | CostCounterRow> = { rows: null, segments: [] };
-  private metered: CounterGroup<MeteredCounterRow> = { rows: null, segments: [] };
+  private usage: CounterGroup<NonNullable<MetricsTotalsRead['usage']>> = { rows: null, segments: [] };
+  private metered: CounterGroup<NonNullable<MetricsTotalsRead['metered']>> = { rows: null, segments: [] };
+  private marks: MetricsMarks | null = null;
   private labelsKey: string | null = null;
   private body: Body | null = null;
   private readonly source: MetricsTotalsSource | undefined;
@@ -103,22 +159,23 @@ export class MetricsExposition {
     let labelsKey = String(this.scrubGeneration());
     for (const [id, text] of labels) labelsKey += `\u0000${id}\u0000${text}`;
     const key = `${this.source ? this.source.version() : '-'}\u0000${labelsKey}`;
-    if (key !== this.countersKey) {
-      const t = this.source ? this.source.totals() : null;
-      // Rows the same as last time, under the same labels: the texts would be too (a poll's snapshot row moves the
-      // version and changes no counter; a metered request changes only the metered half).
-      const sameLabels = labelsKey === this.labelsKey;
-      const usageRows = t ? [...t.usage, ...t.cost] : null;
-      if (!sameLabels || !sameRows(this.usage.rows, usageRows)) {
-        this.usage = { rows: usageRows, segments: keep(this.usage.segments, renderUsageCounters(labels, t, this.scrub)) };
-      }
-      const meteredRows = t ? t.metered : null;
-      if (!sameLabels || !sameRows(this.metered.rows, meteredRows)) {
-        this.metered = { rows: meteredRows, segments: keep(this.metered.segments, renderMeteredCounters(labels, meteredRows, this.scrub)) };
-      }
-      this.countersKey = key;
-      this.labelsKey = labelsKey;
+    if (key === this.countersKey) return [...this.usage.segments, ...this.metered.segments];
+    // The store sends only the halves whose rows moved since the marks of the last read (a poll's snapshot row moves
+    // the version and no counter; a metered request moves only the metered half). A half is rendered again when its
+    // rows moved or the labels did; the rows are kept for that.
+    const read = this.source?.read(this.marks) ?? null;
+    const sameLabels = labelsKey === this.labelsKey;
+    if (!sameLabels || read?.usage) {
+      const rows = read ? (read.usage ?? this.usage.rows) : null;
+      this.usage = { rows, segments: keep(this.usage.segments, renderUsageCounters(labels, rows, this.scrub)) };
     }
+    if (!sameLabels || read?.metered) {
+      const rows = read ? (read.metered ?? this.metered.rows) : null;
+      this.metered = { rows, segments: keep(this.metered.segments, renderMeteredCounters(labels, rows, this.scrub)) };
+    }
+    this.marks = read?.marks ?? null;
+    this.countersKey = key;
+    this.labelsKey = labelsKey;
     return [...this.usage.segments, ...this.metered.segments];
   }
 }
@@ -126,18 +183,6 @@ export class MetricsExposition {
 /** New segments for the texts, keeping each old one whose text is the same (its bytes and deflate with it). */
 function keep(old: readonly Segment[], texts: readonly string[]): Segment[] {
   return texts.map((text, i) => (old[i]?.text === text ? (old[i] as Segment) : new Segment(text)));
-}
-
-/** Whether two lists of flat rows (strings and numbers) hold the same values in the same order. */
-function sameRows<R extends object>(a: readonly R[] | null, b: readonly R[] | null): boolean {
-  if (a === null || b === null) return a === b;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as Record<string, unknown>;
-    const y = b[i] as Record<string, unknown>;
-    for (const k in x) if (x[k] !== y[k]) return false;
-  }
-  return true;
 }
 
 /** Whether an Accept-Encoding header accepts gzip (listed with a weight above zero). */
