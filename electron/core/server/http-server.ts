@@ -75,7 +75,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // Numbers and fixed names cannot hold a secret: the redactor looks at each label value, not the whole text.
   const exposition = new MetricsExposition({ source: opts.metricsTotals, scrub: (v) => redactor.text(v), scrubGeneration: () => redactor.generation });
   // Seconds on a year of history, once per database: now, before anything is polled or scraped, not in a scrape.
-  opts.metricsTotals?.prepare();
+  // Should it fail (a database from a newer Spendbar), the rest still serves and each scrape tries again.
+  try {
+    opts.metricsTotals?.prepare();
+  } catch (err) {
+    log.error('spendbar: could not make the /metrics counter tables:', redactor.text(err instanceof Error ? err.message : String(err)));
+  }
 
   const unsubscribe = api.subscribe((event: SpendbarEvent) => {
     if (event.type === 'snapshot' && !event.snapshot.ok) {

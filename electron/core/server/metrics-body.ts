@@ -1,6 +1,7 @@
 // What GET /metrics writes, kept between scrapes. A scrape builds the small per-account part from the core's memory
-// every time and asks the store one cheap question (has anything been written since?); it reads and renders the
-// counters — nine tenths of the text — only when the answer is yes. The text is held as segments (the per-account
+// every time and asks the store one cheap question (has anything been written since?); it reads the counters — nine
+// tenths of the text — only when the answer is yes, and renders again only the half (provider usage, metered
+// requests) whose rows moved (store/metrics-totals.ts: marks). The text is held as segments (the per-account
 // part, then one per counter family), each with its bytes and, once a scraper asked for gzip (Prometheus does), its
 // compressed form: a segment whose text did not change is neither encoded nor compressed again, and an unchanged
 // scrape reuses the whole body. The gzip body is one member whose deflate stream is the segments' streams end to end
