@@ -191,6 +191,25 @@ describe('/metrics of a serving core', () => {
     }
   });
 
+  it('still starts, and serves everything else, when the counter tables cannot be made (a database from a newer Spendbar)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spendbar-metrics-newer-'));
+    const fresh = await createCore({ dataDir: dir, mode: 'serve', settings: createMemorySettingsStore(), secrets: createMemorySecretStore(), version: 'test' });
+    const db = new DatabaseSync(join(dir, 'spendbar.db'));
+    db.exec("CREATE TABLE metrics_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID; INSERT INTO metrics_meta VALUES ('version', '99')");
+    db.close();
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    let started: RunningServer | undefined;
+    try {
+      started = await startServer({ api: fresh.api, port: 0, metricsTotals: fresh.metricsTotals });
+      expect((await fetch(started.url + '/api/info')).status).toBe(200);
+      expect((await fetch(started.url + '/metrics')).status).toBe(500);
+    } finally {
+      errors.mockRestore();
+      await started?.close();
+      await fresh.stop();
+    }
+  });
+
   // These write (metered requests, a poll, another connection's usage): they come after the tests of fixed figures.
   it('costs one statement of the store per scrape, reads the counters only after a write, whatever the number of accounts and models', async () => {
     const before = await scrape();
