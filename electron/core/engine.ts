@@ -22,7 +22,7 @@ import { addDerivedSpend, addTodaySoFar, deriveHistory } from './derived-usage.t
 import { getAdapter, listDescriptors } from './providers/registry.ts';
 import { RequestBudget } from './request-budget.ts';
 import { SnapshotStore } from './store/index.ts';
-import type { MetricsTotals } from './store/metrics-totals.ts';
+import type { MetricsTotalsSource } from './store/metrics-totals.ts';
 import { Meter } from './proxy/meter.ts';
 import type { ProxyTimeouts } from './proxy/handler.ts';
 import { windowStart } from './alerts/calendar.ts';
@@ -70,8 +70,8 @@ export interface EngineCore extends Core {
   alertProblems(): string[];
   /** The metering proxy: its request handler for the servers, and its records. */
   meter: Meter;
-  /** All-time counters for /metrics, in one read of the store. */
-  metricsTotals(): MetricsTotals;
+  /** All-time counters for /metrics, in one read of the store, and the token that says whether they may have changed. */
+  metricsTotals: MetricsTotalsSource;
   /** Work outside the API just ended (an event-stream client left): give memory back once things are quiet. */
   afterBurst(): void;
 }
@@ -403,7 +403,7 @@ export async function createCore(opts: EngineOptions): Promise<EngineCore> {
     redactor,
     allSecrets: () => [...book.allSecrets(), ...alerts.secretUrls(), ...meter.secrets()],
     meter,
-    metricsTotals: () => store.metricsTotals(),
+    metricsTotals: { prepare: () => store.prepareMetricsTotals(), version: () => store.metricsTotalsVersion(), read: (since) => store.metricsTotalsSince(since) },
     afterBurst: () => trim.poke(),
     alertProblems: () => alerts.problems,
     pollAll: () => poller.refresh(),

@@ -254,6 +254,7 @@ export class Redactor {
   private readonly sources: Set<() => Iterable<string>>;
   private index: Index | null = null;
   private clean = new WeakSet<object>();
+  private changes = 0;
 
   constructor(source: () => Iterable<string> = () => []) {
     this.sources = new Set([source]);
@@ -263,6 +264,12 @@ export class Redactor {
   invalidate(): void {
     this.index = null;
     this.clean = new WeakSet();
+    this.changes++;
+  }
+
+  /** Moves on every invalidate(): text scrubbed before may scrub differently now (the server's cached /metrics). */
+  get generation(): number {
+    return this.changes;
   }
 
   /** Adds secrets from elsewhere (the server's token) until the returned function is called. */

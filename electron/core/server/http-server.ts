@@ -10,10 +10,10 @@ import { ConnectionTestError } from '../engine.ts';
 import { MAX_REQUEST_BODY_BYTES } from '../limits.ts';
 import { log } from '../log.ts';
 import { Redactor } from '../redaction.ts';
-import type { MetricsTotals } from '../store/metrics-totals.ts';
+import type { MetricsTotalsSource } from '../store/metrics-totals.ts';
 import { EventStream, type EventStreamLimits } from './event-stream.ts';
 import { HttpError, UNAUTHORIZED_MESSAGE, checkHost, checkSameOrigin, hasToken, isLoopback } from './guard.ts';
-import { renderMetrics } from './metrics.ts';
+import { acceptsGzip, MetricsExposition, type MetricsBody } from './metrics-body.ts';
 import { accountIdFromPath, apiRoutes, asObject } from './routes.ts';
 import { serveStatic } from './static.ts';
 
@@ -33,8 +33,11 @@ export interface ServerOptions {
    */
   redactor?: Redactor;
   eventStream?: Partial<EventStreamLimits>;
-  /** The store's all-time counters for /metrics (one read per scrape); without it the counter families are empty. */
-  metricsTotals?: () => MetricsTotals;
+  /**
+   * The store's all-time counters for /metrics (read when its version moved since the last scrape); without it the
+   * counter families are empty. Their tables are made when the server starts.
+   */
+  metricsTotals?: MetricsTotalsSource;
   /** The metering proxy's handler, mounted at /proxy/ (its own auth rules: electron/core/proxy/auth.ts). */
   proxy?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   /** An event-stream client went away: what was queued for it is garbage now (the core's idle trim). */
@@ -69,6 +72,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const stream = new EventStream(opts.eventStream);
   const pollErrors = new Map<string, number>();
   const routes = apiRoutes(api);
+  // Numbers and fixed names cannot hold a secret: the redactor looks at each label value, not the whole text.
+  const exposition = new MetricsExposition({ source: opts.metricsTotals, scrub: (v) => redactor.text(v), scrubGeneration: () => redactor.generation });
+  // Seconds on a year of history, once per database: now, before anything is polled or scraped, not in a scrape.
+  // Should it fail (a database from a newer Spendbar), the rest still serves and each scrape tries again.
+  try {
+    opts.metricsTotals?.prepare();
+  } catch (err) {
+    log.error('spendbar: could not make the /metrics counter tables:', redactor.text(err instanceof Error ? err.message : String(err)));
+  }
 
   const unsubscribe = api.subscribe((event: SpendbarEvent) => {
     if (event.type === 'snapshot' && !event.snapshot.ok) {
@@ -93,9 +105,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     checkSameOrigin(req);
     if (isEvents) return openEvents(req, res);
     if (method === 'GET' && url.pathname === HTTP_ROUTES.metrics) {
-      const text = await metrics();
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(text);
+      const body = await metrics();
+      const zipped = acceptsGzip(req.headers['accept-encoding']) ? body.gzipped() : null;
+      const bytes = zipped ?? body.text;
+      res.writeHead(200, {
+        'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+        'cache-control': 'no-store',
+        vary: 'accept-encoding',
+        'content-length': bytes.length,
+        ...(zipped ? { 'content-encoding': 'gzip' } : {}),
+      });
+      res.end(bytes);
       return;
     }
     const accountMatch = /^\/api\/accounts\/([^/]+)$/.exec(url.pathname);
@@ -159,11 +179,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     );
   }
 
-  async function metrics(): Promise<string> {
-    // Accounts and statuses are held in memory by the core; the counters are one read of the store.
+  async function metrics(): Promise<MetricsBody> {
+    // Accounts and statuses are held in memory by the core; the counters are one read of the store, when it changed.
     const [accounts, statuses] = await Promise.all([api.listAccounts(), api.getStatus()]);
-    // Numbers and fixed names cannot hold a secret: the redactor looks at each label value, not the whole text.
-    return renderMetrics({ accounts, statuses, totals: opts.metricsTotals?.() ?? null, pollErrors, scrub: (v) => redactor.text(v) });
+    return exposition.render({ accounts, statuses, pollErrors });
   }
 
   function sendError(res: ServerResponse, err: unknown): void {

@@ -74,16 +74,32 @@ function families() {
 /** Names of every family /metrics serves. */
 export const METRIC_FAMILIES: readonly string[] = Object.values(families()).map((f) => f.name);
 
+/** The families that come from the store's counter tables (the bulk of the text), last; the rest come from the core's memory. */
+const COUNTER_FAMILIES = new Set(['tokens', 'requests', 'cost', 'meteredRequests', 'meteredErrors', 'meteredLimited', 'meteredTokens', 'meteredCost', 'meteredUnpriced']);
+
+/** Label text of each account (`account="…",provider="…"`), escaped and scrubbed once per scrape; both halves use it. */
+export type AccountLabels = ReadonlyMap<string, string>;
+
+export function accountLabels(accounts: readonly Account[], scrub?: (text: string) => string): AccountLabels {
+  const label = labeler(scrub);
+  return new Map(accounts.map((a) => [a.id, `account="${label(a.id)}",provider="${label(a.provider)}"`]));
+}
+
 export function renderMetrics(input: MetricsInput): string {
+  const labels = accountLabels(input.accounts, input.scrub);
+  return renderAccountMetrics(input, labels) + renderCounterMetrics(labels, input.totals, input.scrub).join('');
+}
+
+/**
+ * The families of the latest polls (every family but the store's counters), first in the exposition. Small (a few
+ * lines per account) and made from what the core holds in memory, so it is built on every scrape.
+ */
+export function renderAccountMetrics(input: Omit<MetricsInput, 'totals'>, labels: AccountLabels): string {
   const m = families();
-  const scrub = input.scrub;
-  const label = scrub ? (v: string) => escapeLabel(scrub(v)) : escapeLabel;
+  const label = labeler(input.scrub);
   const statusOf = new Map(input.statuses.map((s) => [s.accountId, s]));
-  // Labels of account and provider, escaped once per account; a model's are added once per row.
-  const accountLabels = new Map<string, string>();
   for (const account of input.accounts) {
-    const base = `account="${label(account.id)}",provider="${label(account.provider)}"`;
-    accountLabels.set(account.id, base);
+    const base = labels.get(account.id) as string;
     const status = statusOf.get(account.id);
     const good = status?.lastSuccess;
     m.info.addText(`${base},label="${label(account.label)}"`, 1);
@@ -110,17 +126,27 @@ export function renderMetrics(input: MetricsInput): string {
       m.burn.addText(`${base},currency="${label(runway.burnPerDay.currency)}"`, fromMicros(runway.burnPerDay.micros));
     }
   }
+  let out = '';
+  for (const [key, fam] of Object.entries(m)) if (!COUNTER_FAMILIES.has(key)) out += fam.text();
+  return out;
+}
 
-  const t = input.totals;
+/**
+ * The all-time counter families, one text each, from the store's totals (null: no store; the families are served
+ * empty): the provider-reported ones (renderUsageCounters), then the metering proxy's (renderMeteredCounters).
+ */
+export function renderCounterMetrics(labels: AccountLabels, t: MetricsTotals | null, scrub?: (text: string) => string): string[] {
+  return [...renderUsageCounters(labels, t, scrub), ...renderMeteredCounters(labels, t?.metered ?? null, scrub)];
+}
+
+/**
+ * Tokens, requests and cost the providers reported, one text per family. They depend only on these rows, the account
+ * labels and the scrubber, so the server keeps them while none of those changed (a metered request changes none).
+ */
+export function renderUsageCounters(labels: AccountLabels, t: Pick<MetricsTotals, 'usage' | 'cost'> | null, scrub?: (text: string) => string): string[] {
+  const m = families();
   if (t) {
-    const models = new Map<string, string>();
-    const modelLabels = (accountId: string, model: string) => {
-      const a = accountLabels.get(accountId);
-      if (a === undefined) return undefined;
-      let text = models.get(model);
-      if (text === undefined) models.set(model, (text = label(model)));
-      return `${a},model="${text}"`;
-    };
+    const modelLabels = modelLabeler(labels, scrub);
     // Rows of removed accounts stay in the store (a re-added id carries on counting) but are not served.
     for (const u of t.usage) {
       const labels = modelLabels(u.accountId, u.model);
@@ -128,13 +154,24 @@ export function renderMetrics(input: MetricsInput): string {
       addTokens(m.tokens, labels, u.inputTokens, u.outputTokens, u.cachedTokens, u.reasoningTokens);
       m.requests.addText(labels, u.requests);
     }
+    const label = labeler(scrub);
     for (const c of t.cost) {
       const labels = modelLabels(c.accountId, c.model);
       if (labels !== undefined) m.cost.addText(`${labels},currency="${label(c.currency)}"`, fromMicros(c.costMicros));
     }
+  }
+  return [m.tokens.text(), m.requests.text(), m.cost.text()];
+}
+
+/** The metering proxy's counter families, one text each (see renderUsageCounters). */
+export function renderMeteredCounters(labels: AccountLabels, metered: MetricsTotals['metered'] | null, scrub?: (text: string) => string): string[] {
+  const m = families();
+  if (metered) {
+    const modelLabels = modelLabeler(labels, scrub);
+    const label = labeler(scrub);
     // Metered rows are kept per currency; requests and tokens are one series per model whatever their price.
     const perModel = new Map<string, { labels: string; requests: number; errors: number; limited: number; unpriced: number; i: number; o: number; c: number; r: number }>();
-    for (const r of t.metered) {
+    for (const r of metered) {
       const k = `${r.accountId}\u0000${r.model}`;
       let sum = perModel.get(k);
       if (!sum) {
@@ -160,9 +197,24 @@ export function renderMetrics(input: MetricsInput): string {
       addTokens(m.meteredTokens, s.labels, s.i, s.o, s.c, s.r);
     }
   }
-  let out = '';
-  for (const fam of Object.values(m)) out += fam.text();
-  return out;
+  return [m.meteredRequests, m.meteredErrors, m.meteredLimited, m.meteredTokens, m.meteredCost, m.meteredUnpriced].map((f) => f.text());
+}
+
+/** Labels of an account × model row (`account=…,provider=…,model=…`); undefined for an account not served. */
+function modelLabeler(labels: AccountLabels, scrub?: (text: string) => string): (accountId: string, model: string) => string | undefined {
+  const label = labeler(scrub);
+  const models = new Map<string, string>();
+  return (accountId, model) => {
+    const a = labels.get(accountId);
+    if (a === undefined) return undefined;
+    let text = models.get(model);
+    if (text === undefined) models.set(model, (text = label(model)));
+    return `${a},model="${text}"`;
+  };
+}
+
+function labeler(scrub?: (text: string) => string): (v: string) => string {
+  return scrub ? (v: string) => escapeLabel(scrub(v)) : escapeLabel;
 }
 
 function addTokens(fam: Family, labels: string, input: number, output: number, cached: number, reasoning: number): void {

@@ -9,8 +9,10 @@
 // the exact figure is what /api/totals answers. Metered rows are counted on insert only, so pruning proxy_requests
 // (retention) never takes anything off. Rows of a model that stands for all of an account's models (an estimate from
 // balance changes, today-so-far) are left out: they are replaced by per-model figures later, which would count twice.
-// The tables (own version in metrics_meta, like the alert and proxy tables) are made on the first scrape, filled
-// from what is stored then; a database that is never scraped never pays for the triggers.
+// The tables (own version in metrics_meta, like the alert and proxy tables) are made when the server that answers
+// /metrics starts (or on the first read, for a store opened otherwise), filled from what is stored then: the fill holds
+// the write lock for seconds on a year of history, which a start-up can afford and a scrape cannot. A database that is
+// never served (the desktop app, `spendbar poll`, `spendbar estimate`) never pays for the triggers.
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { ACCOUNT_WIDE_MODELS } from '../../../shared/domain.ts';
 
@@ -48,6 +50,15 @@ export interface MetricsTotals {
   usage: UsageCounterRow[];
   cost: CostCounterRow[];
   metered: MeteredCounterRow[];
+}
+
+/** What /metrics reads of the store: a cheap token that changes when the counters may have, and the counters. */
+export interface MetricsTotalsSource {
+  /** Makes the counter tables now if they are not yet (the server calls it before it listens). */
+  prepare(): void;
+  version(): string;
+  /** The counters, or with the marks of an earlier read only the halves that changed since (readMetricsTotals). */
+  read(since: MetricsMarks | null): MetricsTotalsRead;
 }
 
 /**
@@ -160,35 +171,71 @@ export function ensureMetricsTotals(db: DatabaseSync): number {
 
 export const METRICS_TOTALS_STEPS = STEPS.length;
 
-// One row per account × model × cost currency (a model's tokens repeat on each of its currencies' rows; most have
-// one), then the metered rows in two halves. Ten columns, not the thirteen a flat union would pad: the read is most
-// of a scrape's cost.
-const READ = (metered: boolean) => `
+// Marks: a count and a sum per served column of each half (provider usage and its cost; metered). Every served figure
+// only goes up (the top_ columns; metered sums are only ever added to) and no counter row is ever deleted, so any
+// change to a half moves its mark: equal marks mean equal rows. sum() over integers is exact (SQLite raises an
+// error past 2^63 rather than wrap). Materialized: computed once per read, not once per use.
+const MARKS = (metered: boolean) => `
+  WITH marks AS MATERIALIZED (SELECT
+    (SELECT count(*) || ${TOKENS.map((c) => `'.' || coalesce(sum(top_${c}), 0)`).join(' || ')} FROM metrics_usage)
+      || '/' || (SELECT count(*) || '.' || coalesce(sum(top_cost_micros), 0) FROM metrics_cost) AS usage,
+    ${metered ? `(SELECT count(*) || ${METERED_COLS.map((c) => `'.' || coalesce(sum(${c}), 0)`).join(' || ')} FROM metrics_metered)` : "''"} AS metered)`;
+
+// The marks, then one row per account × model × cost currency (a model's tokens repeat on each of its currencies'
+// rows; most have one), then the metered rows in two halves — each half only when its mark moved from the caller's.
+// Ten columns, not the thirteen a flat union would pad: the read is most of a scrape's cost.
+const READ = (metered: boolean) => `${MARKS(metered)}
+  SELECT 3, usage, metered, '', 0, 0, 0, 0, 0, NULL FROM marks
+  UNION ALL
   SELECT 0, u.account_id, u.model, coalesce(c.currency, ''), ${TOKENS.map((c) => `u.top_${c}`).join(', ')}, c.top_cost_micros
   FROM metrics_usage u LEFT JOIN metrics_cost c ON c.account_id = u.account_id AND c.model = u.model
+  WHERE (SELECT usage FROM marks) IS NOT $usage
   ${
     metered
       ? `UNION ALL SELECT 1, account_id, model, currency, ${TOKENS.join(', ')}, cost_micros FROM metrics_metered
-  UNION ALL SELECT 2, account_id, model, currency, errors, rate_limited, unpriced, 0, 0, 0 FROM metrics_metered`
+  WHERE (SELECT metered FROM marks) IS NOT $metered
+  UNION ALL SELECT 2, account_id, model, currency, errors, rate_limited, unpriced, 0, 0, 0 FROM metrics_metered
+  WHERE (SELECT metered FROM marks) IS NOT $metered`
       : ''
   }`;
 
-/** kind (0 usage and cost, 1 metered usage and cost, 2 metered errors, 429s, unpriced), account, model, currency, five figures, cost */
+/** kind (0 usage and cost, 1 metered usage and cost, 2 metered errors, 429s, unpriced, 3 marks), account, model, currency, five figures, cost */
 type Row = [number, string, string, string, number, number, number, number, number, number | null];
 
+/** Where each half of the counters stood at a read: equal marks, equal rows. */
+export interface MetricsMarks {
+  usage: string;
+  metered: string;
+}
+
+/** The counters read since `marks`: a half is null when its rows are what they were then. */
+export interface MetricsTotalsRead {
+  marks: MetricsMarks;
+  usage: Pick<MetricsTotals, 'usage' | 'cost'> | null;
+  metered: MetricsTotals['metered'] | null;
+}
+
 /**
- * Reads every counter in one statement. `stmt` is the store's statement cache; `steps` is what ensureMetricsTotals
- * returned (the metered table is read once it exists).
+ * Reads the counters in one statement: all of them, or with `since` (the marks of an earlier read) only the halves
+ * that changed. `stmt` is the store's statement cache; `steps` is what ensureMetricsTotals returned (the metered table
+ * is read once it exists).
  */
-export function readMetricsTotals(stmt: (sql: string) => StatementSync, steps: number): MetricsTotals {
+export function readMetricsTotals(stmt: (sql: string) => StatementSync, steps: number, since: MetricsMarks | null = null): MetricsTotalsRead {
   const out: MetricsTotals = { usage: [], cost: [], metered: [] };
   const read = stmt(READ(steps >= 2));
   // Rows as arrays: a scrape reads a row per account × model, and objects cost twice the time.
   read.setReturnArrays(true);
+  // Without the metered table the statement has no $metered.
+  read.setAllowUnknownNamedParameters(true);
+  let marks: MetricsMarks = { usage: '', metered: '' };
   let last: UsageCounterRow | undefined;
   const usage = new Map<string, UsageCounterRow>();
   const metered = new Map<string, MeteredCounterRow>();
-  for (const [k, accountId, model, currency, a, b, c, d, e, cost] of read.all() as unknown as Row[]) {
+  for (const [k, accountId, model, currency, a, b, c, d, e, cost] of read.all({ usage: since?.usage ?? null, metered: since?.metered ?? null }) as unknown as Row[]) {
+    if (k === 3) {
+      marks = { usage: accountId, metered: model };
+      continue;
+    }
     if (k === 0) {
       // The join yields one usage row's currencies one after another; the map is there should a plan not.
       if (!last || last.accountId !== accountId || last.model !== model) {
@@ -222,5 +269,24 @@ export function readMetricsTotals(stmt: (sql: string) => StatementSync, steps: n
       m.unpriced = c;
     }
   }
-  return out;
+  return {
+    marks,
+    usage: since && marks.usage === since.usage ? null : { usage: out.usage, cost: out.cost },
+    metered: since && marks.metered === since.metered ? null : out.metered,
+  };
+}
+
+// total_changes() counts every row this connection wrote (triggers' rows included) and data_version moves when another
+// connection commits: together they change whenever a counter may have. Neither reads a table.
+const VERSION = 'SELECT total_changes(), data_version FROM pragma_data_version';
+
+/**
+ * A token that changes whenever a write may have changed what readMetricsTotals returns (and, spuriously, after
+ * writes that did not): the server reuses its text while it stays the same.
+ */
+export function metricsTotalsVersion(stmt: (sql: string) => StatementSync, steps: number): string {
+  const read = stmt(VERSION);
+  read.setReturnArrays(true);
+  const [changes, data] = read.get() as unknown as [number, number];
+  return `${steps}.${changes}.${data}`;
 }

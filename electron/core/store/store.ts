@@ -3,7 +3,7 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { TotalsQuery } from '../../../shared/api.ts';
 import type { SeriesQuery, SeriesResult, Snapshot, UsageTotals } from '../../../shared/domain.ts';
-import { ensureMetricsTotals, METRICS_TOTALS_STEPS, readMetricsTotals, type MetricsTotals } from './metrics-totals.ts';
+import { ensureMetricsTotals, METRICS_TOTALS_STEPS, metricsTotalsVersion, readMetricsTotals, type MetricsMarks, type MetricsTotals, type MetricsTotalsRead } from './metrics-totals.ts';
 import { migrate } from './migrations.ts';
 import type { QueryContext, UsageTables } from './plan.ts';
 import { LOCAL_DAY_FN, PendingRollups, SUBTRACT_ACCOUNT_DAILY_MODEL, rebuildDailyBalances, rebuildDailyRollup, type RollupDeps } from './rollup.ts';
@@ -330,10 +330,27 @@ export class SnapshotStore {
     return { removed: result };
   }
 
-  /** All-time counters for /metrics in one read; their tables are made on the first call (metrics-totals.ts). */
-  metricsTotals(): MetricsTotals {
+  /** Makes (or completes) the counter tables /metrics reads, filling them from history: seconds on a year of it. */
+  prepareMetricsTotals(): void {
     if (this.metricsSteps < METRICS_TOTALS_STEPS) this.metricsSteps = ensureMetricsTotals(this.db);
-    return readMetricsTotals(this.stmt.bind(this), this.metricsSteps);
+  }
+
+  /** All-time counters for /metrics in one read; their tables are made first if need be (metrics-totals.ts). */
+  metricsTotals(): MetricsTotals {
+    const { usage, metered } = this.metricsTotalsSince(null);
+    return { usage: usage?.usage ?? [], cost: usage?.cost ?? [], metered: metered ?? [] };
+  }
+
+  /** The counters in one read, only the halves that changed since `marks` (those of an earlier read) if given. */
+  metricsTotalsSince(marks: MetricsMarks | null): MetricsTotalsRead {
+    this.prepareMetricsTotals();
+    return readMetricsTotals(this.stmt.bind(this), this.metricsSteps, marks);
+  }
+
+  /** Changes whenever a write may have changed metricsTotals(); reads no table. */
+  metricsTotalsVersion(): string {
+    this.prepareMetricsTotals();
+    return metricsTotalsVersion(this.stmt.bind(this), this.metricsSteps);
   }
 
   close(): void {

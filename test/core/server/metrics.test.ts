@@ -2,6 +2,7 @@
 // HELP and TYPE for every family, and label values escaped. Real SQLite files in temp dirs; the exposition is parsed
 // by a strict reader (exposition.ts), not searched for strings.
 import { describe, expect, it } from 'vitest';
+import { crc32, gunzipSync } from 'node:zlib';
 import { DERIVED_MODEL, type Account, type AccountStatus } from '../../../shared/domain.ts';
 import { METRIC_FAMILIES, renderMetrics } from '../../../electron/core/server/metrics.ts';
 import { ensureProxyTables } from '../../../electron/core/proxy/tables.ts';
@@ -12,6 +13,7 @@ import type { SnapshotStore } from '../../../electron/core/store/index.ts';
 import { bucket, DAY, HOUR, okSnapshot, openStore, tempDbPath, track } from '../store/helpers.ts';
 import { SnapshotStore as Store } from '../../../electron/core/store/index.ts';
 import { Redactor } from '../../../electron/core/redaction.ts';
+import { crc32Combine, MetricsExposition } from '../../../electron/core/server/metrics-body.ts';
 import { parseExposition, seriesKey, type Exposition } from './exposition.ts';
 
 const account = (id: string, label = id): Account => ({ id, provider: 'openrouter', label, pollIntervalSec: 300 });
@@ -169,5 +171,94 @@ describe('/metrics exposition', () => {
     const e = parseExposition(text);
     expect(e.samples.find((s) => s.name === 'spendbar_account_info')?.labels.label).toMatch(/^Team \S+/);
     expect(e.samples.filter((s) => s.name === 'spendbar_requests_total')).toHaveLength(1);
+  });
+});
+
+describe('/metrics counters read since an earlier read', () => {
+  it('send a half again exactly when one of its served figures moved', async () => {
+    const store = openStore();
+    ensureProxyTables(store.db);
+    const t = NOW - 2 * DAY;
+    store.saveSnapshots([okSnapshot('acct', t, { usage: [bucket(t)] })]);
+    await meter(store, [proxyRecord(t, 200)]);
+    const first = store.metricsTotalsSince(null);
+    expect(first.usage?.usage).toHaveLength(1);
+    expect(first.metered).toHaveLength(1);
+    const since = (marks = first.marks) => store.metricsTotalsSince(marks);
+    const moved = (r: ReturnType<typeof since>) => [r.usage !== null, r.metered !== null];
+    expect(moved(since())).toEqual([false, false]);
+    // A poll with no usage writes a snapshot row: no counter moved.
+    store.saveSnapshots([okSnapshot('acct', t + HOUR)]);
+    expect(moved(since())).toEqual([false, false]);
+    // A metered request (a 429 moves only the count and the 429s): the metered half only.
+    await meter(store, [proxyRecord(t + 2 * HOUR, 429)]);
+    const afterMeter = since();
+    expect(moved(afterMeter)).toEqual([false, true]);
+    expect(afterMeter.metered?.[0]?.rateLimited).toBe(1);
+    // The provider revises the bucket up by one token: the provider half.
+    store.saveSnapshots([okSnapshot('acct', t + 3 * HOUR, { usage: [bucket(t, { outputTokens: 51 })] })]);
+    const up = since(afterMeter.marks);
+    expect(moved(up)).toEqual([true, false]);
+    expect(up.usage?.usage[0]?.outputTokens).toBe(51);
+    // Revised down: the counters keep their highest figures, so nothing served moved.
+    store.saveSnapshots([okSnapshot('acct', t + 4 * HOUR, { usage: [bucket(t, { outputTokens: 40 })] })]);
+    expect(moved(since(up.marks))).toEqual([false, false]);
+    // A cost in a second currency, with no tokens or requests: only a new cost row.
+    const costOnly = { requests: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, cost: { micros: 5, currency: 'CNY' } };
+    store.saveSnapshots([okSnapshot('acct', t + 5 * HOUR, { usage: [bucket(t + HOUR, costOnly)] })]);
+    expect(moved(since(up.marks))).toEqual([true, false]);
+  });
+});
+
+describe('/metrics text kept between scrapes', () => {
+  const source = (store: SnapshotStore) => ({ prepare: () => store.prepareMetricsTotals(), version: () => store.metricsTotalsVersion(), read: store.metricsTotalsSince.bind(store) });
+  const render = (e: MetricsExposition, accounts: Account[]) => e.render({ accounts, statuses: [], pollErrors: new Map() }).text.toString('utf8');
+
+  it('is the text of renderMetrics, and made again when accounts or the secrets to scrub change though the store did not', () => {
+    const store = openStore();
+    const secret = 'sk-or-v1-model-named-after-a-key-0123456789';
+    store.saveSnapshots([okSnapshot('a', NOW, { usage: [bucket(NOW - HOUR, { model: `m ${secret}` })] }), okSnapshot('b', NOW, { usage: [bucket(NOW - HOUR, { model: 'm2' })] })]);
+    const secrets: string[] = [];
+    const redactor = new Redactor(() => secrets);
+    const scrub = (v: string) => redactor.text(v);
+    const e = new MetricsExposition({ source: source(store), scrub, scrubGeneration: () => redactor.generation });
+    const both = [account('a'), account('b')];
+    const first = render(e, both);
+    expect(first).toBe(renderMetrics({ accounts: both, statuses: [], totals: store.metricsTotals(), pollErrors: new Map(), scrub }));
+    expect(first).toContain(secret);
+    // A secret learnt (a new account's key): a model label holding it is scrubbed in the next text.
+    secrets.push(secret);
+    redactor.invalidate();
+    const scrubbed = render(e, both);
+    expect(scrubbed).not.toContain(secret);
+    expect(parseExposition(scrubbed).samples.filter((s) => s.name === 'spendbar_requests_total')).toHaveLength(2);
+    // An account removed: its counters go with it.
+    const onlyB = parseExposition(render(e, [account('b')]));
+    expect(onlyB.samples.filter((s) => s.name === 'spendbar_requests_total').map((s) => s.labels.account)).toEqual(['b']);
+  });
+
+  it('reuses the body while nothing changed, and its gzip is the text', () => {
+    const store = openStore();
+    store.saveSnapshots([okSnapshot('a', NOW, { usage: [bucket(NOW - HOUR)] })]);
+    const e = new MetricsExposition({ source: source(store) });
+    const input = { accounts: [account('a')], statuses: [], pollErrors: new Map<string, number>() };
+    const body = e.render(input);
+    expect(e.render(input)).toBe(body);
+    expect(gunzipSync(body.gzipped()).equals(body.text)).toBe(true);
+    // A failed poll counted by the server is in the per-account part, rebuilt every scrape.
+    const next = e.render({ ...input, pollErrors: new Map([['a', 1]]) });
+    expect(next).not.toBe(body);
+    expect(value(parseExposition(gunzipSync(next.gzipped()).toString('utf8')), 'spendbar_poll_errors_total', { account: 'a' })).toBe(1);
+  });
+});
+
+describe('crc32Combine', () => {
+  it("gives the CRC of two texts joined, as zlib's crc32 over the whole does", () => {
+    const text = (n: number, seed: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + seed * 17 + ((i * i) >> 3)) & 0xff));
+    for (const [a, b] of [[0, 0], [0, 7], [7, 0], [1, 1], [300, 4096], [65_537, 123_457], [1 << 20, 3]] as const) {
+      const x = text(a, 1);
+      const y = text(b, 2);
+      expect(crc32Combine(crc32(x), crc32(y), b), `${a} + ${b}`).toBe(crc32(Buffer.concat([x, y])));
+    }
   });
 });
