@@ -201,19 +201,22 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     };
 
     const upReq = openUpstream(target, req.method ?? 'POST', requestHeaders(req.headers, { stream: plan.stream, bodyLength: plan.body.length, key: key.headers }));
-    // One timer per request, re-armed lazily: a chunk only moves the deadline (no timer churn per streamed event);
-    // when the timer fires early it sleeps on until the deadline.
+    // One timer per request, created once: arming only moves the deadline (no timer churn per phase or per streamed
+    // event). A timer that fires before the deadline sleeps on until it; only a deadline earlier than the armed
+    // timer's (the idle limit after a longer wait for headers) arms it anew.
     let timer: NodeJS.Timeout | undefined;
     let deadline = 0;
+    let firesAt = 0;
     let limitMs = 0;
     let limitWhat = '';
+    const schedule = (ms: number) => {
+      timer = setTimeout(expire, ms);
+      timer.unref?.();
+      firesAt = deadline;
+    };
     const expire = () => {
       const left = deadline - Date.now();
-      if (left > 0) {
-        timer = setTimeout(expire, left);
-        timer.unref?.();
-        return;
-      }
+      if (left > 0) return schedule(left);
       timer = undefined;
       const secs = limitMs >= 10_000 ? String(Math.round(limitMs / 1000)) : (limitMs / 1000).toFixed(1);
       upReq.destroy(new HopError(504, `${target.host} ${limitWhat} within ${secs} s; Spendbar's proxy gave up.`));
@@ -223,14 +226,12 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
       timer = undefined;
     };
     const arm = (ms: number, what: string) => {
-      const changed = ms !== limitMs || what !== limitWhat;
       deadline = Date.now() + ms;
       limitMs = ms;
       limitWhat = what;
-      if (timer && !changed) return;
-      disarm();
-      timer = setTimeout(expire, ms);
-      timer.unref?.();
+      if (timer && firesAt <= deadline) return;
+      clearTimeout(timer);
+      schedule(ms);
     };
     arm(timeouts.connectMs, 'did not accept the connection');
     upReq.on('socket', (socket) => {
