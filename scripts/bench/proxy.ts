@@ -161,8 +161,10 @@ async function main(): Promise<void> {
     const busy = { direct: 0, proxied: 0, bare: 0 };
     const span = { direct: 0, proxied: 0, bare: 0 };
     for (const target of [direct, proxied, bare]) await pool(100, 50, async () => void (await post(target, BODY, openAgent)));
+    let loop: Loop | null = null;
     for (let r = 0; r < 2; r++) {
       for (const [name, target] of [['direct', direct], ['proxied', proxied], ['bare', bare]] as const) {
+        if (name === 'proxied' && r === 0) await ask(child, 'loop-start');
         const cpu0 = await cpuOf(cpuChild[name]);
         const t0 = performance.now();
         const pending: Promise<void>[] = [];
@@ -174,6 +176,7 @@ async function main(): Promise<void> {
         await Promise.all(pending);
         span[name] += performance.now() - t0;
         busy[name] += (await cpuOf(cpuChild[name])) - cpu0;
+        if (name === 'proxied' && r === 0) loop = await ask<Loop>(child, 'loop');
       }
     }
     openAgent.destroy();
@@ -184,6 +187,7 @@ async function main(): Promise<void> {
     console.log(`non-streaming, open loop: offered at ${rate} requests/s over 50 keep-alive connections, ${op.length} requests each way`);
     console.log(`  direct p50 ${ms(pct(od, 50))} p99 ${ms(pct(od, 99))}; proxied p50 ${ms(pct(op, 50))} p99 ${ms(pct(op, 99))}; bare p50 ${ms(pct(ob, 50))} p99 ${ms(pct(ob, 99))}`);
     console.log(`  added by the proxy p50 ${ms(pct(op, 50) - pct(od, 50))} p99 ${ms(pct(op, 99) - pct(od, 99))}   (target ≤ 0.5 ms / ≤ 2 ms); by the bare proxy p50 ${ms(pct(ob, 50) - pct(od, 50))} p99 ${ms(pct(ob, 99) - pct(od, 99))}; the proxy busy ${share('proxied')} of one core (bare ${share('bare')})`);
+    if (loop) console.log(`  proxy, first ${perOpen} requests: event-loop delay p99 ${loop.p99Ms.toFixed(1)} ms, max ${loop.maxMs.toFixed(1)} ms; GC ${loop.gcCount} pauses, ${loop.gcTotalMs.toFixed(0)} ms in all, longest ${loop.gcMaxMs.toFixed(1)} ms`);
   }
 
   // 3. Time to first byte of a stream, sequential.

@@ -56,14 +56,29 @@ export function noKeyReason(account: Account, hasInferenceKey = false): string |
   return PROFILES[account.provider]?.noKeyReason ?? null;
 }
 
+/** A base URL's origin and path prefix, parsed once per base (a request would otherwise parse it again). */
+const roots = new Map<string, { origin: string; prefix: string }>();
+
+function rootOf(base: string): { origin: string; prefix: string } {
+  let root = roots.get(base);
+  if (!root) {
+    const u = new URL(base);
+    root = { origin: u.origin, prefix: `${u.pathname.replace(/\/+$/, '')}/` };
+    // Bounded: bases come from accounts, but a flood of edits starts the cache afresh.
+    if (roots.size >= 1000) roots.clear();
+    roots.set(base, root);
+  }
+  return root;
+}
+
 export function upstreamUrl(base: string, path: string, search: string): URL {
   let p = path.startsWith('/') ? path : `/${path}`;
   if (/\/v1$/.test(base) && (p === '/v1' || p.startsWith('/v1/'))) p = p.slice(3) || '/';
   if (!/^https?:\/\/[^/]/i.test(base)) throw new RangeError(`The account's base URL '${base}' is not an http(s) address: fix it in Accounts.`);
   const url = new URL(`${base}${p}${search}`);
   // A path cannot leave the account's base URL ("/../" segments): the stored key only goes where the account points.
-  const root = new URL(base);
-  if (url.origin !== root.origin || !`${url.pathname}/`.startsWith(`${root.pathname.replace(/\/+$/, '')}/`)) {
+  const root = rootOf(base);
+  if (url.origin !== root.origin || !`${url.pathname}/`.startsWith(root.prefix)) {
     throw new RangeError(`The path ${path} leaves the account's base URL.`);
   }
   return url;
