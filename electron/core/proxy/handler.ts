@@ -153,7 +153,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     const meter = new UsageMeter(style);
     let status = 0;
     let ttfb: number | null = null;
-    let rateLimit: RateLimit | null = null;
+    let rateHeaders: { headers: IncomingMessage['headers']; at: number } | null = null;
     let note: string | null = null;
     let done = false;
     let reader: SideReader | null = null;
@@ -165,6 +165,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
         reader.settle();
         note ??= reader.problem();
       }
+      const rateLimit: RateLimit | null = rateHeaders ? readRateLimit(rateHeaders.headers, status, rateHeaders.at) : null;
       const usage = meter.result();
       // A failed answer that reported nothing consumed nothing: record it without estimates.
       const failed = finalStatus < 200 || finalStatus >= 300;
@@ -268,7 +269,8 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
 
     upReq.on('response', (upRes: IncomingMessage) => {
       status = upRes.statusCode ?? 502;
-      rateLimit = readRateLimit(upRes.headers, status, now());
+      // Read once the response is over (finish), against the time the headers came: not in the response's latency.
+      rateHeaders = { headers: upRes.headers, at: now() };
       const isSse = /text\/event-stream/i.test(String(upRes.headers['content-type'] ?? ''));
       const side = createSideReader({
         eventStream: isSse,
