@@ -1,9 +1,12 @@
 // The proxy under benchmark, in a process of its own so its memory is its own: a real core (SQLite store, recorder,
 // price table) and `spendbar serve`'s HTTP server with the proxy mounted, metering one account that points at the
-// bench's loopback LLM fake. Talks to the parent over IPC: {url} once ready, {rss} on request.
+// bench's loopback LLM fake. Talks to the parent over IPC: {url} once ready, {rss} on request; {loop} after
+// {loop-start}: how late its event loop ran (perf_hooks' event-loop delay) and the longest GC pause in between, to
+// tell a chunk held by the proxy's own work from one held by a collection.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createCore } from '../../electron/core/engine.ts';
 import { startServer } from '../../electron/core/server/http-server.ts';
 import { createMemorySettingsStore } from '../../electron/core/settings/conf-settings.ts';
@@ -22,8 +25,32 @@ const core = await createCore({
 });
 const server = await startServer({ api: core.api, port: 0, proxy: core.meter.handler(), redactor: core.redactor });
 
+let loop: ReturnType<typeof monitorEventLoopDelay> | null = null;
+let gcMax = 0;
+let gcTotal = 0;
+let gcCount = 0;
+const gcs = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gcMax = Math.max(gcMax, e.duration);
+    gcTotal += e.duration;
+    gcCount++;
+  }
+});
+
 process.on('message', async (m: { type: string }) => {
-  if (m.type === 'rss') {
+  if (m.type === 'loop-start') {
+    loop = monitorEventLoopDelay({ resolution: 1 });
+    loop.enable();
+    gcMax = gcTotal = gcCount = 0;
+    gcs.observe({ entryTypes: ['gc'] });
+    process.send?.({ type: 'loop-start' });
+  } else if (m.type === 'loop') {
+    loop?.disable();
+    gcs.disconnect();
+    const h = loop;
+    process.send?.({ type: 'loop', maxMs: h ? h.max / 1e6 : 0, p99Ms: h ? h.percentile(99) / 1e6 : 0, gcMaxMs: gcMax, gcTotalMs: gcTotal, gcCount });
+    loop = null;
+  } else if (m.type === 'rss') {
     // The baseline after a full collection; samples during the run without one (a forced GC would itself delay chunks).
     if (typeof global.gc === 'function') global.gc();
     process.send?.({ type: 'rss', rss: process.memoryUsage().rss });

@@ -21,11 +21,19 @@ export function isLoopbackAddress(address: string | undefined): boolean {
   return a === '::1' || /^127\.\d+\.\d+\.\d+$/.test(a);
 }
 
+/** The bytes of the last few secrets compared against (the proxy and serve tokens), so a request encodes only its own. */
+const expectedBytes = new Map<string, Buffer>();
+
 export function sameSecret(given: string, expected: string): boolean {
   // Lengths differ: not the secret (timingSafeEqual would refuse anyway; this spares two buffers per request).
   if (given.length !== expected.length) return false;
+  let b = expectedBytes.get(expected);
+  if (!b) {
+    if (expectedBytes.size >= 4) expectedBytes.clear();
+    b = Buffer.from(expected);
+    expectedBytes.set(expected, b);
+  }
   const a = Buffer.from(given);
-  const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
@@ -111,9 +119,12 @@ export function chooseKey(headers: IncomingHttpHeaders, proxyToken: string, stor
   return { headers: {}, keyLabel: own ? maskSecret(own) : '', keyId: own ? idOf(own) : '', inserted: false };
 }
 
+const NO_APP = Object.freeze({ app: '', kind: 'service' as const });
+
 /** `X-Spendbar-App: my-app` or `my-app; kind=internal` → app name and kind (service by default). */
 export function parseAppHeader(value: string | string[] | undefined): { app: string; kind: 'service' | 'internal' } {
   const v = (Array.isArray(value) ? value[0] : value) ?? '';
+  if (v === '') return NO_APP;
   const [name = '', ...params] = v.split(';');
   const kindParam = params.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith('kind='));
   const kind = kindParam?.slice(5).trim() === 'internal' ? 'internal' : 'service';

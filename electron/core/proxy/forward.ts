@@ -1,6 +1,6 @@
 // The HTTP hop to the provider: which headers cross it, keep-alive agents, and what Spendbar says when the provider
 // cannot be reached. Bodies are never logged; errors name the host, never a key.
-import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type RequestOptions } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import { APP_HEADER, SERVE_TOKEN_HEADER } from './auth.ts';
 import type { ApiStyle } from './usage.ts';
@@ -63,10 +63,16 @@ const agents: { http: HttpAgent; https: HttpsAgent | null } = {
 };
 
 export function openUpstream(url: URL, method: string, headers: OutgoingHttpHeaders): ClientRequest {
-  if (url.protocol !== 'https:') return httpRequest(url, { method, headers, agent: agents.http });
-  const https = process.getBuiltinModule('node:https');
-  agents.https ??= new https.Agent(AGENT_OPTIONS);
-  return https.request(url, { method, headers, agent: agents.https });
+  const https = url.protocol === 'https:';
+  // The options Node would make of the URL (node:url urlToHttpOptions), made directly: one object fewer per request.
+  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const options: RequestOptions = { protocol: url.protocol, hostname, path: `${url.pathname}${url.search}`, method, headers, agent: agents.http };
+  if (url.port !== '') options.port = Number(url.port);
+  if (url.username || url.password) options.auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  if (!https) return httpRequest(options);
+  const tls = process.getBuiltinModule('node:https');
+  options.agent = agents.https ??= new tls.Agent(AGENT_OPTIONS);
+  return tls.request(options);
 }
 
 /** Closes idle keep-alive sockets (at shutdown, so the process can exit). */

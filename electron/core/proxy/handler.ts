@@ -153,7 +153,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     const meter = new UsageMeter(style);
     let status = 0;
     let ttfb: number | null = null;
-    let rateLimit: RateLimit | null = null;
+    let rateHeaders: { headers: IncomingMessage['headers']; at: number } | null = null;
     let note: string | null = null;
     let done = false;
     let reader: SideReader | null = null;
@@ -165,6 +165,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
         reader.settle();
         note ??= reader.problem();
       }
+      const rateLimit: RateLimit | null = rateHeaders ? readRateLimit(rateHeaders.headers, status, rateHeaders.at) : null;
       const usage = meter.result();
       // A failed answer that reported nothing consumed nothing: record it without estimates.
       const failed = finalStatus < 200 || finalStatus >= 300;
@@ -201,19 +202,22 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     };
 
     const upReq = openUpstream(target, req.method ?? 'POST', requestHeaders(req.headers, { stream: plan.stream, bodyLength: plan.body.length, key: key.headers }));
-    // One timer per request, re-armed lazily: a chunk only moves the deadline (no timer churn per streamed event);
-    // when the timer fires early it sleeps on until the deadline.
+    // One timer per request, created once: arming only moves the deadline (no timer churn per phase or per streamed
+    // event). A timer that fires before the deadline sleeps on until it; only a deadline earlier than the armed
+    // timer's (the idle limit after a longer wait for headers) arms it anew.
     let timer: NodeJS.Timeout | undefined;
     let deadline = 0;
+    let firesAt = 0;
     let limitMs = 0;
     let limitWhat = '';
+    const schedule = (ms: number) => {
+      timer = setTimeout(expire, ms);
+      timer.unref?.();
+      firesAt = deadline;
+    };
     const expire = () => {
       const left = deadline - Date.now();
-      if (left > 0) {
-        timer = setTimeout(expire, left);
-        timer.unref?.();
-        return;
-      }
+      if (left > 0) return schedule(left);
       timer = undefined;
       const secs = limitMs >= 10_000 ? String(Math.round(limitMs / 1000)) : (limitMs / 1000).toFixed(1);
       upReq.destroy(new HopError(504, `${target.host} ${limitWhat} within ${secs} s; Spendbar's proxy gave up.`));
@@ -223,14 +227,12 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
       timer = undefined;
     };
     const arm = (ms: number, what: string) => {
-      const changed = ms !== limitMs || what !== limitWhat;
       deadline = Date.now() + ms;
       limitMs = ms;
       limitWhat = what;
-      if (timer && !changed) return;
-      disarm();
-      timer = setTimeout(expire, ms);
-      timer.unref?.();
+      if (timer && firesAt <= deadline) return;
+      clearTimeout(timer);
+      schedule(ms);
     };
     arm(timeouts.connectMs, 'did not accept the connection');
     upReq.on('socket', (socket) => {
@@ -267,7 +269,8 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
 
     upReq.on('response', (upRes: IncomingMessage) => {
       status = upRes.statusCode ?? 502;
-      rateLimit = readRateLimit(upRes.headers, status, now());
+      // Read once the response is over (finish), against the time the headers came: not in the response's latency.
+      rateHeaders = { headers: upRes.headers, at: now() };
       const isSse = /text\/event-stream/i.test(String(upRes.headers['content-type'] ?? ''));
       const side = createSideReader({
         eventStream: isSse,

@@ -1,8 +1,12 @@
 // Writes request records off the response path: the handler hands a record over and returns; every `flushMs` (or
 // once `maxBatch` are waiting) the batch is scrubbed, estimated where the provider reported no usage, priced and
-// written in one transaction (prepared statements kept for the life of the recorder), with its hourly roll-up and
-// the latest rate-limit figures. The queue is bounded: should the database stall, the oldest waiting records are dropped
-// and counted rather than let memory grow.
+// written (prepared statements kept for the life of the recorder), with its hourly roll-up and the latest rate-limit
+// figures. A batch goes in slices of `SLICE_ROWS`, one transaction each, with the event loop let run between them, so
+// a large batch never holds up the responses and stream chunks still in flight (each slice takes about a
+// millisecond). Within a slice the roll-up is summed per hour × account × model × key × app × kind × currency and the
+// rate-limit figures keep the latest per account and key: one statement per group instead of two per row, the same
+// sums and figures as row by row. The queue is bounded: should the database stall, the oldest waiting records are
+// dropped and counted rather than let memory grow.
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { CostSource } from '../../../shared/metering.ts';
 import type { Price, PricedUsage } from '../pricing/index.ts';
@@ -39,8 +43,8 @@ const INSERT = `INSERT INTO proxy_requests (time, account_id, key, key_id, app, 
   latency_ms, ttfb_ms, rate_limit, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 const ROLLUP = `INSERT INTO proxy_hourly (hour, account_id, model, key, app, kind, currency, requests, errors, input_tokens,
-  output_tokens, cached_tokens, reasoning_tokens, cost_micros, unpriced, estimated) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (hour, account_id, model, key, app, kind, currency) DO UPDATE SET requests = requests + 1,
+  output_tokens, cached_tokens, reasoning_tokens, cost_micros, unpriced, estimated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (hour, account_id, model, key, app, kind, currency) DO UPDATE SET requests = requests + excluded.requests,
     errors = errors + excluded.errors, input_tokens = input_tokens + excluded.input_tokens,
     output_tokens = output_tokens + excluded.output_tokens, cached_tokens = cached_tokens + excluded.cached_tokens,
     reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
@@ -50,6 +54,48 @@ const ROLLUP = `INSERT INTO proxy_hourly (hour, account_id, model, key, app, kin
 const RATE = `INSERT INTO proxy_ratelimits (account_id, key_id, key, time, rate_limit) VALUES (?, ?, ?, ?, ?)
   ON CONFLICT (account_id, key_id) DO UPDATE SET key = excluded.key, time = excluded.time, rate_limit = excluded.rate_limit
   WHERE excluded.time >= proxy_ratelimits.time`;
+
+/** Rows written per transaction, the event loop let run between two (see the top of this file). */
+export const SLICE_ROWS = 32;
+
+/** One hourly roll-up row being summed from a slice. */
+interface HourSum {
+  hour: number;
+  accountId: string;
+  model: string;
+  key: string;
+  app: string;
+  kind: string;
+  currency: string;
+  requests: number;
+  errors: number;
+  input: number;
+  output: number;
+  cached: number;
+  reasoning: number;
+  /** null while every request summed was without a cost (the upsert then leaves the stored cost as it is). */
+  micros: number | null;
+  unpriced: number;
+  estimated: number;
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Every text of a record scrubbed (its other fields are numbers, flags and the rate-limit figures' numbers). */
+function scrubRecord(r: ProxyRecord, scrub: <T>(value: T) => T): ProxyRecord {
+  return {
+    ...r,
+    accountId: scrub(r.accountId),
+    provider: scrub(r.provider),
+    key: scrub(r.key),
+    keyId: scrub(r.keyId),
+    app: scrub(r.app),
+    modelRequested: scrub(r.modelRequested),
+    endpoint: scrub(r.endpoint),
+    note: r.note === null ? null : scrub(r.note),
+    usage: r.usage.model === null ? r.usage : { ...r.usage, model: scrub(r.usage.model) },
+  };
+}
 
 export class RequestRecorder {
   private readonly opts: RecorderOptions;
@@ -133,13 +179,30 @@ export class RequestRecorder {
   }
 
   private async write(queued: ProxyRecord[]): Promise<void> {
+    const accounts = new Set<string>();
+    for (let at = 0; at < queued.length; at += SLICE_ROWS) {
+      if (at > 0) await nextTurn();
+      if (!(await this.writeSlice(queued.slice(at, at + SLICE_ROWS), accounts))) break;
+    }
+    if (accounts.size === 0) return;
+    try {
+      this.opts.onWritten?.([...accounts]);
+    } catch (err) {
+      log.error('spendbar: a metering listener failed:', err instanceof Error ? err.message : err);
+    }
+  }
+
+  /** One transaction; false when the database is closed. A slice that fails is logged and left out. */
+  private async writeSlice(queued: ProxyRecord[], accounts: Set<string>): Promise<boolean> {
     const scrub = this.opts.scrub;
-    const batch = await Promise.all(queued.map((r) => this.estimate(r).then((e) => (scrub ? scrub(e) : e))));
+    const batch = await Promise.all(queued.map((r) => this.estimate(r).then((e) => (scrub ? scrubRecord(e, scrub) : e))));
     const costs = await Promise.all(batch.map((r) => this.cost(r)));
     const { db } = this.opts;
-    if (!db.isOpen) return;
+    if (!db.isOpen) return false;
     const { insert, rollup, rate } = this.prepared();
-    const accounts = new Set<string>();
+    const hours = new Map<string, HourSum>();
+    const latest = new Map<string, { r: ProxyRecord; text: string }>();
+    const touched: string[] = [];
     db.exec('BEGIN IMMEDIATE');
     try {
       batch.forEach((r, i) => {
@@ -151,22 +214,42 @@ export class RequestRecorder {
         insert.run(r.time, r.accountId, r.key, r.keyId, r.app, r.kind, model, r.modelRequested, r.endpoint.slice(0, 200), r.stream ? 1 : 0, r.status,
           u.inputTokens, u.outputTokens, u.cachedTokens, u.cacheWriteTokens, u.reasoningTokens, c.micros, c.currency, c.source, u.estimated ? 1 : 0,
           Math.round(r.latencyMs), r.ttfbMs === null ? null : Math.round(r.ttfbMs), rateText, r.note);
-        rollup.run(r.time - (r.time % HOUR), r.accountId, model, r.key, r.app, r.kind, c.currency, failed ? 1 : 0, u.inputTokens, u.outputTokens,
-          u.cachedTokens, u.reasoningTokens, c.micros, c.source === 'unpriced' ? 1 : 0, u.estimated ? 1 : 0);
-        if (rateText !== null) rate.run(r.accountId, r.keyId, r.key, r.time, rateText);
-        accounts.add(r.accountId);
+        const hour = r.time - (r.time % HOUR);
+        const group = JSON.stringify([hour, r.accountId, model, r.key, r.app, r.kind, c.currency]);
+        let h = hours.get(group);
+        if (!h) {
+          h = { hour, accountId: r.accountId, model, key: r.key, app: r.app, kind: r.kind, currency: c.currency, requests: 0, errors: 0, input: 0, output: 0, cached: 0, reasoning: 0, micros: null, unpriced: 0, estimated: 0 };
+          hours.set(group, h);
+        }
+        h.requests++;
+        if (failed) h.errors++;
+        h.input += u.inputTokens;
+        h.output += u.outputTokens;
+        h.cached += u.cachedTokens;
+        h.reasoning += u.reasoningTokens;
+        if (c.micros !== null) h.micros = (h.micros ?? 0) + c.micros;
+        if (c.source === 'unpriced') h.unpriced++;
+        if (u.estimated) h.estimated++;
+        if (rateText !== null) {
+          // The stored figures are the latest by time (a tie: the later record, as the upsert's >= keeps it).
+          const who = `${r.accountId}\u0000${r.keyId}`;
+          const seen = latest.get(who);
+          if (!seen || r.time >= seen.r.time) latest.set(who, { r, text: rateText });
+        }
+        touched.push(r.accountId);
       });
+      for (const h of hours.values()) {
+        rollup.run(h.hour, h.accountId, h.model, h.key, h.app, h.kind, h.currency, h.requests, h.errors, h.input, h.output, h.cached, h.reasoning, h.micros, h.unpriced, h.estimated);
+      }
+      for (const { r, text } of latest.values()) rate.run(r.accountId, r.keyId, r.key, r.time, text);
       db.exec('COMMIT');
     } catch (err) {
       if (db.isTransaction) db.exec('ROLLBACK');
       log.error('spendbar: metered requests could not be stored:', err instanceof Error ? err.message : err);
-      return;
+      return true;
     }
-    try {
-      this.opts.onWritten?.([...accounts]);
-    } catch (err) {
-      log.error('spendbar: a metering listener failed:', err instanceof Error ? err.message : err);
-    }
+    for (const id of touched) accounts.add(id);
+    return true;
   }
 
   async close(): Promise<void> {

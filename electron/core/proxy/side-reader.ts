@@ -25,9 +25,12 @@ export interface SideReader {
   readonly framed: boolean;
   /** Feeds upstream bytes; returns what to send to the client. */
   take(chunk: Buffer): Buffer[];
-  /** At the end of the body: the last bytes to send, and then `done` once the side copy is read. */
+  /** At the end of the body: `done` with the last bytes to send, once the side copy has all of it. */
   end(done: (tail: Buffer[]) => void): void;
-  /** Reads the events held unread when usage is incomplete (their reply text feeds the estimate); else drops them. */
+  /**
+   * After the client got its end: reads a whole body's usage, then the events held unread when usage is incomplete
+   * (their reply text feeds the estimate), else drops them.
+   */
   settle(): void;
   /** Why metering may be incomplete, if it is. */
   problem(): string | null;
@@ -61,6 +64,7 @@ export function createSideReader(opts: { eventStream: boolean; encoding: string 
   // Framing needs the bytes as they are on the wire: only for uncompressed streams.
   const framed = opts.eventStream && !decoder && opts.stripUsageChunk;
   let decodeFailed = false;
+  let ended = false;
   let seen = 0;
   let deferred: string[] = [];
   let deferredChars = 0;
@@ -115,7 +119,7 @@ export function createSideReader(opts: { eventStream: boolean; encoding: string 
     end(done) {
       const finish = () => {
         const tail = parser ? parser.end() : [];
-        collector?.readInto(meter);
+        ended = true;
         done(framed ? tail : []);
       };
       if (!decoder) return finish();
@@ -124,6 +128,9 @@ export function createSideReader(opts: { eventStream: boolean; encoding: string 
       decoder.end();
     },
     settle() {
+      // Parsing the body waits until the client has its end: its latency does not include the usage read.
+      // A body cut short is not read: only a whole one's usage is the provider's.
+      if (ended) collector?.readInto(meter);
       const held = deferred;
       deferred = [];
       deferredChars = 0;

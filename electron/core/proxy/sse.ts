@@ -38,7 +38,8 @@ export class SseParser {
   private hasData = false;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  private readonly decoder = new StringDecoder('utf8');
+  /** Only for a line split across chunks (made then: most streams never need one). */
+  private decoder: StringDecoder | null = null;
   /** Lines or events that were too long or not SSE; the bytes still reached the client. */
   malformed = 0;
 
@@ -148,6 +149,7 @@ export class SseParser {
       return;
     }
     if (this.lineBytes === 0) return;
+    this.decoder ??= new StringDecoder('utf8');
     const text = this.decoder.write(Buffer.concat(this.line)) + this.decoder.end();
     this.line = [];
     this.lineBytes = 0;

@@ -56,14 +56,29 @@ export function noKeyReason(account: Account, hasInferenceKey = false): string |
   return PROFILES[account.provider]?.noKeyReason ?? null;
 }
 
+/** A base URL's origin and path prefix, parsed once per base (a request would otherwise parse it again). */
+const roots = new Map<string, { origin: string; prefix: string }>();
+
+function rootOf(base: string): { origin: string; prefix: string } {
+  let root = roots.get(base);
+  if (!root) {
+    const u = new URL(base);
+    root = { origin: u.origin, prefix: `${u.pathname.replace(/\/+$/, '')}/` };
+    // Bounded: bases come from accounts, but a flood of edits starts the cache afresh.
+    if (roots.size >= 1000) roots.clear();
+    roots.set(base, root);
+  }
+  return root;
+}
+
 export function upstreamUrl(base: string, path: string, search: string): URL {
   let p = path.startsWith('/') ? path : `/${path}`;
   if (/\/v1$/.test(base) && (p === '/v1' || p.startsWith('/v1/'))) p = p.slice(3) || '/';
   if (!/^https?:\/\/[^/]/i.test(base)) throw new RangeError(`The account's base URL '${base}' is not an http(s) address: fix it in Accounts.`);
   const url = new URL(`${base}${p}${search}`);
   // A path cannot leave the account's base URL ("/../" segments): the stored key only goes where the account points.
-  const root = new URL(base);
-  if (url.origin !== root.origin || !`${url.pathname}/`.startsWith(`${root.pathname.replace(/\/+$/, '')}/`)) {
+  const root = rootOf(base);
+  if (url.origin !== root.origin || !`${url.pathname}/`.startsWith(root.prefix)) {
     throw new RangeError(`The path ${path} leaves the account's base URL.`);
   }
   return url;
@@ -82,7 +97,7 @@ export function isRouter(account: Account): boolean {
 export interface BodyPlan {
   /** The body to send (the client's bytes when nothing changed). */
   body: Buffer;
-  /** Parsed JSON body, for model, stream flag and estimates; null when not JSON. */
+  /** Parsed JSON body, for model, stream flag and estimates; null when not JSON (a body sent as it is: parsed on first read). */
   json: Record<string, unknown> | null;
   stream: boolean;
   model: string;
@@ -94,23 +109,62 @@ export interface BodyPlan {
 
 const CHAT_LIKE = /\/(chat\/)?completions$/;
 
-/** Decides the body to forward. Changes only JSON bodies of OpenAI-style completion calls, and only unset fields. */
-export function planBody(raw: Buffer, contentType: string | undefined, path: string, style: ApiStyle, router: boolean): BodyPlan {
-  const plan: BodyPlan = { body: raw, json: null, stream: false, model: '', addedStreamUsage: false, addedRouterUsage: false };
-  if (raw.length === 0 || !/json/i.test(contentType ?? 'application/json')) return plan;
+/** The body as a JSON object, or null when it is not one. */
+function parseObject(raw: Buffer): Record<string, unknown> | null {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw.toString('utf8'));
   } catch {
-    return plan;
+    return null;
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return plan;
-  const json = parsed as Record<string, unknown>;
+  return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+}
+
+const STREAM_KEY = Buffer.from('"stream"');
+const ESCAPE = Buffer.from('\\u');
+
+/**
+ * Whether the bytes alone show the body goes as it is and is no stream: no `"stream"` key can be in them (it is
+ * absent as written, and no \u escape could spell it), and no router usage flag is to be added. Such a body is sent
+ * without being parsed first: its model and parsed form (for the record and an estimate) are read once the response
+ * is over, so a long prompt's parse is not in the request's latency.
+ */
+function goesAsIs(raw: Buffer, path: string, style: ApiStyle, router: boolean): boolean {
+  if (router && style === 'openai' && (CHAT_LIKE.test(path) || /\/responses$/.test(path))) return false;
+  return !raw.includes(STREAM_KEY) && !raw.includes(ESCAPE);
+}
+
+/** A plan for a body that goes as it is: parsed on first use of `json` or `model`, once. */
+function asIsPlan(raw: Buffer): BodyPlan {
+  let json: Record<string, unknown> | null | undefined;
+  const parsed = () => (json === undefined ? (json = parseObject(raw)) : json);
+  return {
+    body: raw,
+    stream: false,
+    addedStreamUsage: false,
+    addedRouterUsage: false,
+    get json() {
+      return parsed();
+    },
+    get model() {
+      const m = parsed()?.model;
+      return typeof m === 'string' ? m : '';
+    },
+  };
+}
+
+/** Decides the body to forward. Changes only JSON bodies of OpenAI-style completion calls, and only unset fields. */
+export function planBody(raw: Buffer, contentType: string | undefined, path: string, style: ApiStyle, router: boolean): BodyPlan {
+  const plan: BodyPlan = { body: raw, json: null, stream: false, model: '', addedStreamUsage: false, addedRouterUsage: false };
+  if (raw.length === 0 || !/json/i.test(contentType ?? 'application/json')) return plan;
+  const p = path.replace(/\/+$/, '');
+  if (goesAsIs(raw, p, style, router)) return asIsPlan(raw);
+  const json = parseObject(raw);
+  if (!json) return plan;
   plan.json = json;
   plan.stream = json.stream === true;
   plan.model = typeof json.model === 'string' ? json.model : '';
   if (style !== 'openai') return plan;
-  const p = path.replace(/\/+$/, '');
   // Fields Spendbar adds where the client sent none: spliced into the client's bytes, so its body is not serialised
   // again (a long prompt costs nothing extra). A field the client sent without the flag is merged, and only then is
   // the body re-serialised.

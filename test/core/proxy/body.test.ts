@@ -2,6 +2,7 @@
 // object at their tail (the rest left unparsed) unless that gives no complete usage.
 import { describe, expect, it } from 'vitest';
 import { TailCollector } from '../../../electron/core/proxy/body.ts';
+import { createSideReader } from '../../../electron/core/proxy/side-reader.ts';
 import { UsageMeter } from '../../../electron/core/proxy/usage.ts';
 
 function read(body: string, chunk = 4096): UsageMeter {
@@ -39,5 +40,28 @@ describe('TailCollector.readInto', () => {
 
   it('an HTML error page reads as nothing', () => {
     expect(read(`<html>${long}</html>`).sawUsage).toBe(false);
+  });
+});
+
+describe('a whole body read on the side', () => {
+  const body = Buffer.from(JSON.stringify({ id: 'c', object: 'chat.completion', model: 'gpt-4o', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' } }], usage: { prompt_tokens: 11, completion_tokens: 2 } }));
+
+  it('is read after the client got its end (the response is not held for the usage read), and read exactly', () => {
+    const meter = new UsageMeter('openai');
+    const side = createSideReader({ eventStream: false, encoding: undefined, stripUsageChunk: false, meter });
+    expect(side.take(body)).toEqual([body]);
+    let atEnd: boolean | null = null;
+    side.end(() => (atEnd = meter.sawUsage));
+    expect(atEnd).toBe(false);
+    side.settle();
+    expect(meter.result()).toMatchObject({ model: 'gpt-4o', inputTokens: 11, outputTokens: 2, estimated: false });
+  });
+
+  it('a body cut short (no end) is not read: what it held is not taken as the provider\'s figures', () => {
+    const meter = new UsageMeter('openai');
+    const side = createSideReader({ eventStream: false, encoding: undefined, stripUsageChunk: false, meter });
+    side.take(body);
+    side.settle();
+    expect(meter.sawUsage).toBe(false);
   });
 });

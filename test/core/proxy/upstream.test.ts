@@ -7,6 +7,30 @@ const body = (v: unknown) => Buffer.from(JSON.stringify(v));
 const JSON_TYPE = 'application/json';
 
 describe('planBody', () => {
+  it('a body that can hold no stream flag goes as the client sent it; its model and JSON are read from it all the same', () => {
+    const raw = Buffer.from('{"model":"gpt-4o","messages":[{"role":"user","content":"line one\\nline two"}]}');
+    const p = planBody(raw, JSON_TYPE, '/v1/chat/completions', 'openai', false);
+    expect(p.body).toBe(raw);
+    expect(p).toMatchObject({ stream: false, addedStreamUsage: false, addedRouterUsage: false, model: 'gpt-4o' });
+    expect(p.json).toEqual(JSON.parse(raw.toString()));
+    const notJson = planBody(Buffer.from('{"model": oops'), JSON_TYPE, '/v1/chat/completions', 'openai', false);
+    expect([notJson.model, notJson.json]).toEqual(['', null]);
+    expect(planBody(Buffer.from('["gpt-4o"]'), JSON_TYPE, '/v1/chat/completions', 'openai', false).json).toBeNull();
+  });
+
+  it('a stream flag spelled with an escape is still a stream: usage is asked for', () => {
+    const p = planBody(Buffer.from('{"model":"gpt-4o","str\\u0065am":true,"messages":[]}'), JSON_TYPE, '/v1/chat/completions', 'openai', false);
+    expect(p.stream).toBe(true);
+    expect(p.addedStreamUsage).toBe(true);
+    expect(JSON.parse(p.body.toString()).stream_options).toEqual({ include_usage: true });
+  });
+
+  it("a router's chat call without the usage flag still gets it, however its bytes look", () => {
+    const p = planBody(Buffer.from('{"model":"openai/gpt-4o","messages":[]}'), JSON_TYPE, '/api/v1/chat/completions', 'openai', true);
+    expect(p.addedRouterUsage).toBe(true);
+    expect(JSON.parse(p.body.toString()).usage).toEqual({ include: true });
+  });
+
   it('adds stream_options.include_usage to a chat stream that left it unset, and nothing else', () => {
     const p = planBody(body({ model: 'gpt-4o', stream: true, messages: [] }), JSON_TYPE, '/v1/chat/completions', 'openai', false);
     expect(p).toMatchObject({ stream: true, model: 'gpt-4o', addedStreamUsage: true, addedRouterUsage: false });
