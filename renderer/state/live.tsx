@@ -37,25 +37,33 @@ export function useLive(): LiveState {
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 type FirstLoad = [AppInfo, ProviderDescriptor[], Account[], AccountStatus[]];
-const firstLoads = new WeakMap<SpendbarApi, Promise<FirstLoad>>();
-const loadAll = (api: SpendbarApi): Promise<FirstLoad> => Promise.all([api.getInfo(), api.listProviders(), api.listAccounts(), api.getStatus()]);
+interface SentLoad {
+  info: Promise<AppInfo>;
+  all: Promise<FirstLoad>;
+}
+const firstLoads = new WeakMap<SpendbarApi, SentLoad>();
+const loadAll = (api: SpendbarApi, info = api.getInfo()): Promise<FirstLoad> => Promise.all([info, api.listProviders(), api.listAccounts(), api.getStatus()]);
 
 /**
  * Sends the first load's requests before React has rendered anything (main.tsx calls it at start-up); the
- * provider then takes these requests instead of sending its own.
+ * provider then takes these requests instead of sending its own. Returns the app's info as soon as that is in,
+ * for queries that need its time zone (usageStart.ts).
  */
-export function preloadLive(api: SpendbarApi): void {
-  if (firstLoads.has(api)) return;
-  const load = loadAll(api);
+export function preloadLive(api: SpendbarApi): Promise<AppInfo> {
+  const sent = firstLoads.get(api);
+  if (sent) return sent.info;
+  const info = api.getInfo();
+  const all = loadAll(api, info);
   // The provider handles a failure; this only keeps it from counting as unhandled until the provider mounts.
-  load.catch(() => undefined);
-  firstLoads.set(api, load);
+  all.catch(() => undefined);
+  firstLoads.set(api, { info, all });
+  return info;
 }
 
 function takeLoad(api: SpendbarApi): Promise<FirstLoad> {
-  const load = firstLoads.get(api);
+  const sent = firstLoads.get(api);
   firstLoads.delete(api);
-  return load ?? loadAll(api);
+  return sent?.all ?? loadAll(api);
 }
 
 export function LiveProvider({ api, children }: { api: SpendbarApi; children: ReactNode }) {

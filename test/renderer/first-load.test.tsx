@@ -5,6 +5,9 @@ import { act, render, screen, waitFor } from '@testing-library/react';
 import { App } from '../../renderer/App.tsx';
 import type { SpendbarApi } from '../../shared/api.ts';
 import { FakeSpendbarApi } from './fake-api.ts';
+import { preloadLive } from '../../renderer/state/live.tsx';
+import { preloadUsage, takeUsageStart } from '../../renderer/state/usageStart.ts';
+import type { SeriesQuery } from '../../shared/domain.ts';
 
 const COUNTED = ['getInfo', 'listProviders', 'listAccounts', 'getStatus', 'querySeries', 'queryTotals', 'filterValues', 'getAlerts'] as const;
 const settle = () => act(() => new Promise((r) => setTimeout(r, 400)));
@@ -25,9 +28,14 @@ function counting(api: FakeSpendbarApi): { page: SpendbarApi; counts: () => Reco
   return { page, counts: () => Object.fromEntries(COUNTED.map((m) => [m, calls.get(m) ?? 0])) };
 }
 
-async function openUsage() {
+async function openUsage(opts: { preloaded?: boolean } = {}) {
   const api = new FakeSpendbarApi();
   const { page, counts } = counting(api);
+  // As main.tsx does when the page opens on Usage: the first load and the view's first queries go out before React.
+  if (opts.preloaded) {
+    preloadUsage(page, preloadLive(page));
+    await act(() => new Promise((r) => setTimeout(r, 50)));
+  }
   render(<App api={page} initialView="usage" />);
   // The chart code loads lazily; the first test of a run also pays for transforming it.
   await waitFor(() => expect(JSON.parse(screen.getByTestId('trend-chart').getAttribute('data-series') ?? '[]').length).toBeGreaterThan(0), { timeout: 10_000 });
@@ -41,6 +49,31 @@ describe('first load of the Usage view', () => {
   it('asks for each thing once: live state, trend, balances, totals, filter values and alerts', async () => {
     const { counts } = await openUsage();
     expect(counts()).toEqual({ getInfo: 1, listProviders: 1, listAccounts: 1, getStatus: 1, querySeries: 2, queryTotals: 1, filterValues: 1, getAlerts: 1 });
+  });
+
+  it('opened at start-up, takes the trend, totals and filter values sent before it mounted instead of asking again', async () => {
+    const { api, counts } = await openUsage({ preloaded: true });
+    expect(counts()).toEqual({ getInfo: 1, listProviders: 1, listAccounts: 1, getStatus: 1, querySeries: 2, queryTotals: 1, filterValues: 1, getAlerts: 1 });
+    // The balance history (asked by the view itself) covers the range the preloaded trend was asked for.
+    const [trend, balance] = api.callsTo('querySeries').map((a) => a[0] as SeriesQuery);
+    expect(trend).toMatchObject({ metric: 'requests', bucket: 'day', groupBy: 'model' });
+    expect(balance).toMatchObject({ metric: 'balance', from: trend!.from, to: trend!.to });
+    expect(screen.getAllByTestId('breakdown-row').length).toBeGreaterThan(0);
+  });
+
+  it('does not use a start that waited too long (a retried first load): the view asks afresh', async () => {
+    const api = new FakeSpendbarApi();
+    preloadUsage(api, api.getInfo());
+    await new Promise((r) => setTimeout(r, 10));
+    expect(takeUsageStart(api, 'UTC', Date.now() + 60_000)).toBeNull();
+    preloadUsage(api, api.getInfo());
+    await new Promise((r) => setTimeout(r, 10));
+    expect(takeUsageStart(api, 'Europe/Paris')).toBeNull();
+    preloadUsage(api, api.getInfo());
+    await new Promise((r) => setTimeout(r, 10));
+    expect(takeUsageStart(api, 'UTC')?.range.to).toBeLessThanOrEqual(Date.now());
+    // Taken once.
+    expect(takeUsageStart(api, 'UTC')).toBeNull();
   });
 
   it('does not re-query for a status push that only repeats what is shown (a new event stream, a poll starting)', async () => {
