@@ -5,20 +5,19 @@ import { pickApi } from './api/pick.ts';
 import { loadCharts } from './chart/lazy.ts';
 import { accountFromHash, viewFromSearch } from './lib/view.ts';
 import { preloadLive } from './state/live.tsx';
-import { preloadUsage } from './state/usageStart.ts';
+import { firstRenderNeeds, preloadUsage } from './state/usageStart.ts';
 import './styles.css';
 
 const { api } = pickApi();
-// The first API calls go out now rather than after React's first render and paint.
-const info = preloadLive(api);
 const initialView = viewFromSearch(window.location.search);
 // (A notification's "#/account/<id>" opens the Overview instead: see App.tsx.)
-if (initialView === 'usage' && !accountFromHash(window.location.hash)) {
-  // Opening on Usage: fetch the chart code now, alongside the first API calls, not after their answers, and ask for
-  // the trend chart's data as soon as the app's time zone is known, not after React has rendered the view.
-  void loadCharts();
-  preloadUsage(api, info);
-}
+const opensUsage = initialView === 'usage' && !accountFromHash(window.location.hash);
+// Opening on Usage: fetch the chart code now, alongside the first API calls, not after their answers. It is asked
+// for first: the browser opens at most six connections to the server, and the API calls below would take them all.
+if (opensUsage) void loadCharts();
+// The first API calls go out now rather than after React's first render and paint. Opening on Usage, its trend
+// chart's data is asked for now too (after them), not after React has rendered the view.
+preloadLive(api, opensUsage ? () => firstRenderNeeds(preloadUsage(api)) : undefined);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

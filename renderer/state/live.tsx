@@ -37,33 +37,29 @@ export function useLive(): LiveState {
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 type FirstLoad = [AppInfo, ProviderDescriptor[], Account[], AccountStatus[]];
-interface SentLoad {
-  info: Promise<AppInfo>;
-  all: Promise<FirstLoad>;
-}
-const firstLoads = new WeakMap<SpendbarApi, SentLoad>();
-const loadAll = (api: SpendbarApi, info = api.getInfo()): Promise<FirstLoad> => Promise.all([info, api.listProviders(), api.listAccounts(), api.getStatus()]);
+const firstLoads = new WeakMap<SpendbarApi, Promise<FirstLoad>>();
+const loadAll = (api: SpendbarApi): Promise<FirstLoad> => Promise.all([api.getInfo(), api.listProviders(), api.listAccounts(), api.getStatus()]);
 
 /**
  * Sends the first load's requests before React has rendered anything (main.tsx calls it at start-up); the
- * provider then takes these requests instead of sending its own. Returns the app's info as soon as that is in,
- * for queries that need its time zone (usageStart.ts).
+ * provider then takes these requests instead of sending its own. `also` sends what the first view needs besides
+ * (the Usage view's trend and totals), after these: the first load then waits for it too, so the view's first
+ * render shows it rather than a placeholder that another render and layout replace a moment later.
  */
-export function preloadLive(api: SpendbarApi): Promise<AppInfo> {
-  const sent = firstLoads.get(api);
-  if (sent) return sent.info;
-  const info = api.getInfo();
-  const all = loadAll(api, info);
+export function preloadLive(api: SpendbarApi, also?: () => Promise<unknown>): void {
+  if (firstLoads.has(api)) return;
+  const live = loadAll(api);
+  const extra = also?.().catch(() => undefined);
+  const load = extra ? Promise.all([live, extra]).then(([l]) => l) : live;
   // The provider handles a failure; this only keeps it from counting as unhandled until the provider mounts.
-  all.catch(() => undefined);
-  firstLoads.set(api, { info, all });
-  return info;
+  load.catch(() => undefined);
+  firstLoads.set(api, load);
 }
 
 function takeLoad(api: SpendbarApi): Promise<FirstLoad> {
-  const sent = firstLoads.get(api);
+  const load = firstLoads.get(api);
   firstLoads.delete(api);
-  return sent?.all ?? loadAll(api);
+  return load ?? loadAll(api);
 }
 
 export function LiveProvider({ api, children }: { api: SpendbarApi; children: ReactNode }) {

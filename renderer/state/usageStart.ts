@@ -1,8 +1,8 @@
 // The Usage view's first queries (trend, totals, filter values), built in one place: the view asks them, and when the
-// page opens on Usage, main.tsx sends them at start-up as soon as the app's time zone is known (the first answer of
-// the live state) instead of after React has rendered the view. Their answers are then in, or on their way, when the
-// view mounts, and its first render can draw the trend chart.
-import type { AppInfo, FilterValues, SpendbarApi, TotalsQuery } from '../../shared/api.ts';
+// page opens on Usage, main.tsx sends them at start-up with the live state's first load instead of after React has
+// rendered the view. Their answers are then in, or on their way, when the view mounts, and its first render can
+// draw the trend chart.
+import type { FilterValues, SpendbarApi, TotalsQuery } from '../../shared/api.ts';
 import type { SeriesQuery, SeriesResult, UsageTotals } from '../../shared/domain.ts';
 import { pointsFor } from '../lib/chartData.ts';
 import { DEFAULT_FILTER, filterArrays, resolveRange, type TimeRange, type UsageFilter } from '../lib/period.ts';
@@ -62,33 +62,37 @@ export interface UsageStart {
 // The view's opening state, which these queries must match: requests per day by model over the default period.
 export const OPENING = { metric: 'requests', bucket: 'day', stack: 'model' } as const;
 
-const starts = new WeakMap<SpendbarApi, UsageStart | 'waiting'>();
+const starts = new WeakMap<SpendbarApi, UsageStart>();
 // A start not taken by then (a first load that failed and was retried) is not used: the view asks afresh.
 const FRESH_MS = 10_000;
 
-/** Sends the Usage view's first queries once `info` (the app's time zone) is in. */
-export function preloadUsage(api: SpendbarApi, info: Promise<AppInfo>): void {
-  if (starts.has(api)) return;
-  starts.set(api, 'waiting');
-  info.then(
-    (i) => {
-      if (starts.get(api) !== 'waiting') return;
-      const range = resolveRange(DEFAULT_FILTER, Date.now(), i.timeZone ?? 'UTC');
-      const points = chartPoints();
-      const base = trendQueryBase({ bucket: OPENING.bucket, stack: OPENING.stack, range, filter: DEFAULT_FILTER, timeZone: i.timeZone, points });
-      starts.set(api, {
-        sentAt: Date.now(),
-        timeZone: i.timeZone,
-        range,
-        points,
-        trend: early(api.querySeries({ ...base, metric: OPENING.metric })),
-        totals: early(api.queryTotals(totalsQuery(range, DEFAULT_FILTER))),
-        filters: early(api.filterValues()),
-      });
-    },
-    // The live state reports a failed first load; the view then asks for itself.
-    () => starts.delete(api),
-  );
+/**
+ * Sends the Usage view's first queries now, alongside the live state's first load. The app's time zone (which the
+ * ranges are resolved in) comes with that load; until then it is taken to be this browser's, which it is unless the
+ * settings name another zone or the dashboard is opened from another machine: then the view asks again.
+ */
+export function preloadUsage(api: SpendbarApi, now = Date.now(), timeZone = new Intl.DateTimeFormat().resolvedOptions().timeZone): UsageStart {
+  const sent = starts.get(api);
+  if (sent) return sent;
+  const range = resolveRange(DEFAULT_FILTER, now, timeZone);
+  const points = chartPoints();
+  const base = trendQueryBase({ bucket: OPENING.bucket, stack: OPENING.stack, range, filter: DEFAULT_FILTER, timeZone, points });
+  const start: UsageStart = {
+    sentAt: now,
+    timeZone,
+    range,
+    points,
+    trend: early(api.querySeries({ ...base, metric: OPENING.metric })),
+    totals: early(api.queryTotals(totalsQuery(range, DEFAULT_FILTER))),
+    filters: early(api.filterValues()),
+  };
+  starts.set(api, start);
+  return start;
+}
+
+/** What the view's first render needs to draw the trend chart and its figures: the trend and the totals. */
+export function firstRenderNeeds(start: UsageStart): Promise<unknown> {
+  return Promise.all([start.trend.promise, start.totals.promise]);
 }
 
 /**
@@ -98,5 +102,5 @@ export function preloadUsage(api: SpendbarApi, info: Promise<AppInfo>): void {
 export function takeUsageStart(api: SpendbarApi, timeZone: string | undefined, now = Date.now()): UsageStart | null {
   const start = starts.get(api);
   starts.delete(api);
-  return start && start !== 'waiting' && start.timeZone === timeZone && now - start.sentAt < FRESH_MS ? start : null;
+  return start && start.timeZone === timeZone && now - start.sentAt < FRESH_MS ? start : null;
 }

@@ -82,12 +82,35 @@ interface TraceEvent {
   args?: { name?: string; data?: { url?: string; functionName?: string; type?: string } };
 }
 
-/** `--profile`: the main thread's tasks of the last load in order (ms from navigation start), each with what took most of it. */
-function printTasks(ev: TraceEvent[], main: TraceEvent, frameMs: number): void {
+interface Traced extends TraceEvent {
+  tdur?: number;
+}
+
+function mainThread(ev: Traced[]): { events: Traced[]; origin: number; frame: number } | null {
+  const main = ev.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
   const mark = ev.find((e) => e.name === 'bench-frame' && e.ph !== 'M');
-  if (!mark) return;
-  const origin = mark.ts - frameMs * 1000;
-  const mine = ev.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined);
+  if (!main || !mark) return null;
+  return { events: ev.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined), origin: NaN, frame: mark.ts };
+}
+
+/**
+ * The renderer main thread's work from navigation start to the chart's frame: its tasks' CPU time (the thread's own,
+ * which a busy host does not inflate the way it does wall time) and how long those tasks lasted.
+ */
+function mainThreadBeforeFrame(ev: Traced[], frameMs: number): { cpu: number; wall: number } | null {
+  const m = mainThread(ev);
+  if (!m) return null;
+  const origin = m.frame - frameMs * 1000;
+  const before = m.events.filter((e) => e.name === 'RunTask' && e.ts >= origin && e.ts < m.frame);
+  return { cpu: before.reduce((a, e) => a + (e.tdur ?? 0), 0) / 1000, wall: before.reduce((a, e) => a + e.dur!, 0) / 1000 };
+}
+
+/** `--timeline`: the main thread's tasks of the last load in order (ms from navigation start), each with what took most of it. */
+function printTasks(ev: Traced[], frameMs: number): void {
+  const m = mainThread(ev);
+  if (!m) return;
+  const origin = m.frame - frameMs * 1000;
+  const mine = m.events;
   const tasks = mine.filter((e) => e.name === 'RunTask' && e.dur! >= 3000 && e.ts >= origin).sort((a, b) => a.ts - b.ts);
   const what = (e: TraceEvent) => {
     const d = e.args?.data;
@@ -96,13 +119,9 @@ function printTasks(ev: TraceEvent[], main: TraceEvent, frameMs: number): void {
   };
   const lines = tasks.map((t) => {
     const inner = mine.filter((e) => e !== t && e.ts >= t.ts && e.ts + e.dur! <= t.ts + t.dur! && e.name !== 'RunTask' && e.dur! >= 1000).sort((a, b) => b.dur! - a.dur!).slice(0, 3);
-    return `    ${((t.ts - origin) / 1000).toFixed(0).padStart(5)} +${(t.dur! / 1000).toFixed(0).padStart(4)}  ${inner.map((e) => `${what(e)} ${(e.dur! / 1000).toFixed(0)}`).join(' | ')}`;
+    return `    ${((t.ts - origin) / 1000).toFixed(0).padStart(5)} +${(t.dur! / 1000).toFixed(0).padStart(4)} (CPU ${((t.tdur ?? 0) / 1000).toFixed(0).padStart(3)})  ${inner.map((e) => `${what(e)} ${(e.dur! / 1000).toFixed(0)}`).join(' | ')}`;
   });
-  const before = mine.filter((e) => e.name === 'RunTask' && e.ts >= origin && e.ts < mark.ts);
-  const cpu = before.reduce((a, e) => a + ((e as { tdur?: number }).tdur ?? 0), 0) / 1000;
-  const wall = before.reduce((a, e) => a + e.dur!, 0) / 1000;
-  console.log(`  main-thread tasks of the last load ≥ 3 ms (start +ms, the largest work in each):\n${lines.join('\n')}`);
-  console.log(`  main thread before the chart's frame: ${cpu.toFixed(0)} ms of CPU in tasks lasting ${wall.toFixed(0)} ms`);
+  console.log(`  main-thread tasks of the last load ≥ 3 ms (start +ms wall (CPU ms), the largest work in each):\n${lines.join('\n')}`);
 }
 
 /** `--profile`: the renderer main thread's time by kind of work (what each task spent its time on), up to the paint. */
@@ -110,7 +129,7 @@ function printTrace(trace: { traceEvents: TraceEvent[] }, frameMs: number): void
   const ev = trace.traceEvents;
   const main = ev.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
   if (!main) return;
-  printTasks(ev, main, frameMs);
+  printTasks(ev, frameMs);
   const mine = ev.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined).sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
   const byName = new Map<string, number>();
   // Each event's own time: its duration minus that of the events nested in it.
@@ -238,7 +257,9 @@ export async function runUiBench(opts: { runs?: number; accounts?: number; model
       const profile = opts.profile && i === runs;
       // `--timeline`: the trace alone (its task list and kinds of work), without the sampling profiler's overhead.
       const trace = (profile || opts.timeline) && i === runs;
-      if (trace) await browser.startTracing(page, { categories: ['devtools.timeline', 'v8', 'v8.execute', 'disabled-by-default-devtools.timeline', 'blink.user_timing'] });
+      // Every load is traced for the main thread's tasks (light); the last one in detail with --timeline / --profile.
+      const categories = ['disabled-by-default-devtools.timeline', 'blink.user_timing', ...(trace ? ['devtools.timeline', 'v8', 'v8.execute'] : [])];
+      await browser.startTracing(page, { categories });
       if (profile) {
         await cdp.send('Profiler.enable');
         await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
@@ -270,11 +291,12 @@ export async function runUiBench(opts: { runs?: number; accounts?: number; model
       // more animation frame; that round trip (and whatever the page did meanwhile, e.g. below the fold) was counted.
       const roundTrip = await page.evaluate(() => new Promise<number>((r) => requestAnimationFrame(() => r(performance.now()))));
       const serverCpu = cpuMsOf(serve.child.pid!) - serverCpu0;
+      const traced = JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: Traced[] };
+      const main = mainThreadBeforeFrame(traced.traceEvents, ms);
       if (trace) {
         console.log(`  last load: the chart's frame at ${ms.toFixed(0)} ms`);
-        const text = (await browser.stopTracing()).toString();
-        if (process.env.BENCH_UI_DUMP) writeFileSync(`${process.env.BENCH_UI_DUMP}.trace.json`, text);
-        printTrace(JSON.parse(text) as { traceEvents: TraceEvent[] }, ms);
+        if (process.env.BENCH_UI_DUMP) writeFileSync(`${process.env.BENCH_UI_DUMP}.trace.json`, JSON.stringify(traced));
+        printTrace(traced, ms);
         const tasks = await page.evaluate(() => (window as unknown as { longTasks: [number, number][] }).longTasks);
         console.log(`  long tasks of the last load (start+duration ms): ${tasks.map(([t, d]) => `${t.toFixed(0)}+${d.toFixed(0)}`).join(', ')}`);
       }
@@ -293,6 +315,8 @@ export async function runUiBench(opts: { runs?: number; accounts?: number; model
           ...(await page.evaluate(pageTimings)),
           'first paint with the chart': ms,
           'first paint, harness round trip': roundTrip,
+          'renderer main thread to the frame: CPU ms': main?.cpu ?? NaN,
+          'renderer main thread to the frame: tasks ms': main?.wall ?? NaN,
           'renderer CPU: script ms': metric('ScriptDuration'),
           'renderer CPU: layout + style ms': metric('LayoutDuration') + metric('RecalcStyleDuration'),
           'renderer CPU: all tasks ms': metric('TaskDuration'),

@@ -6,14 +6,14 @@ import { App } from '../../renderer/App.tsx';
 import type { SpendbarApi } from '../../shared/api.ts';
 import { FakeSpendbarApi } from './fake-api.ts';
 import { preloadLive } from '../../renderer/state/live.tsx';
-import { preloadUsage, takeUsageStart } from '../../renderer/state/usageStart.ts';
+import { firstRenderNeeds, preloadUsage, takeUsageStart } from '../../renderer/state/usageStart.ts';
 import type { SeriesQuery } from '../../shared/domain.ts';
 
 const COUNTED = ['getInfo', 'listProviders', 'listAccounts', 'getStatus', 'querySeries', 'queryTotals', 'filterValues', 'getAlerts'] as const;
 const settle = () => act(() => new Promise((r) => setTimeout(r, 400)));
 
-/** The fake core, counting every call the page makes. */
-function counting(api: FakeSpendbarApi): { page: SpendbarApi; counts: () => Record<string, number> } {
+/** The fake core, counting every call the page makes; `slow` methods answer that much later (ms). */
+function counting(api: FakeSpendbarApi, slow: Record<string, number> = {}): { page: SpendbarApi; counts: () => Record<string, number> } {
   const calls = new Map<string, number>();
   const page = new Proxy(api, {
     get(target, key, receiver) {
@@ -21,7 +21,9 @@ function counting(api: FakeSpendbarApi): { page: SpendbarApi; counts: () => Reco
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
         calls.set(String(key), (calls.get(String(key)) ?? 0) + 1);
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
+        const answer = (value as (...a: unknown[]) => unknown).apply(target, args);
+        const ms = slow[String(key)];
+        return ms ? new Promise((r) => setTimeout(() => r(answer), ms)) : answer;
       };
     },
   });
@@ -30,13 +32,19 @@ function counting(api: FakeSpendbarApi): { page: SpendbarApi; counts: () => Reco
 
 async function openUsage(opts: { preloaded?: boolean } = {}) {
   const api = new FakeSpendbarApi();
-  const { page, counts } = counting(api);
+  // The trend answers after the live state (as the core answers one request at a time, in order).
+  const { page, counts } = counting(api, opts.preloaded ? { querySeries: 150, queryTotals: 150 } : {});
   // As main.tsx does when the page opens on Usage: the first load and the view's first queries go out before React.
   if (opts.preloaded) {
-    preloadUsage(page, preloadLive(page));
-    await act(() => new Promise((r) => setTimeout(r, 50)));
+    preloadLive(page, () => firstRenderNeeds(preloadUsage(page, Date.now(), 'UTC')));
   }
   render(<App api={page} initialView="usage" />);
+  if (opts.preloaded) {
+    // The first load waited for the trend and totals: the view's first render already holds them.
+    const trend = await screen.findByTestId('trend-chart', undefined, { timeout: 10_000 });
+    expect(trend.getAttribute('data-columns')).toBe('7');
+    expect(screen.getAllByTestId('breakdown-row').length).toBeGreaterThan(0);
+  }
   // The chart code loads lazily; the first test of a run also pays for transforming it.
   await waitFor(() => expect(JSON.parse(screen.getByTestId('trend-chart').getAttribute('data-series') ?? '[]').length).toBeGreaterThan(0), { timeout: 10_000 });
   // The balance history below the fold is asked for once the trend chart is drawn, at an idle moment.
@@ -61,16 +69,24 @@ describe('first load of the Usage view', () => {
     expect(screen.getAllByTestId('breakdown-row').length).toBeGreaterThan(0);
   });
 
-  it('does not use a start that waited too long (a retried first load): the view asks afresh', async () => {
+  it("asks afresh when the app's zone is not the one guessed at start-up", async () => {
     const api = new FakeSpendbarApi();
-    preloadUsage(api, api.getInfo());
-    await new Promise((r) => setTimeout(r, 10));
+    const { page, counts } = counting(api);
+    preloadLive(page);
+    preloadUsage(page, Date.now(), 'Asia/Tokyo');
+    render(<App api={page} initialView="usage" />);
+    await waitFor(() => expect(JSON.parse(screen.getByTestId('trend-chart').getAttribute('data-series') ?? '[]').length).toBeGreaterThan(0), { timeout: 10_000 });
+    await settle();
+    expect(counts()).toMatchObject({ querySeries: 3, queryTotals: 2, filterValues: 2 });
+    const trend = api.callsTo('querySeries').map((a) => a[0] as SeriesQuery).filter((q) => q.metric === 'requests').at(-1)!;
+    expect(trend.timeZone).toBe('UTC');
+  });
+
+  it('does not use a start that waited too long (a retried first load), nor one taken before', () => {
+    const api = new FakeSpendbarApi();
+    preloadUsage(api, Date.now(), 'UTC');
     expect(takeUsageStart(api, 'UTC', Date.now() + 60_000)).toBeNull();
-    preloadUsage(api, api.getInfo());
-    await new Promise((r) => setTimeout(r, 10));
-    expect(takeUsageStart(api, 'Europe/Paris')).toBeNull();
-    preloadUsage(api, api.getInfo());
-    await new Promise((r) => setTimeout(r, 10));
+    preloadUsage(api, Date.now(), 'UTC');
     expect(takeUsageStart(api, 'UTC')?.range.to).toBeLessThanOrEqual(Date.now());
     // Taken once.
     expect(takeUsageStart(api, 'UTC')).toBeNull();
