@@ -24,8 +24,6 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
-    // Chromium (headless, and Electron's) supports <link rel="modulepreload">: no polyfill to run before the page's code.
-    modulePreload: { polyfill: false },
   },
   server: {
     // `npm run dev:renderer` next to `spendbar serve --port 8787`: API calls go to the running core.

@@ -21,11 +21,11 @@ function lazyModule<T>(importer: () => Promise<T>): LazyModule<T> {
   return mod;
 }
 
-/** The module once loaded (null until then; it starts loading on the first render that wants it). */
-function useLoaded<T>(mod: LazyModule<T>, wanted = true): T | null {
+/** The module once loaded (null until then; it starts loading on first render). */
+function useLoaded<T>(mod: LazyModule<T>): T | null {
   const [value, setValue] = useState<T | null>(mod.loaded);
   useEffect(() => {
-    if (value || !wanted) return;
+    if (value) return;
     let cancelled = false;
     void mod.load().then((m) => {
       if (!cancelled) setValue(m);
@@ -33,7 +33,7 @@ function useLoaded<T>(mod: LazyModule<T>, wanted = true): T | null {
     return () => {
       cancelled = true;
     };
-  }, [mod, value, wanted]);
+  }, [mod, value]);
   return value;
 }
 
@@ -49,10 +49,7 @@ export function useCharts(): typeof import('./charts.tsx') | null {
   return useLoaded(bars);
 }
 
-/**
- * The balance line chart, or null while its code loads. Its code (the time axis, date-fns) is not fetched until
- * `wanted`: below the fold, it must not take the main thread from the first chart's frame.
- */
-export function useBalanceCharts(wanted: boolean): typeof import('./balance-charts.tsx') | null {
-  return useLoaded(balances, wanted);
+/** The balance line chart, or null while its code loads. */
+export function useBalanceCharts(): typeof import('./balance-charts.tsx') | null {
+  return useLoaded(balances);
 }

@@ -42,15 +42,11 @@ const loadAll = (api: SpendbarApi): Promise<FirstLoad> => Promise.all([api.getIn
 
 /**
  * Sends the first load's requests before React has rendered anything (main.tsx calls it at start-up); the
- * provider then takes these requests instead of sending its own. `also` sends what the first view needs besides
- * (the Usage view's trend and totals), after these: the first load then waits for it too, so the view's first
- * render shows it rather than a placeholder that another render and layout replace a moment later.
+ * provider then takes these requests instead of sending its own.
  */
-export function preloadLive(api: SpendbarApi, also?: () => Promise<unknown>): void {
+export function preloadLive(api: SpendbarApi): void {
   if (firstLoads.has(api)) return;
-  const live = loadAll(api);
-  const extra = also?.().catch(() => undefined);
-  const load = extra ? Promise.all([live, extra]).then(([l]) => l) : live;
+  const load = loadAll(api);
   // The provider handles a failure; this only keeps it from counting as unhandled until the provider mounts.
   load.catch(() => undefined);
   firstLoads.set(api, load);

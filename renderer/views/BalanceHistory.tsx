@@ -13,13 +13,11 @@ export interface BalanceHistoryProps {
   colorOf: (accountId: string) => string;
   /** The queried range, so a young history (a few points) still sits on a sensible time axis. */
   range: { from: number; to: number };
-  /** False while the section waits for what is above the fold: its chart code is not fetched yet either. */
-  wanted?: boolean;
 }
 
-export function BalanceHistory({ result, loading, labelFor, project, runwayOf, colorOf, range, wanted = true }: BalanceHistoryProps) {
+export function BalanceHistory({ result, loading, labelFor, project, runwayOf, colorOf, range }: BalanceHistoryProps) {
   const series = (result?.series ?? []).filter((s) => s.points.length > 0);
-  const charts = useBalanceCharts(wanted);
+  const charts = useBalanceCharts();
   return (
     <section className="card" aria-labelledby="balance-title" aria-busy={loading} data-testid="balance-history">
       <h3 id="balance-title">Balance history</h3>

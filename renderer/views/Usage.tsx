@@ -1,4 +1,6 @@
 import { useCallback, useMemo, useState } from 'react';
+import type { SeriesQuery } from '../../shared/domain.ts';
+import { pointsFor } from '../lib/chartData.ts';
 import { keyLabel } from '../lib/format.ts';
 import { DAY_MS } from '../lib/zone.ts';
 import { ALL, DEFAULT_FILTER, defaultBucket, filterArrays, periodLabel, resolveRange, type TimeRange, type UsageFilter } from '../lib/period.ts';
@@ -7,7 +9,6 @@ import { useCharts } from '../chart/lazy.ts';
 import { groupColor } from '../chart/theme.ts';
 import { useIdleAfter } from '../state/useIdleAfter.ts';
 import { useQuery } from '../state/useQuery.ts';
-import { chartPoints, OPENING, takeUsageStart, totalsQuery, trendQueryBase, type TrendQueryBase } from '../state/usageStart.ts';
 import { BalanceHistory } from './BalanceHistory.tsx';
 import { BreakdownTable } from './BreakdownTable.tsx';
 import { ExportButtons } from './ExportButtons.tsx';
@@ -15,35 +16,38 @@ import { IndicatorCards } from './IndicatorCards.tsx';
 import { TrendChart, type TrendBucket, type TrendMetric, type TrendStack } from './TrendChart.tsx';
 import { UsageFilters } from './UsageFilters.tsx';
 
+// The core downsamples each series to what its chart can show (figures/downsample.ts): bars of at least 3 px, at
+// most 400 of them; a balance line gets a point per pixel of the widest its chart can be (one account, full width).
+const MAX_BARS = 400;
+const MAX_BALANCE_POINTS = 800;
+/** The content width the charts share: the window, within the page's max-width and padding. */
+const contentWidth = () => Math.min(typeof window === 'undefined' ? 1280 : window.innerWidth, 1400) - 60;
+
 export function Usage() {
   const { api, info, accounts, statuses, revision } = useLive();
   const zone = info?.timeZone ?? 'UTC';
-  const timeZone = info?.timeZone;
-  // Opened at start-up (main.tsx): the first queries were sent before this mounted, for this range and these points.
-  const [start] = useState(() => (revision === 0 ? takeUsageStart(api, timeZone) : null));
-  // Its own copy of the default filter: the start's range stands for this opening state only, not for a later Clear.
-  const [opening] = useState<UsageFilter>(() => ({ ...DEFAULT_FILTER }));
-  const [filter, setFilter] = useState<UsageFilter>(opening);
-  const [metric, setMetric] = useState<TrendMetric>(OPENING.metric);
-  const [bucket, setBucket] = useState<TrendBucket>(OPENING.bucket);
-  const [stack, setStack] = useState<TrendStack>(OPENING.stack);
+  const [filter, setFilter] = useState<UsageFilter>(DEFAULT_FILTER);
+  const [metric, setMetric] = useState<TrendMetric>('requests');
+  const [bucket, setBucket] = useState<TrendBucket>('day');
+  const [stack, setStack] = useState<TrendStack>('model');
   // Relative periods end "now": resolving again on each revision keeps live updates inside the window.
-  const range = useMemo<TimeRange>(
-    () => (start && filter === opening && revision === 0 ? start.range : resolveRange(filter, Date.now(), zone)),
-    [filter, revision, zone, start, opening],
-  );
-  const [points] = useState(() => start?.points ?? chartPoints());
+  const range = useMemo<TimeRange>(() => resolveRange(filter, Date.now(), zone), [filter, revision, zone]);
+  const timeZone = info?.timeZone;
+  const [points] = useState(() => ({ bars: pointsFor(contentWidth(), 3, MAX_BARS), balance: pointsFor(contentWidth(), 1, MAX_BALANCE_POINTS) }));
 
   const apply = (next: UsageFilter) => {
     setFilter(next);
     setBucket(defaultBucket(resolveRange(next, Date.now(), zone)));
   };
 
-  const baseQuery = useMemo<TrendQueryBase>(() => trendQueryBase({ bucket, stack, range, filter, timeZone, points }), [bucket, stack, range, filter, timeZone, points]);
+  const baseQuery = useMemo<Omit<SeriesQuery, 'metric'>>(
+    () => ({ bucket, groupBy: stack, from: range.from, to: range.to, ...filterArrays(filter), timeZone, maxPoints: points.bars }),
+    [bucket, stack, range, filter, timeZone, points],
+  );
 
   // Effects start in this order and the core answers one query at a time: the chart above the fold goes first.
-  const trend = useQuery(() => api.querySeries({ ...baseQuery, metric }), [api, baseQuery, metric], start?.trend);
-  const totals = useQuery(() => api.queryTotals(totalsQuery(range, filter)), [api, range, filter], start?.totals);
+  const trend = useQuery(() => api.querySeries({ ...baseQuery, metric }), [api, baseQuery, metric]);
+  const totals = useQuery(() => api.queryTotals({ groupBy: 'model', from: range.from, to: range.to, ...filterArrays(filter) }), [api, range, filter]);
   // The balance history is below the fold: its query and its charts wait until the trend chart has been painted
   // (its answer is in and the chart code that draws it has loaded), then for an idle moment.
   const chartsLoaded = useCharts() !== null;
@@ -53,7 +57,7 @@ export function Usage() {
     !belowFold ? null : () => api.querySeries({ metric: 'balance', bucket: range.to - range.from <= 32 * DAY_MS ? 'hour' : 'day', groupBy: 'account', from: range.from, to: range.to, accountIds: filterArrays(filter).accountIds, timeZone, maxPoints: points.balance }),
     [belowFold, api, range, filter.accountId, timeZone],
   );
-  const filters = useQuery(() => api.filterValues(), [api, accounts, revision], start?.filters);
+  const filters = useQuery(() => api.filterValues(), [api, accounts, revision]);
 
   const accountLabel = useCallback((id: string) => accounts.find((a) => a.id === id)?.label ?? id, [accounts]);
   const groupLabel = useCallback((g: string) => (stack === 'key' ? keyLabel(g) : g), [stack]);
@@ -99,7 +103,7 @@ export function Usage() {
         colorOf={colorOf}
       />
       <BreakdownTable totals={totals.data ?? []} accountLabel={accountLabel} />
-      <BalanceHistory result={balance.data} loading={balance.loading || !belowFold} labelFor={accountLabel} project={range.to >= Date.now() - 3_600_000} runwayOf={runwayOf} colorOf={accountColor} range={range} wanted={belowFold} />
+      <BalanceHistory result={balance.data} loading={balance.loading || !belowFold} labelFor={accountLabel} project={range.to >= Date.now() - 3_600_000} runwayOf={runwayOf} colorOf={accountColor} range={range} />
     </section>
   );
 }

@@ -1,6 +1,6 @@
 // Dashboard benchmark: first paint of the Usage view with a year of data, in Debian's headless Chromium against
 // the real `spendbar serve`. Prints figures; asserts nothing.
-//   node scripts/bench/ui.ts [--runs N] [--accounts N] [--models N] [--days N] [--profile | --timeline] [--screenshot FILE.png] [--baseline DIR]
+//   node scripts/bench/ui.ts [--runs N] [--accounts N] [--models N] [--days N] [--profile] [--baseline DIR]
 // "First paint" = from navigation start to the first animation frame after the trend chart has drawn its series
 // on its canvas (the page's own performance.now(), so browser start-up is not counted).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -31,8 +31,6 @@ export interface UiBenchResult {
   firstPaintP50Ms: number;
   firstPaintP95Ms: number;
   samples: number[];
-  /** The same loads measured as this bench did until 2026-12-02 (with the harness's round trip): p50. */
-  roundTripP50Ms: number;
   /** Median of each step of a load (ms from navigation start, or ms of CPU), to say where the time goes. */
   breakdown: Record<string, number>;
 }
@@ -79,57 +77,14 @@ interface TraceEvent {
   dur?: number;
   pid: number;
   tid: number;
-  args?: { name?: string; data?: { url?: string; functionName?: string; type?: string } };
-}
-
-interface Traced extends TraceEvent {
-  tdur?: number;
-}
-
-function mainThread(ev: Traced[]): { events: Traced[]; origin: number; frame: number } | null {
-  const main = ev.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
-  const mark = ev.find((e) => e.name === 'bench-frame' && e.ph !== 'M');
-  if (!main || !mark) return null;
-  return { events: ev.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined), origin: NaN, frame: mark.ts };
-}
-
-/**
- * The renderer main thread's work from navigation start to the chart's frame: its tasks' CPU time (the thread's own,
- * which a busy host does not inflate the way it does wall time) and how long those tasks lasted.
- */
-function mainThreadBeforeFrame(ev: Traced[], frameMs: number): { cpu: number; wall: number } | null {
-  const m = mainThread(ev);
-  if (!m) return null;
-  const origin = m.frame - frameMs * 1000;
-  const before = m.events.filter((e) => e.name === 'RunTask' && e.ts >= origin && e.ts < m.frame);
-  return { cpu: before.reduce((a, e) => a + (e.tdur ?? 0), 0) / 1000, wall: before.reduce((a, e) => a + e.dur!, 0) / 1000 };
-}
-
-/** `--timeline`: the main thread's tasks of the last load in order (ms from navigation start), each with what took most of it. */
-function printTasks(ev: Traced[], frameMs: number): void {
-  const m = mainThread(ev);
-  if (!m) return;
-  const origin = m.frame - frameMs * 1000;
-  const mine = m.events;
-  const tasks = mine.filter((e) => e.name === 'RunTask' && e.dur! >= 3000 && e.ts >= origin).sort((a, b) => a.ts - b.ts);
-  const what = (e: TraceEvent) => {
-    const d = e.args?.data;
-    const url = d?.url ? ` ${d.url.replace(/^.*\//, '')}` : '';
-    return `${e.name}${d?.functionName ? ` ${d.functionName}` : ''}${d?.type ? ` ${d.type}` : ''}${url}`;
-  };
-  const lines = tasks.map((t) => {
-    const inner = mine.filter((e) => e !== t && e.ts >= t.ts && e.ts + e.dur! <= t.ts + t.dur! && e.name !== 'RunTask' && e.dur! >= 1000).sort((a, b) => b.dur! - a.dur!).slice(0, 3);
-    return `    ${((t.ts - origin) / 1000).toFixed(0).padStart(5)} +${(t.dur! / 1000).toFixed(0).padStart(4)} (CPU ${((t.tdur ?? 0) / 1000).toFixed(0).padStart(3)})  ${inner.map((e) => `${what(e)} ${(e.dur! / 1000).toFixed(0)}`).join(' | ')}`;
-  });
-  console.log(`  main-thread tasks of the last load ≥ 3 ms (start +ms wall (CPU ms), the largest work in each):\n${lines.join('\n')}`);
+  args?: { name?: string };
 }
 
 /** `--profile`: the renderer main thread's time by kind of work (what each task spent its time on), up to the paint. */
-function printTrace(trace: { traceEvents: TraceEvent[] }, frameMs: number): void {
+function printTrace(trace: { traceEvents: TraceEvent[] }): void {
   const ev = trace.traceEvents;
   const main = ev.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
   if (!main) return;
-  printTasks(ev, frameMs);
   const mine = ev.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined).sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
   const byName = new Map<string, number>();
   // Each event's own time: its duration minus that of the events nested in it.
@@ -227,7 +182,7 @@ function startServe(args: string[]): Promise<{ url: string; child: ChildProcess 
   });
 }
 
-export async function runUiBench(opts: { runs?: number; accounts?: number; models?: number; days?: number; profile?: boolean; timeline?: boolean; screenshot?: string } = {}): Promise<UiBenchResult> {
+export async function runUiBench(opts: { runs?: number; accounts?: number; models?: number; days?: number; profile?: boolean } = {}): Promise<UiBenchResult> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium`);
   if (!existsSync(join(ROOT, 'dist/renderer/index.html'))) throw new Error('the dashboard is not built: run `npm run build` first');
   const runs = opts.runs ?? 7;
@@ -245,7 +200,6 @@ export async function runUiBench(opts: { runs?: number; accounts?: number; model
     writeFileSync(join(dir, 'config.json'), JSON.stringify(config), { mode: 0o600 });
     serve = await startServe(['--config', join(dir, 'config.json'), '--data-dir', join(dir, 'data')]);
     const samples: number[] = [];
-    const roundTrips: number[] = [];
     const loads: LoadTimings[] = [];
     const anyCanvas = BASELINE_AT >= 0;
     for (let i = 0; i < runs + 1; i++) {
@@ -255,68 +209,41 @@ export async function runUiBench(opts: { runs?: number; accounts?: number; model
       await cdp.send('Performance.enable');
       const serverCpu0 = cpuMsOf(serve.child.pid!);
       const profile = opts.profile && i === runs;
-      // `--timeline`: the trace alone (its task list and kinds of work), without the sampling profiler's overhead.
-      const trace = (profile || opts.timeline) && i === runs;
-      // Every load is traced for the main thread's tasks (light); the last one in detail with --timeline / --profile.
-      const categories = ['disabled-by-default-devtools.timeline', 'blink.user_timing', ...(trace ? ['devtools.timeline', 'v8', 'v8.execute'] : [])];
-      await browser.startTracing(page, { categories });
       if (profile) {
+        await browser.startTracing(page, { categories: ['devtools.timeline', 'v8', 'v8.execute', 'disabled-by-default-devtools.timeline'] });
         await cdp.send('Profiler.enable');
         await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
         await cdp.send('Profiler.start');
       }
-      // Long main-thread tasks (≥ 50 ms) of the load, to see what holds the first frame back; and the first paint,
-      // taken in the page itself: at each animation frame the page checks for a canvas Chart.js has drawn the trend on
-      // (the series are known before the lazily loaded chart draws them), and the first frame that finds one is the
-      // frame that paints it (animation-frame callbacks run before that frame's style, layout and paint).
-      await page.addInitScript((anyCanvas: boolean) => {
-        const w = window as unknown as { longTasks: [number, number][]; benchChartFrame?: number };
+      // Long main-thread tasks (≥ 50 ms) of the load, to see what holds the first frame back.
+      await page.addInitScript(() => {
+        const w = window as unknown as { longTasks: [number, number][] };
         w.longTasks = [];
         new PerformanceObserver((l) => l.getEntries().forEach((e) => w.longTasks.push([e.startTime, e.duration]))).observe({ type: 'longtask', buffered: true });
-        const drawn = () => {
-          const el = document.querySelector('[data-testid="trend-chart"]');
-          const series = el?.getAttribute('data-series');
-          return series !== null && series !== undefined && series !== '[]' && el?.querySelector(anyCanvas ? 'canvas' : 'canvas[data-drawn]') !== null;
-        };
-        const frame = () => {
-          // A user-timing mark at the measured frame: lines the trace's clock up with the page's (--profile).
-          if (drawn()) w.benchChartFrame = performance.mark('bench-frame').startTime;
-          else requestAnimationFrame(frame);
-        };
-        requestAnimationFrame(frame);
-      }, anyCanvas);
+      });
       await page.goto(`${serve.url}/?view=usage`);
-      const ms = await page.waitForFunction(() => (window as unknown as { benchChartFrame?: number }).benchChartFrame, undefined, { timeout: 30_000, polling: 50 }).then((h) => h.jsonValue() as Promise<number>);
-      // How this bench measured until 2026-12-02: the harness polled for the drawn canvas, then asked the page for one
-      // more animation frame; that round trip (and whatever the page did meanwhile, e.g. below the fold) was counted.
-      const roundTrip = await page.evaluate(() => new Promise<number>((r) => requestAnimationFrame(() => r(performance.now()))));
+      await page.waitForFunction((anyCanvas) => {
+        const el = document.querySelector('[data-testid="trend-chart"]');
+        const series = el?.getAttribute('data-series');
+        // The series are known before the lazily loaded chart draws them: wait for a canvas Chart.js has drawn on.
+        return series !== null && series !== undefined && series !== '[]' && el?.querySelector(anyCanvas ? 'canvas' : 'canvas[data-drawn]') !== null;
+      }, anyCanvas, { timeout: 30_000 });
+      const ms = await page.evaluate(() => new Promise<number>((r) => requestAnimationFrame(() => r(performance.now()))));
       const serverCpu = cpuMsOf(serve.child.pid!) - serverCpu0;
-      const traced = JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: Traced[] };
-      const main = mainThreadBeforeFrame(traced.traceEvents, ms);
-      if (trace) {
-        console.log(`  last load: the chart's frame at ${ms.toFixed(0)} ms`);
-        if (process.env.BENCH_UI_DUMP) writeFileSync(`${process.env.BENCH_UI_DUMP}.trace.json`, JSON.stringify(traced));
-        printTrace(traced, ms);
+      if (profile) {
+        printTrace(JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] });
         const tasks = await page.evaluate(() => (window as unknown as { longTasks: [number, number][] }).longTasks);
         console.log(`  long tasks of the last load (start+duration ms): ${tasks.map(([t, d]) => `${t.toFixed(0)}+${d.toFixed(0)}`).join(', ')}`);
       }
-      if (profile) {
-        const p = ((await cdp.send('Profiler.stop')) as { profile: CpuProfile }).profile;
-        if (process.env.BENCH_UI_DUMP) writeFileSync(process.env.BENCH_UI_DUMP, JSON.stringify(p));
-        printProfile(p);
-      }
+      if (profile) printProfile(((await cdp.send('Profiler.stop')) as { profile: CpuProfile }).profile);
       const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
       const metric = (n: string) => (metrics.find((m) => m.name === n)?.value ?? NaN) * 1000;
       // The first load warms the server's statement cache and the disk: measure the runs after it.
       if (i > 0) {
         samples.push(ms);
-        roundTrips.push(roundTrip);
         loads.push({
           ...(await page.evaluate(pageTimings)),
           'first paint with the chart': ms,
-          'first paint, harness round trip': roundTrip,
-          'renderer main thread to the frame: CPU ms': main?.cpu ?? NaN,
-          'renderer main thread to the frame: tasks ms': main?.wall ?? NaN,
           'renderer CPU: script ms': metric('ScriptDuration'),
           'renderer CPU: layout + style ms': metric('LayoutDuration') + metric('RecalcStyleDuration'),
           'renderer CPU: all tasks ms': metric('TaskDuration'),
@@ -325,22 +252,11 @@ export async function runUiBench(opts: { runs?: number; accounts?: number; model
       }
       await context.close();
     }
-    if (opts.screenshot) {
-      // The view as a user sees it once everything below the fold is in too: to compare two builds by eye.
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      const page = await context.newPage();
-      await page.goto(`${serve.url}/?view=usage`);
-      await page.waitForFunction(() => document.querySelector('[data-testid="balance-history"]')?.getAttribute('aria-busy') === 'false' && document.querySelectorAll('[data-testid="balance-chart"] canvas').length > 0, undefined, { timeout: 30_000 });
-      await page.waitForLoadState('networkidle');
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-      await page.screenshot({ path: opts.screenshot, fullPage: true });
-      await context.close();
-    }
     const sorted = [...samples].sort((a, b) => a - b);
     const pick = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
     const breakdown: Record<string, number> = {};
     for (const step of new Set(loads.flatMap((l) => Object.keys(l)))) breakdown[step] = median(loads.map((l) => l[step]).filter((v): v is number => v !== undefined));
-    return { runs, usageRows, firstPaintP50Ms: pick(0.5), firstPaintP95Ms: pick(0.95), samples, roundTripP50Ms: median(roundTrips), breakdown };
+    return { runs, usageRows, firstPaintP50Ms: pick(0.5), firstPaintP95Ms: pick(0.95), samples, breakdown };
   } finally {
     await browser.close();
     serve?.child.kill('SIGTERM');
@@ -350,10 +266,9 @@ export async function runUiBench(opts: { runs?: number; accounts?: number; model
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
-  const r = await runUiBench({ runs: arg('runs', 7), accounts: arg('accounts', 5), models: arg('models', 10), days: arg('days', 365), profile: process.argv.includes('--profile'), timeline: process.argv.includes('--timeline'), ...(process.argv.includes('--screenshot') ? { screenshot: process.argv[process.argv.indexOf('--screenshot') + 1]! } : {}) });
+  const r = await runUiBench({ runs: arg('runs', 7), accounts: arg('accounts', 5), models: arg('models', 10), days: arg('days', 365), profile: process.argv.includes('--profile') });
   console.log(`Usage view first paint (headless Chromium, ${r.usageRows.toLocaleString('en-US')} hourly usage rows = a year × 5 accounts × 10 models):`);
   console.log(`  p50 ${r.firstPaintP50Ms.toFixed(0)} ms, p95 ${r.firstPaintP95Ms.toFixed(0)} ms over ${r.runs} loads (samples: ${r.samples.map((s) => s.toFixed(0)).join(', ')})`);
-  console.log(`  as measured until 2026-12-02 (harness round trip after the drawn canvas): p50 ${r.roundTripP50Ms.toFixed(0)} ms`);
   console.log(`  load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
   console.log('  where a load\'s time goes (medians; "done" = ms from navigation start):');
   const steps = Object.entries(r.breakdown).sort((a, b) => (a[0].endsWith('ms') || a[0].endsWith('kB') ? 1 : 0) - (b[0].endsWith('ms') || b[0].endsWith('kB') ? 1 : 0) || a[1] - b[1]);
