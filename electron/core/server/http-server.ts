@@ -78,6 +78,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // Should it fail (a database from a newer Spendbar), the rest still serves and each scrape tries again.
   try {
     opts.metricsTotals?.prepare();
+    // Building them over a year fills SQLite's page cache and grows the heap: give that back, as after any burst.
+    opts.afterBurst?.();
   } catch (err) {
     log.error('spendbar: could not make the /metrics counter tables:', redactor.text(err instanceof Error ? err.message : String(err)));
   }
