@@ -3,7 +3,7 @@
 // statuses into ProviderErrors. Not fetch(): Node's fetch is undici, whose first use loads a second HTTP stack and a
 // WebAssembly parser that stay resident (~17 MB in a process that only polls a few endpoints an hour).
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { decoderFor } from './content-encoding.ts';
 import { ProviderError, parseRetryAfter } from './errors.ts';
 import { formatWait, retryAfterWait } from './refresh-policy.ts';
 
@@ -147,11 +147,7 @@ function readCapped(res: IncomingMessage, url: string): Promise<string> {
     return Promise.reject(tooBig('announced'));
   }
   const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
-  const inflate =
-    encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip()
-    : encoding === 'deflate' ? createInflate()
-    : encoding === 'br' ? createBrotliDecompress()
-    : null;
+  const inflate = decoderFor(encoding);
   const source = inflate ? res.pipe(inflate) : res;
   return new Promise<string>((resolve, reject) => {
     const parts: Buffer[] = [];

@@ -4,21 +4,11 @@
 // Cheap on the hot path: an event whose data carries no usage object is not parsed as it passes; its data is held
 // (bounded, MAX_DEFERRED_CHARS) and read only if the response ends without complete usage (`settle`), for the
 // estimate of the reply. The first event is always read (it names the model).
-import { createBrotliDecompress, createGunzip, createInflate, type Gunzip } from 'node:zlib';
+import { decoderFor } from '../content-encoding.ts';
 import { TailCollector } from './body.ts';
 import { SseParser } from './sse.ts';
 import { isUsageOnlyChunk } from './upstream.ts';
 import type { UsageMeter } from './usage.ts';
-
-type Decoder = Gunzip | ReturnType<typeof createBrotliDecompress> | ReturnType<typeof createInflate>;
-
-function decoderFor(encoding: string | undefined): Decoder | null {
-  const e = (encoding ?? '').trim().toLowerCase();
-  if (e === 'gzip' || e === 'x-gzip') return createGunzip();
-  if (e === 'br') return createBrotliDecompress();
-  if (e === 'deflate') return createInflate();
-  return null;
-}
 
 export interface SideReader {
   /** The client's bytes come from `take()` (the usage-only chunk left out) instead of the upstream's. */

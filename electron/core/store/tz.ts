@@ -55,18 +55,15 @@ export function systemTimeZone(): string {
 }
 let machineZone: string | undefined;
 
+/** "Europe/Berlin", "America/Argentina/Buenos_Aires": an area and a place, not a POSIX rule like "EST5EDT,M3.2.0". */
+const IANA_AREA_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)+$/;
+
 /** systemTimeZone()'s rule, for a given environment and /etc/localtime link. */
 export function zoneOfMachine(env: NodeJS.ProcessEnv, localtimeLink: () => string | null): string {
-  const fromEnv = env.TZ?.replace(/^:/, '');
-  if (fromEnv !== undefined) {
-    if (fromEnv === '' || isUtc(fromEnv)) return 'UTC';
-    if (/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)+$/.test(fromEnv)) return fromEnv;
-  } else {
-    const link = localtimeLink();
-    const zone = link === null ? null : /zoneinfo\/(.+)$/.exec(link)?.[1];
-    if (zone && isUtc(zone)) return 'UTC';
-    if (zone && /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)+$/.test(zone)) return zone;
-  }
+  // $TZ when set (a leading ':' allowed; empty means UTC), else the zone the /etc/localtime link points into.
+  const named = env.TZ !== undefined ? env.TZ.replace(/^:/, '') || 'UTC' : /zoneinfo\/(.+)$/.exec(localtimeLink() ?? '')?.[1];
+  if (named && isUtc(named)) return 'UTC';
+  if (named && IANA_AREA_NAME.test(named)) return named;
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
