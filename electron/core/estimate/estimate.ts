@@ -60,11 +60,10 @@ function fitOf(input: number, maxOutput: number, window: number | null): Fit {
   return input + maxOutput > window ? 'no-room-for-output' : 'fits';
 }
 
-const fmt = (n: number) => formatNumber(n);
 
 function fitMessage(fit: Fit, input: number, maxOutput: number, window: number | null): string | null {
-  if (fit === 'too-long') return `The input (${fmt(input)} tokens) exceeds the ${fmt(window ?? 0)}-token context window.`;
-  if (fit === 'no-room-for-output') return `Input + max output (${fmt(input + maxOutput)}) exceed the ${fmt(window ?? 0)}-token context window: at most ${fmt((window ?? 0) - input)} output tokens fit.`;
+  if (fit === 'too-long') return `The input (${formatNumber(input)} tokens) exceeds the ${formatNumber(window ?? 0)}-token context window.`;
+  if (fit === 'no-room-for-output') return `Input + max output (${formatNumber(input + maxOutput)}) exceed the ${formatNumber(window ?? 0)}-token context window: at most ${formatNumber((window ?? 0) - input)} output tokens fit.`;
   return null;
 }
 
