@@ -159,6 +159,26 @@ describe('bad paths', () => {
     const r = await raw(server.url, 'POST', '/api/series', { 'content-type': 'application/json', 'content-length': String(5 * 1024 * 1024) }, '{');
     expect(r.status).toBe(413);
   });
+
+  it('refuses an oversized chunked body with a 413 the client reads while it is still sending', async () => {
+    const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${server.url}/api/series`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      const chunk = Buffer.alloc(256 * 1024, 32);
+      let sent = 0;
+      const pump = (): void => {
+        while (sent < 24 && req.write(chunk)) sent++;
+        if (sent < 24) req.once('drain', () => (sent++, pump()));
+        else req.end();
+      };
+      pump();
+    });
+    expect(reply).toMatchObject({ status: 413, body: expect.stringMatching(/Spendbar reads at most 1 MB/) });
+  });
 });
 
 describe('event stream limits', () => {

@@ -12,6 +12,7 @@ import { UsageMeter, type ApiStyle, type MeteredUsage, type MissingUsage } from 
 import { BodyReader, BodyTooLargeError } from './body.ts';
 import { createSideReader, type SideReader } from './side-reader.ts';
 import { log } from '../log.ts';
+import { closeAfterRefusal } from '../server/refused-upload.ts';
 
 export const PROXY_PREFIX = '/proxy/';
 /** Largest request body forwarded (Anthropic's own limit is 32 MB). */
@@ -133,8 +134,8 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
       raw = await new BodyReader(maxBytes).read(req);
     } catch (err) {
       if (err instanceof BodyTooLargeError) {
-        res.shouldKeepAlive = false;
-        return fail(res, style, 413, `Spendbar's proxy forwards request bodies up to ${Math.round(maxBytes / 1048576)} MB; this one is ${err.size ? `${Math.round(err.size / 1048576)} MB` : 'larger'}. Send smaller requests (e.g. upload files through the provider's files API).`, { connection: 'close' });
+        closeAfterRefusal(res);
+        return fail(res, style, 413, `Spendbar's proxy forwards request bodies up to ${Math.round(maxBytes / 1048576)} MB; this one is ${err.size ? `${Math.round(err.size / 1048576)} MB` : 'larger'}. Send smaller requests (e.g. upload files through the provider's files API).`);
       }
       return; // the client went away while sending
     }

@@ -8,6 +8,7 @@ import { MAX_ESTIMATE_BYTES } from '../../../shared/estimate.ts';
 import { AccountInputError } from '../accounts.ts';
 import { ConnectionTestError } from '../engine.ts';
 import { MAX_REQUEST_BODY_BYTES } from '../limits.ts';
+import { BodyReader, BodyTooLargeError } from '../proxy/body.ts';
 import { log } from '../log.ts';
 import { Redactor } from '../redaction.ts';
 import type { MetricsTotalsSource } from '../store/metrics-totals.ts';
@@ -15,6 +16,7 @@ import { EventStream, type EventStreamLimits } from './event-stream.ts';
 import { HttpError, UNAUTHORIZED_MESSAGE, checkHost, checkSameOrigin, hasToken, isLoopback } from './guard.ts';
 import { acceptsGzip, MetricsExposition, type MetricsBody } from './metrics-body.ts';
 import { accountIdFromPath, apiRoutes, asObject } from './routes.ts';
+import { closeAfterRefusal } from './refused-upload.ts';
 import { serveStatic } from './static.ts';
 
 export { HttpError, isLoopback };
@@ -198,8 +200,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     if (err instanceof HttpError || err instanceof AccountInputError) {
       const status = err instanceof HttpError ? err.status : 400;
-      // A refused upload is not read to its end: close the connection rather than drain it.
-      if (status === 413) res.setHeader('connection', 'close');
+      if (status === 413) closeAfterRefusal(res);
       sendJson(res, status, scrub({ error: { message: err.message, ...(err.field ? { field: err.field } : {}) } }));
       return;
     }
@@ -232,16 +233,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 }
 
 async function readBody(req: IncomingMessage, max = MAX_REQUEST_BODY_BYTES, message?: string): Promise<unknown> {
-  const announced = Number(req.headers['content-length'] ?? 0);
-  if (announced > max) throw tooLarge(max, message);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > max) throw tooLarge(max, message);
-    chunks.push(chunk as Buffer);
+  let body: Buffer;
+  try {
+    body = await new BodyReader(max).read(req);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) throw tooLarge(max, message);
+    throw new HttpError(400, 'The request body was cut off before its end.');
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = body.toString('utf8');
   if (!text.trim()) return undefined;
   try {
     return JSON.parse(text);
