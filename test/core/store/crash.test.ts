@@ -7,32 +7,23 @@ import { openStore, tempDbPath } from './helpers.ts';
 const CHILD = path.join(import.meta.dirname, 'fixtures', 'crash-child.ts');
 const COMMITTED = 40;
 
-/** Starts the child, waits until its big batch has spilled uncommitted pages into the WAL, then SIGKILLs it. */
+/** Starts the child, waits until it stops inside its big batch's transaction, notes the WAL's size, then SIGKILLs it. */
 function killMidWrite(file: string): Promise<{ stdout: string; signal: NodeJS.Signals | null; walBytes: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CHILD, file, String(COMMITTED)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let walBytes = 0;
-    let timer: NodeJS.Timeout | undefined;
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
-      if (!timer && stdout.includes('writing\n')) {
-        timer = setInterval(() => {
-          const size = fs.existsSync(`${file}-wal`) ? fs.statSync(`${file}-wal`).size : 0;
-          // Past the committed polls' few pages: the open transaction is writing frames.
-          if (size > 4 * 1024 * 1024) {
-            walBytes = size;
-            clearInterval(timer);
-            child.kill('SIGKILL');
-          }
-        }, 5);
+      if (walBytes === 0 && stdout.includes('mid\n')) {
+        walBytes = fs.existsSync(`${file}-wal`) ? fs.statSync(`${file}-wal`).size : -1;
+        child.kill('SIGKILL');
       }
     });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code, signal) => {
-      clearInterval(timer);
       if (signal === null) reject(new Error(`child exited on its own (code ${code}): ${stderr.slice(-1000)}`));
       else resolve({ stdout, signal, walBytes });
     });
@@ -46,6 +37,7 @@ describe('crash safety', () => {
     expect(signal).toBe('SIGKILL');
     expect(stdout).toContain('committed\n');
     expect(stdout).not.toContain('finished');
+    // Past the committed polls' few pages: the open transaction had spilled frames into the WAL when it was killed.
     expect(walBytes).toBeGreaterThan(4 * 1024 * 1024);
 
     const store = openStore({}, file);
