@@ -3,9 +3,10 @@
 // them written into a temp data dir first, then the real `spendbar` command (the headless bundle, as users run it).
 // Once every account has been polled the process is left alone; this process reads its RSS and CPU time from
 // /proc (which does not wake it) over the window. Prints figures; asserts nothing. Linux only.
-//   node scripts/bench/idle.ts [--window-s 600] [--days 365] [--interval-s 3600] [--settle-s 30] [--quick]
+//   node scripts/bench/idle.ts [--window-s 600] [--days 365] [--interval-s 3600] [--settle-s 30] [--quick] [--warm]
 // --interval-s: the accounts' poll interval. The default (an hour) keeps polls out of the window, which is what
 // "idle between polls" means; pass 300 (Spendbar's default) to see the window with two rounds of polls in it.
+// --warm: measure the second start on the database (the first makes the /metrics counter tables from all of it).
 // --quick: a 60-second window after 30 days of history. --history FILE keeps the generated database there for the
 // next run. By hand: IDLE_BENCH_HOLD=S keeps the process S seconds after the window (strace, smaps), and
 // IDLE_BENCH_STDERR=1 prints what it wrote to stderr.
@@ -30,6 +31,7 @@ const WINDOW_S = arg('window-s', quick ? 60 : 600);
 const DAYS = arg('days', quick ? 30 : 365);
 const INTERVAL_S = arg('interval-s', 3600);
 const SETTLE_S = arg('settle-s', quick ? 15 : 30);
+const WARM = args.includes('--warm');
 const PER_KIND = 5;
 const MODELS = 10;
 const ROOT = path.join(here, '..', '..');
@@ -133,33 +135,47 @@ async function main(): Promise<void> {
       `(${history.snapshots.toLocaleString('en-US')} snapshots, ${(history.bytes / 2 ** 20).toFixed(0)} MiB database); poll interval ${pollIntervalSec} s`,
   );
 
-  const spawnedAt = Date.now();
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--config', config, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SPENDBAR_DATA_DIR: '' } });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  try {
-    const started = performance.now();
-    const base = await new Promise<string>((resolve, reject) => {
-      let out = '';
+  const startServe = async () => {
+    const spawnedAt = Date.now();
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--config', config, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SPENDBAR_DATA_DIR: '' } });
+    const out = { child, stderr: '', started: performance.now(), base: '', pid: 0, ok: 0 };
+    child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
+    out.base = await new Promise<string>((resolve, reject) => {
+      let text = '';
       child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /serving on (http:\/\/\S+)/.exec(out);
+        text += d.toString();
+        const m = /serving on (http:\/\/\S+)/.exec(text);
         if (m) resolve(m[1] as string);
       });
-      child.on('close', (code) => reject(new Error(`serve exited (${code}): ${stderr.slice(-1000)}`)));
+      child.on('close', (code) => reject(new Error(`serve exited (${code}): ${out.stderr.slice(-1000)}`)));
     });
-    const pid = servePid(child.pid as number);
+    out.pid = servePid(child.pid as number);
     const deadline = Date.now() + 120_000;
-    let ok = 0;
     for (;;) {
       // The stored history already gives every account a latest snapshot: wait for the ones this process polled.
-      const list = (await get(base, '/api/status')) as { polling: boolean; latest: { ok: boolean; time: number } | null }[];
+      const list = (await get(out.base, '/api/status')) as { polling: boolean; latest: { ok: boolean; time: number } | null }[];
       const polled = list.filter((s) => !s.polling && s.latest && s.latest.time >= spawnedAt);
-      ok = polled.filter((s) => s.latest?.ok).length;
+      out.ok = polled.filter((s) => s.latest?.ok).length;
       if (list.length === accounts.length && polled.length === accounts.length) break;
       if (Date.now() > deadline) throw new Error('serve never finished its first polls');
       await new Promise((r) => setTimeout(r, 500));
     }
+    return out;
+  };
+  const stopServe = async (child: ReturnType<typeof spawn>) => {
+    child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('close', r)));
+  };
+  if (WARM) {
+    // --warm: a first start (it makes the /metrics counter tables from the whole history and catches retention up),
+    // stopped once polled; the measured start is the second, as after any restart.
+    const first = await startServe();
+    console.log(`warm-up start: first polls done ${((performance.now() - first.started) / 1000).toFixed(1)} s after start; RSS ${(sample(first.pid).rssKb / 1024).toFixed(1)} MiB`);
+    await stopServe(first.child);
+  }
+  const served = await startServe();
+  const { child, started, pid, ok } = served;
+  try {
     const afterPolls = sample(pid);
     console.log(`first polls done ${((performance.now() - started) / 1000).toFixed(1)} s after start (${ok}/${accounts.length} ok); RSS ${(afterPolls.rssKb / 1024).toFixed(1)} MiB, CPU so far ${afterPolls.cpuS.toFixed(2)} s`);
     // Nothing talks to it from here on: no dashboard, no event stream; this process only reads /proc.
@@ -185,15 +201,14 @@ async function main(): Promise<void> {
     // The binary's pages are shared with every other Node process on the machine: PSS charges this one its share.
     const pss = Number(/^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN);
     console.log(`       PSS (shared pages split between the processes using them): ${mib(pss)} MiB`);
-    if (process.env.IDLE_BENCH_STDERR) console.log(stderr);
+    if (process.env.IDLE_BENCH_STDERR) console.log(served.stderr);
     if (process.env.IDLE_BENCH_HOLD) {
       console.log(`holding pid ${pid}`);
       await new Promise((r) => setTimeout(r, Number(process.env.IDLE_BENCH_HOLD) * 1000));
     }
     console.log(`  load average at the end: ${load} (${os.cpus().length} cores)`);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('close', r)));
+    await stopServe(child);
     await fleet.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -15,6 +15,7 @@
 // never served (the desktop app, `spendbar poll`, `spendbar estimate`) never pays for the triggers.
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { ACCOUNT_WIDE_MODELS } from '../../../shared/domain.ts';
+import { withSmallCache } from './small-cache.ts';
 
 const WIDE = `(${ACCOUNT_WIDE_MODELS.map((m) => `'${m.replace(/'/g, "''")}'`).join(', ')})`;
 const TOKENS = ['requests', 'input_tokens', 'output_tokens', 'cached_tokens', 'reasoning_tokens'] as const;
@@ -157,7 +158,7 @@ export function ensureMetricsTotals(db: DatabaseSync): number {
     try {
       // Another process may have made them while we waited for the write lock.
       if (version() <= v) {
-        step.run(db);
+        withSmallCache(db, () => step.run(db));
         db.prepare("INSERT INTO metrics_meta (key, value) VALUES ('version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(v + 1));
       }
       db.exec('COMMIT');

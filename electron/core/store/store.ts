@@ -18,6 +18,7 @@ import {
 import { querySeries } from './series.ts';
 import { queryTotals } from './totals.ts';
 import { checkTimeZone, dayStarter, nextBucketStart } from './tz.ts';
+import { withSmallCache } from './small-cache.ts';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -309,7 +310,7 @@ export class SnapshotStore {
    */
   applyRetention(now: number, opts: { rawDays?: number } = {}): { removed: number } {
     const cutoff = now - (opts.rawDays ?? 90) * DAY;
-    const result = this.transaction(() => {
+    const result = this.transaction(() => withSmallCache(this.db, () => {
       const row = this.stmt(`SELECT CAST(value AS INTEGER) AS v FROM meta WHERE key = 'retention_until'`).get() as { v: number } | undefined;
       const done = row ? row.v : null;
       // From the start of the hour the last run stopped in: that hour may hold polls on both sides of its cutoff.
@@ -326,7 +327,7 @@ export class SnapshotStore {
       this.stmt(`INSERT INTO meta (key, value) VALUES ('retention_until', CAST(? AS TEXT))
         ON CONFLICT (key) DO UPDATE SET value = CAST(max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)`).run(cutoff);
       return removed;
-    });
+    }));
     return { removed: result };
   }
 
