@@ -24,6 +24,7 @@ function run(label, args) {
 run('store', ['scripts/bench/store.ts', ...(quick ? ['--days', '30'] : [])]);
 run('/metrics: 50 accounts × 20 models', ['scripts/bench/metrics.ts', ...(quick ? ['--days', '30', '--scrapes', '100'] : [])]);
 run('metering proxy', ['scripts/bench/proxy.ts', ...(quick ? ['--quick'] : [])]);
+run('price table (per priced request)', ['--max-semi-space-size=1', 'scripts/bench/pricing.ts']);
 run('estimate', ['scripts/bench/estimate.ts', ...(quick ? ['--runs', '3'] : [])]);
 run('estimate accuracy (test corpus)', ['scripts/estimate/accuracy.ts']);
 // The command benches run `spendbar` as users do: from the headless bundle, rebuilt here when a source is newer.

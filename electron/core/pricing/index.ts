@@ -2,11 +2,13 @@
 // data bundled in the package: nothing is fetched at run time). Loaded on first use only, so a Spendbar that never
 // needs a table price (no proxy traffic, or providers that report their own cost) never holds it in memory.
 // Matching is exact (see match.ts); the price arithmetic (cache-read and cache-write rates, tiers, time-of-day and
-// dated prices) is the package's own calcPrice, run against the one entry we matched.
+// dated prices) is the package's own calcPrice, run against the one entry we matched — per request for tiered and
+// dated entries, once per model for plain ones, whose per-request arithmetic is then affine.ts's replay of it.
 import type { Money } from '../../../shared/money.ts';
-import { ExactIndex, FIRST_PARTY_TABLES, findModel, type Match, type PriceTable, type TableModel } from './match.ts';
+import { derivePlan, planApplies, planPrice, type AffinePlan } from './affine.ts';
+import { ExactIndex, findModel, TABLE_IDS, type Match, type PriceTable, type TableModel } from './match.ts';
 
-export { findModel, exactNames, tablesFor, ExactIndex, type PriceTable, type TableModel } from './match.ts';
+export { findModel, exactNames, tablesFor, ExactIndex, TABLE_IDS, type PriceTable, type TableModel } from './match.ts';
 
 /** Tokens of one request. `inputTokens` includes cached (read) and cache-write tokens, as OpenAI counts them. */
 export interface PricedUsage {
@@ -25,10 +27,8 @@ export interface Price {
 interface Library {
   index: ExactIndex;
   tables: Map<string, PriceTable & Record<string, unknown>>;
-  calc(usage: Record<string, number>, name: string, provider: unknown, at: Date): { total_price: number } | null;
+  calc(usage: Record<string, number>, name: string, provider: unknown, at: Date): { total_price: number; input_price: number; output_price: number } | null;
 }
-
-const TABLE_IDS = [...new Set(['openrouter', ...FIRST_PARTY_TABLES])];
 
 let loading: Promise<Library> | null = null;
 
@@ -70,6 +70,8 @@ interface Priced {
   lib: Library;
   table: Record<string, unknown>;
   pricedAs: string;
+  /** Plain prices: calcPrice's arithmetic replayed without calling it (null: calcPrice per request). */
+  plan: AffinePlan | null;
 }
 
 const MAX_CACHED_MODELS = 2000;
@@ -85,8 +87,9 @@ function priced(provider: string, model: string): Promise<Priced | null> {
       const table = lib.tables.get(hit.table);
       if (!table) return null;
       // calcPrice runs its own matcher: hand it a table holding only the entry we matched, matching only this name.
-      const only: TableModel = { ...hit.model, match: { equals: model } };
-      return { lib, table: { ...table, models: [only] }, pricedAs: `${hit.table}/${hit.model.id}` };
+      const only: TableModel & { prices?: unknown } = { ...hit.model, match: { equals: model } };
+      const plan = derivePlan(only.prices, (usage, prices) => lib.calc(usage, model, { ...table, models: [{ ...only, prices }] }, new Date(0)));
+      return { lib, table: { ...table, models: [only] }, pricedAs: `${hit.table}/${hit.model.id}`, plan };
     });
     p.catch(() => byModel.delete(key));
     // Bounded: model names come from responses; a flood of new ones starts the cache afresh.
@@ -99,13 +102,18 @@ function priced(provider: string, model: string): Promise<Priced | null> {
 /**
  * The list price of one request, or null when the model is not in the table ("unpriced": never $0).
  * `provider` is the account's provider id (it picks the tables searched), `at` the request time (prices change).
- * The match is looked up once per provider and model; the arithmetic (tiers, dated prices) runs per request.
+ * The match is looked up once per provider and model; the arithmetic (tiers, dated prices) runs per request, by
+ * calcPrice or, for plain prices, by the plan derived from it (the same number).
  */
 export async function priceUsage(provider: string, model: string, usage: PricedUsage, at: number): Promise<Price | null> {
   const found = await priced(provider, model);
   if (!found) return null;
   const cachedRead = Math.min(usage.cachedTokens, usage.inputTokens);
   const cacheWrite = Math.min(usage.cacheWriteTokens, usage.inputTokens - cachedRead);
+  if (found.plan && planApplies(usage.inputTokens, usage.outputTokens, cachedRead, cacheWrite)) {
+    const total = planPrice(found.plan, usage.inputTokens, usage.outputTokens, cachedRead, cacheWrite);
+    if (Number.isFinite(total)) return { cost: { micros: Math.round(total * 1e6), currency: 'USD' }, pricedAs: found.pricedAs };
+  }
   const result = found.lib.calc(
     { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens, cache_read_tokens: cachedRead, cache_write_tokens: cacheWrite },
     model,

@@ -31,6 +31,9 @@ const TABLES_BY_PROVIDER: Record<string, string[]> = {
 /** First-party tables a gateway's bare model names are looked up in, in this order. */
 export const FIRST_PARTY_TABLES = ['openai', 'anthropic', 'google', 'deepseek', 'x-ai', 'mistral', 'moonshotai'];
 
+/** Every table the index loads. */
+export const TABLE_IDS = [...new Set(['openrouter', ...FIRST_PARTY_TABLES])];
+
 /** Vendor prefixes as routers spell them → the vendor's own table. */
 const VENDOR_TABLES: Record<string, string> = {
   openai: 'openai',
