@@ -1,15 +1,6 @@
 // Generated texts for the estimate benchmark: seeded, so every run counts the same text, and varied, so a
 // tokenizer's cache cannot make 1 MB look like 1 KB repeated.
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seeded as rng } from '../../electron/core/providers/fakes/report.ts';
 
 const WORDS = 'the of and to in is that for it as with was on be by this are or at from have an but not which all one their more can has will about been when there would they so out if some what up into than its time only also new two may other most such over any these then after first could them people use like well even made many back way because through year work where much your should both each those between long used very does under own same while last might part great since last world small before large must found still three never case place number point'.split(' ');
 const CJK_FIRST = 0x4e00;

@@ -2,16 +2,7 @@
 // against Intl itself over a fixed set of awkward values and a seeded spread of ordinary ones.
 import { describe, expect, it } from 'vitest';
 import { formatMoney, formatNumber } from '../../shared/money.ts';
-
-/** A small deterministic PRNG (mulberry32), so a failure names the same values on every run. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded as rng } from '../../electron/core/providers/fakes/report.ts';
 
 const AWKWARD = [0, -0, 1, -1, 0.5, 1.005, 2.675, 999.9995, 999_999.99995, 1e21, 1.5e-7, 123_456_789.123456, -0.0001, 0.00005, 9.99995, 0.1 + 0.2, 1 / 3, 5e-324, Number.MAX_SAFE_INTEGER];
 const DIGITS: [number, number][] = [[0, 0], [0, 2], [0, 3], [2, 4], [4, 4], [6, 6]];

@@ -5,20 +5,9 @@ import * as lib from '@pydantic/genai-prices';
 import { describe, expect, it, vi } from 'vitest';
 import { derivePlan, planApplies, planPrice } from '../../../electron/core/pricing/affine.ts';
 import { priceUsage, TABLE_IDS } from '../../../electron/core/pricing/index.ts';
+import { seeded as rng } from '../../../electron/core/providers/fakes/report.ts';
 
 const AT = new Date(Date.UTC(2026, 10, 23, 18, 0, 0));
-
-/** A seeded generator (mulberry32), so a failure names a reproducible usage. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type U = [input: number, output: number, cacheRead: number, cacheWrite: number];
 

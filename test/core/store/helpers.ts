@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach } from 'vitest';
 import type { Snapshot, UsageBucket } from '../../../shared/domain.ts';
 import { SnapshotStore, type StoreOptions } from '../../../electron/core/store/index.ts';
+export { seeded as rng } from '../../../electron/core/providers/fakes/report.ts';
 
 export const HOUR = 3_600_000;
 export const DAY = 86_400_000;
@@ -68,14 +69,3 @@ export function failedSnapshot(accountId: string, time: number): Snapshot {
   });
 }
 
-/** Deterministic pseudo-random numbers (mulberry32) so property-style tests are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,5 +1,6 @@
 // The OpenRouter fake's demo month: per-model activity for completed UTC days, deterministic by date.
 import type { OpenRouterFakeActivity } from './openrouter.ts';
+import { seeded as mulberry32 } from './report.ts';
 
 const DAY_MS = 86_400_000;
 const ACTIVITY_DAYS = 30;
@@ -59,16 +60,5 @@ export function demoActivity(now: number, days = ACTIVITY_DAYS): OpenRouterFakeA
     });
   }
   return rows;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
