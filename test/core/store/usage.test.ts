@@ -84,6 +84,25 @@ describe('usage upserts', () => {
     expect(store.filterValues()).toEqual({ models: ['gpt-x'], keys: ['k2'] });
   });
 
+  it('offers as filter values exactly the models and keys in usage, through revisions and removed accounts', () => {
+    const store = openStore();
+    const rand = rng(7);
+    const direct = (col: string) =>
+      (store.db.prepare(`SELECT DISTINCT ${col} AS v FROM usage_daily WHERE ${col} <> '' ORDER BY v`).all() as { v: string }[]).map((r) => r.v);
+    for (let i = 0; i < 120; i++) {
+      const account = `acct-${Math.floor(rand() * 4)}`;
+      if (rand() < 0.08) store.deleteAccount(account);
+      else {
+        const usage = Array.from({ length: 1 + Math.floor(rand() * 3) }, () =>
+          bucket(T0 + Math.floor(rand() * 72) * HOUR, { model: `model-${Math.floor(rand() * 9)}`, key: rand() < 0.5 ? '' : `key-${Math.floor(rand() * 5)}`, requests: Math.floor(rand() * 4) }),
+        );
+        store.saveSnapshot(okSnapshot(account, T0 + i * HOUR, { usage }));
+      }
+      expect(store.filterValues()).toEqual({ models: direct('model'), keys: direct('key') });
+    }
+    expect(direct('model').length).toBeGreaterThan(3);
+  });
+
   it('matches a plain recomputation after many random revisions (raw, roll-up and mixed ranges)', () => {
     const store = openStore();
     const rand = rng(42);
