@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createCore } from '../../electron/core/engine.ts';
 import { startServer } from '../../electron/core/server/http-server.ts';
@@ -23,9 +24,16 @@ const core = await createCore({
   proxyToken: 'spendbar-proxy-bench-token-000000000000',
   configPreferences: { timeZone: 'UTC' },
 });
-const server = await startServer({ api: core.api, port: 0, proxy: core.meter.handler(), redactor: core.redactor });
+// $SPENDBAR_BENCH_STARTS_PER_TURN: the proxy's admission per event-loop turn (a number, or "off"), to compare by hand.
+function startsPerTurn(): { startsPerTurn?: number | null } {
+  const given = process.env.SPENDBAR_BENCH_STARTS_PER_TURN;
+  if (given === undefined) return {};
+  return { startsPerTurn: given === 'off' ? null : Number(given) };
+}
+const server = await startServer({ api: core.api, port: 0, proxy: core.meter.handler(startsPerTurn()), redactor: core.redactor });
 
 let loop: ReturnType<typeof monitorEventLoopDelay> | null = null;
+let heap: Session | null = null;
 let gcMax = 0;
 let gcTotal = 0;
 let gcCount = 0;
@@ -50,6 +58,18 @@ process.on('message', async (m: { type: string }) => {
     const h = loop;
     process.send?.({ type: 'loop', maxMs: h ? h.max / 1e6 : 0, p99Ms: h ? h.percentile(99) / 1e6 : 0, gcMaxMs: gcMax, gcTotalMs: gcTotal, gcCount });
     loop = null;
+  } else if (m.type === 'heap-start') {
+    // Where the proxy allocates (by hand: scripts/bench/proxy-alloc.ts): V8's sampling heap profiler, counting what
+    // young and old collections freed too, so garbage per request shows, not only what survived.
+    heap = new Session();
+    heap.connect();
+    await heap.post('HeapProfiler.startSampling', { samplingInterval: 512, includeObjectsCollectedByMinorGC: true, includeObjectsCollectedByMajorGC: true });
+    process.send?.({ type: 'heap-start' });
+  } else if (m.type === 'heap-stop') {
+    const { profile } = (await heap?.post('HeapProfiler.stopSampling')) ?? { profile: null };
+    heap?.disconnect();
+    heap = null;
+    process.send?.({ type: 'heap-stop', profile });
   } else if (m.type === 'rss') {
     // The baseline after a full collection; samples during the run without one (a forced GC would itself delay chunks).
     if (typeof global.gc === 'function') global.gc();

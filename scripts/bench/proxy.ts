@@ -17,6 +17,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SERVE_MALLOC_ENV, serveNodeFlags } from '../../bin/runtime.js';
+import { ask, chunkClock } from './proxy-io.ts';
 
 const quick = process.argv.includes('--quick');
 const TOKEN = 'spendbar-proxy-bench-token-000000000000';
@@ -52,18 +53,6 @@ async function pool(n: number, concurrency: number, job: (i: number) => Promise<
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < n) await job(next++);
   }));
-}
-
-function ask<T>(child: ChildProcess, type: string): Promise<T> {
-  return new Promise((resolve) => {
-    const on = (m: { type: string } & T) => {
-      if (m.type !== type) return;
-      child.off('message', on);
-      resolve(m);
-    };
-    child.on('message', on);
-    child.send({ type });
-  });
 }
 
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' / ');
@@ -213,20 +202,9 @@ async function main(): Promise<void> {
     let lost = 0;
     await Promise.all(
       Array.from({ length: streams }, async () => {
-        let seen = 0;
-        let rest = '';
-        await post(target, STREAM_BODY, agent, (chunk, t) => {
-          rest += chunk.toString('utf8');
-          const events = rest.split('\n\n');
-          rest = events.pop() ?? '';
-          for (const e of events) {
-            const m = /"content":"(\d+(?:\.\d+)?)"/.exec(e);
-            if (!m) continue;
-            seen++;
-            lag.push(performance.timeOrigin + t - Number(m[1]));
-          }
-        });
-        if (seen !== 20) lost += 20 - seen;
+        const clock = chunkClock(lag);
+        await post(target, STREAM_BODY, agent, (chunk, t) => clock.take(chunk, t));
+        if (clock.seen !== 20) lost += 20 - clock.seen;
       }),
     );
     return { lag: sortNum(lag), lost };

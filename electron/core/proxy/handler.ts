@@ -11,6 +11,7 @@ import { isRouter, planBody, styleOf, unmeteredReason, upstreamBase, upstreamUrl
 import { UsageMeter, type ApiStyle, type MeteredUsage, type MissingUsage } from './usage.ts';
 import { BodyReader, BodyTooLargeError } from './body.ts';
 import { createSideReader, type SideReader } from './side-reader.ts';
+import { createAdmission, STARTS_PER_TURN } from './admission.ts';
 import { log } from '../log.ts';
 import { closeAfterRefusal } from '../server/refused-upload.ts';
 
@@ -81,6 +82,8 @@ export interface ProxyDeps {
   now?: () => number;
   timeouts?: Partial<ProxyTimeouts>;
   maxRequestBytes?: number;
+  /** How many new requests start per event-loop turn (admission.ts); null: no limit. Default: STARTS_PER_TURN. */
+  startsPerTurn?: number | null;
 }
 
 export type ProxyHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -99,9 +102,14 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
   const now = deps.now ?? Date.now;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...deps.timeouts };
   const maxBytes = deps.maxRequestBytes ?? MAX_REQUEST_BYTES;
+  const admission = deps.startsPerTurn === null ? null : createAdmission(deps.startsPerTurn ?? STARTS_PER_TURN);
 
   return async function handle(req, res) {
     const t0 = now();
+    // A burst of arrivals starts a few per turn, so the streams already running keep flowing (admission.ts). The
+    // latency recorded includes the wait.
+    const turn = admission?.enter();
+    if (turn) await turn;
     const url = new URL(req.url ?? '/', 'http://proxy.local');
     const rest = url.pathname.slice(PROXY_PREFIX.length);
     const slash = rest.indexOf('/');

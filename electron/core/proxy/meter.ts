@@ -113,7 +113,7 @@ export class Meter {
   }
 
   /** A request handler for `/proxy/…`, for a server that may or may not require the serve token off loopback. */
-  handler(opts: { serveToken?: string | undefined } = {}): ProxyHandler {
+  handler(opts: { serveToken?: string | undefined; startsPerTurn?: number | null } = {}): ProxyHandler {
     return createProxyHandler({
       account: (id) => {
         let entry = this.accounts.get(id);
@@ -135,6 +135,7 @@ export class Meter {
       proxyToken: () => this.proxyToken(),
       keyId: (key) => this.keyId(key),
       serveToken: opts.serveToken,
+      ...(opts.startsPerTurn !== undefined ? { startsPerTurn: opts.startsPerTurn } : {}),
       record: (r) => this.recorder.add(r),
       observe: this.opts.observe,
       now: this.opts.now,
