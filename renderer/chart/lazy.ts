@@ -1,7 +1,7 @@
-// Chart.js is most of the dashboard's script, and only the Usage view and the Overview draw charts: it loads on first
-// use, or right at start-up when the page opens on Usage, so it downloads and compiles while the first API calls are
-// in flight instead of before them. The balance lines (time axis, date-fns) are a module of their own: the bars
-// above the fold do not wait for them.
+// Chart.js is most of the dashboard's script, and only the Usage view and the Overview draw charts: it runs on first
+// use, or right at start-up when the page opens on Usage. The built page names the bar charts' chunks for the browser
+// to fetch and compile alongside the entry (vite.config.ts), since both views the page usually opens on draw them.
+// The balance lines (time axis, date-fns) are a module of their own: the bars above the fold do not wait for them.
 // The views draw the loaded module's components directly rather than through React.lazy + Suspense: a Suspense
 // boundary that showed its fallback is revealed at most every 300 ms (React throttles reveals against flicker),
 // which held the first chart back by up to that long after its data and code were both in.

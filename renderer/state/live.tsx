@@ -3,6 +3,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { AppInfo, ProviderDescriptor, SpendbarApi } from '../../shared/api.ts';
 import type { Account, AccountStatus } from '../../shared/domain.ts';
+import type { FirstLoad } from '../../shared/first-load.ts';
 import { applySnapshot, applyStatusDelta, hasNewFigures, isRefreshing, preferNewer } from './merge.ts';
 import { onPageShown, pageHidden } from './visibility.ts';
 
@@ -36,20 +37,30 @@ export function useLive(): LiveState {
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-type FirstLoad = [AppInfo, ProviderDescriptor[], Account[], AccountStatus[]];
 const firstLoads = new WeakMap<SpendbarApi, Promise<FirstLoad>>();
-const loadAll = (api: SpendbarApi): Promise<FirstLoad> => Promise.all([api.getInfo(), api.listProviders(), api.listAccounts(), api.getStatus()]);
+// The first load the page was served with (shared/first-load.ts): the provider starts from it, loaded, with no request.
+const servedLoads = new WeakMap<SpendbarApi, FirstLoad>();
+const loadAll = async (api: SpendbarApi): Promise<FirstLoad> => {
+  const [info, providers, accounts, statuses] = await Promise.all([api.getInfo(), api.listProviders(), api.listAccounts(), api.getStatus()]);
+  return { info, providers, accounts, statuses };
+};
 
 /**
- * Sends the first load's requests before React has rendered anything (main.tsx calls it at start-up); the
- * provider then takes these requests instead of sending its own.
+ * Sends the first load's requests before React has rendered anything (main.tsx calls it at start-up), or takes the
+ * one the page was served with; the provider then starts from it instead of sending its own. Returns it.
  */
-export function preloadLive(api: SpendbarApi): void {
-  if (firstLoads.has(api)) return;
+export function preloadLive(api: SpendbarApi, served: FirstLoad | null = null): Promise<FirstLoad> {
+  if (served) {
+    servedLoads.set(api, served);
+    return Promise.resolve(served);
+  }
+  const known = firstLoads.get(api);
+  if (known) return known;
   const load = loadAll(api);
   // The provider handles a failure; this only keeps it from counting as unhandled until the provider mounts.
   load.catch(() => undefined);
   firstLoads.set(api, load);
+  return load;
 }
 
 function takeLoad(api: SpendbarApi): Promise<FirstLoad> {
@@ -58,22 +69,30 @@ function takeLoad(api: SpendbarApi): Promise<FirstLoad> {
   return load ?? loadAll(api);
 }
 
+function takeServed(api: SpendbarApi): FirstLoad | null {
+  const served = servedLoads.get(api) ?? null;
+  servedLoads.delete(api);
+  return served;
+}
+
 export function LiveProvider({ api, children }: { api: SpendbarApi; children: ReactNode }) {
-  const [info, setInfo] = useState<AppInfo | null>(null);
-  const [providers, setProviders] = useState<ProviderDescriptor[]>([]);
-  const [accounts, setAccounts] = useState<Account[]>([]);
-  const [statuses, setStatuses] = useState<AccountStatus[]>([]);
+  // Served with the page: the first render already shows the view. The event stream's first push refreshes the statuses.
+  const [served] = useState(() => takeServed(api));
+  const [info, setInfo] = useState<AppInfo | null>(served?.info ?? null);
+  const [providers, setProviders] = useState<ProviderDescriptor[]>(served?.providers ?? []);
+  const [accounts, setAccounts] = useState<Account[]>(served?.accounts ?? []);
+  const [statuses, setStatuses] = useState<AccountStatus[]>(served?.statuses ?? []);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [loaded, setLoaded] = useState(false);
+  const [loaded, setLoaded] = useState(served !== null);
   const [revision, setRevision] = useState(0);
   const [manualRefreshes, setManualRefreshes] = useState(0);
   const [refreshError, setRefreshError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
   const bumpTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   // Event handlers compare a push with what is shown, outside a state updater (those may run twice).
-  const statusesRef = useRef<AccountStatus[]>([]);
+  const statusesRef = useRef<AccountStatus[]>(served?.statuses ?? []);
   // History views mount after the first load and read the store then: pushes before it need no re-query.
-  const loadedRef = useRef(false);
+  const loadedRef = useRef(served !== null);
   // While the page is hidden, pushes are merged here and nowhere else: no render, no re-query until it is shown.
   const hiddenChanges = useRef<{ statuses: boolean; accounts: Account[] | null; revision: boolean }>({ statuses: false, accounts: null, revision: false });
   const putStatuses = useCallback((next: AccountStatus[]) => {
@@ -116,14 +135,15 @@ export function LiveProvider({ api, children }: { api: SpendbarApi; children: Re
   );
 
   useEffect(() => {
+    if (served && attempt === 0) return;
     let cancelled = false;
     takeLoad(api)
-      .then(([i, p, a, s]) => {
+      .then((l) => {
         if (cancelled) return;
-        setInfo(i);
-        setProviders(p);
-        setAccounts(a);
-        putStatuses(s);
+        setInfo(l.info);
+        setProviders(l.providers);
+        setAccounts(l.accounts);
+        putStatuses(l.statuses);
         loadedRef.current = true;
         setLoadError(null);
         setLoaded(true);
@@ -134,7 +154,7 @@ export function LiveProvider({ api, children }: { api: SpendbarApi; children: Re
     return () => {
       cancelled = true;
     };
-  }, [api, attempt, putStatuses]);
+  }, [api, attempt, putStatuses, served]);
 
   useEffect(() => {
     const off = api.subscribe((event) => {

@@ -1,13 +1,13 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { SeriesQuery } from '../../shared/domain.ts';
-import { pointsFor } from '../lib/chartData.ts';
 import { keyLabel } from '../lib/format.ts';
 import { DAY_MS } from '../lib/zone.ts';
-import { ALL, DEFAULT_FILTER, defaultBucket, filterArrays, periodLabel, resolveRange, type TimeRange, type UsageFilter } from '../lib/period.ts';
+import { ALL, defaultBucket, filterArrays, periodLabel, resolveRange, type TimeRange, type UsageFilter } from '../lib/period.ts';
 import { useLive } from '../state/live.tsx';
 import { useCharts } from '../chart/lazy.ts';
 import { groupColor } from '../chart/theme.ts';
 import { useIdleAfter } from '../state/useIdleAfter.ts';
+import { findEarly } from '../state/early.ts';
 import { useQuery } from '../state/useQuery.ts';
 import { BalanceHistory } from './BalanceHistory.tsx';
 import { BreakdownTable } from './BreakdownTable.tsx';
@@ -15,39 +15,33 @@ import { ExportButtons } from './ExportButtons.tsx';
 import { IndicatorCards } from './IndicatorCards.tsx';
 import { TrendChart, type TrendBucket, type TrendMetric, type TrendStack } from './TrendChart.tsx';
 import { UsageFilters } from './UsageFilters.tsx';
-
-// The core downsamples each series to what its chart can show (figures/downsample.ts): bars of at least 3 px, at
-// most 400 of them; a balance line gets a point per pixel of the widest its chart can be (one account, full width).
-const MAX_BARS = 400;
-const MAX_BALANCE_POINTS = 800;
-/** The content width the charts share: the window, within the page's max-width and padding. */
-const contentWidth = () => Math.min(typeof window === 'undefined' ? 1280 : window.innerWidth, 1400) - 60;
+import { chartPoints, OPENING, totalsQuery, trendBase } from './usage-queries.ts';
 
 export function Usage() {
   const { api, info, accounts, statuses, revision } = useLive();
   const zone = info?.timeZone ?? 'UTC';
-  const [filter, setFilter] = useState<UsageFilter>(DEFAULT_FILTER);
-  const [metric, setMetric] = useState<TrendMetric>('requests');
-  const [bucket, setBucket] = useState<TrendBucket>('day');
-  const [stack, setStack] = useState<TrendStack>('model');
+  const [filter, setFilter] = useState<UsageFilter>(OPENING.filter);
+  const [metric, setMetric] = useState<TrendMetric>(OPENING.metric);
+  const [bucket, setBucket] = useState<TrendBucket>(OPENING.bucket);
+  const [stack, setStack] = useState<TrendStack>(OPENING.stack);
   // Relative periods end "now": resolving again on each revision keeps live updates inside the window.
   const range = useMemo<TimeRange>(() => resolveRange(filter, Date.now(), zone), [filter, revision, zone]);
   const timeZone = info?.timeZone;
-  const [points] = useState(() => ({ bars: pointsFor(contentWidth(), 3, MAX_BARS), balance: pointsFor(contentWidth(), 1, MAX_BALANCE_POINTS) }));
+  const [points] = useState(chartPoints);
 
   const apply = (next: UsageFilter) => {
     setFilter(next);
     setBucket(defaultBucket(resolveRange(next, Date.now(), zone)));
   };
 
-  const baseQuery = useMemo<Omit<SeriesQuery, 'metric'>>(
-    () => ({ bucket, groupBy: stack, from: range.from, to: range.to, ...filterArrays(filter), timeZone, maxPoints: points.bars }),
-    [bucket, stack, range, filter, timeZone, points],
-  );
+  const baseQuery = useMemo<Omit<SeriesQuery, 'metric'>>(() => trendBase(filter, range, bucket, stack, timeZone, points), [bucket, stack, range, filter, timeZone, points]);
+  const trendQuery = useMemo<SeriesQuery>(() => ({ ...baseQuery, metric }), [baseQuery, metric]);
+  const totalsAsked = useMemo(() => totalsQuery(filter, range), [filter, range]);
 
   // Effects start in this order and the core answers one query at a time: the chart above the fold goes first.
-  const trend = useQuery(() => api.querySeries({ ...baseQuery, metric }), [api, baseQuery, metric]);
-  const totals = useQuery(() => api.queryTotals({ groupBy: 'model', from: range.from, to: range.to, ...filterArrays(filter) }), [api, range, filter]);
+  // Opening on Usage, start-up asked the first three already (usage-queries.ts): those answers are taken.
+  const trend = useQuery(() => api.querySeries(trendQuery), [api, trendQuery], findEarly('series', trendQuery));
+  const totals = useQuery(() => api.queryTotals(totalsAsked), [api, totalsAsked], findEarly('totals', totalsAsked));
   // The balance history is below the fold: its query and its charts wait until the trend chart has been painted
   // (its answer is in and the chart code that draws it has loaded), then for an idle moment.
   const chartsLoaded = useCharts() !== null;
@@ -57,7 +51,7 @@ export function Usage() {
     !belowFold ? null : () => api.querySeries({ metric: 'balance', bucket: range.to - range.from <= 32 * DAY_MS ? 'hour' : 'day', groupBy: 'account', from: range.from, to: range.to, accountIds: filterArrays(filter).accountIds, timeZone, maxPoints: points.balance }),
     [belowFold, api, range, filter.accountId, timeZone],
   );
-  const filters = useQuery(() => api.filterValues(), [api, accounts, revision]);
+  const filters = useQuery(() => api.filterValues(), [api, accounts, revision], findEarly('filters', null));
 
   const accountLabel = useCallback((id: string) => accounts.find((a) => a.id === id)?.label ?? id, [accounts]);
   const groupLabel = useCallback((g: string) => (stack === 'key' ? keyLabel(g) : g), [stack]);

@@ -228,6 +228,29 @@ describe.skipIf(!hasBrowser)('dashboard end to end', () => {
     await page.getByTestId('account-cancel').click();
   });
 
+  it('opens on Usage from the page itself: no first-load request, each opening query asked once', async () => {
+    const fresh = await browser.context.newPage();
+    const asked: string[] = [];
+    fresh.on('request', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (!path.startsWith('/api/') || path === '/api/events') return;
+      const metric = path === '/api/series' ? ` ${(JSON.parse(r.postData() ?? '{}') as { metric?: string }).metric}` : '';
+      asked.push(`${r.method()} ${path}${metric}`);
+    });
+    await fresh.goto(`${served.url}/?view=usage`);
+    await fresh.locator('[data-testid="trend-chart"] canvas[data-drawn]').waitFor();
+    await eventually(async () => expect(await fresh.getByTestId('balance-history').getAttribute('aria-busy')).toBe('false'));
+    // The page came with info, providers, accounts and statuses; the data block is gone from the document.
+    expect(asked.filter((a) => /\/api\/(info|providers|accounts|status)$/.test(a))).toEqual([]);
+    expect(await fresh.evaluate(() => document.getElementById('spendbar-first-load'))).toBeNull();
+    // Up to the balance history (asked once the trend chart is drawn): the trend, the totals and the filter values
+    // once each. The demo's live figures re-query after that, as any new figures do.
+    const opening = asked.slice(0, asked.indexOf('POST /api/series balance'));
+    expect(opening.filter((a) => a !== 'GET /api/alerts').sort()).toEqual(['GET /api/filters', 'POST /api/series requests', 'POST /api/totals']);
+    expect(JSON.parse((await fresh.getByTestId('trend-chart').getAttribute('data-series')) ?? '[]').length).toBeGreaterThan(0);
+    await fresh.close();
+  });
+
   it('updates the page when a new snapshot arrives, without a reload', async () => {
     await page.getByTestId('tab-overview').click();
     const card = page.locator('[data-testid="account-card"][data-account-id="demo-openrouter"]');

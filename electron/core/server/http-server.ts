@@ -17,6 +17,7 @@ import { HttpError, UNAUTHORIZED_MESSAGE, checkHost, checkSameOrigin, hasToken, 
 import { acceptsGzip, MetricsExposition, type MetricsBody } from './metrics-body.ts';
 import { accountIdFromPath, apiRoutes, asObject } from './routes.ts';
 import { closeAfterRefusal } from './refused-upload.ts';
+import { isDashboardPage, serveDashboardPage } from './page.ts';
 import { serveStatic } from './static.ts';
 
 export { HttpError, isLoopback };
@@ -150,7 +151,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return;
     }
     if (url.pathname.startsWith('/api/')) throw new HttpError(404, `No API route ${method} ${url.pathname}.`);
-    if ((method === 'GET' || method === 'HEAD') && opts.staticDir && (await serveStatic(opts.staticDir, url.pathname, res))) return;
+    const reading = method === 'GET' || method === 'HEAD';
+    // With a token the page request carries none (see page.ts): then the page is served as built and asks the API.
+    if (reading && opts.staticDir && !opts.token && isDashboardPage(url.pathname) && (await serveDashboardPage(opts.staticDir, api, res, method === 'HEAD', (t) => redactor.text(t)))) return;
+    if (reading && opts.staticDir && (await serveStatic(opts.staticDir, url.pathname, res))) return;
     if (!opts.staticDir && url.pathname === '/') {
       // Only a copy installed without its dist/ and without the tools to build it gets here (bin/spendbar.js builds
       // the dashboard before every serve): say what is missing, not how to develop Spendbar.
