@@ -1,59 +1,6 @@
-// Bounded reading of bodies: the client's request (held, because its JSON may gain a usage flag) and the side copy of
-// a non-stream response (held only to read its usage; a huge body keeps just its head and tail, where `model` and
-// `usage` are).
-import type { IncomingMessage } from 'node:http';
+// Bounded reading of a non-stream response's side copy (held only to read its usage; a huge body keeps just its head
+// and tail, where `model` and `usage` are). The client's request body is read by server/body-reader.ts.
 import type { UsageMeter } from './usage.ts';
-
-export class BodyTooLargeError extends Error {
-  /** Declared size, when the client sent Content-Length. */
-  readonly size: number | undefined;
-  constructor(size?: number) {
-    super('Request body too large.');
-    this.name = 'BodyTooLargeError';
-    this.size = size;
-  }
-}
-
-export class BodyReader {
-  private readonly max: number;
-  constructor(max: number) {
-    this.max = max;
-  }
-
-  read(req: IncomingMessage): Promise<Buffer> {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > this.max) {
-      // Refuse at once: reading 50 MB to then refuse it helps nobody.
-      req.resume();
-      return Promise.reject(new BodyTooLargeError(declared));
-    }
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let failed = false;
-      req.on('data', (c: Buffer) => {
-        if (failed) return;
-        size += c.length;
-        if (size > this.max) {
-          failed = true;
-          chunks.length = 0;
-          reject(new BodyTooLargeError());
-          return;
-        }
-        chunks.push(c);
-      });
-      req.on('end', () => {
-        if (!failed) resolve(Buffer.concat(chunks));
-      });
-      req.on('error', (err) => {
-        if (!failed) reject(err);
-      });
-      req.on('aborted', () => {
-        if (!failed) reject(new Error('aborted'));
-      });
-    });
-  }
-}
 
 /** Whole bodies up to this size are parsed; larger ones keep head and tail. */
 export const MAX_PARSED_BYTES = 8 * 1024 * 1024;

@@ -9,7 +9,7 @@ import { errorBody, HopError, hopError, openUpstream, requestHeaders, responseHe
 import { readRateLimit } from './ratelimit.ts';
 import { isRouter, planBody, styleOf, unmeteredReason, upstreamBase, upstreamUrl } from './upstream.ts';
 import { UsageMeter, type ApiStyle, type MeteredUsage, type MissingUsage } from './usage.ts';
-import { BodyReader, BodyTooLargeError } from './body.ts';
+import { BodyReader, BodyTooLargeError } from '../server/body-reader.ts';
 import { createSideReader, type SideReader } from './side-reader.ts';
 import { createAdmission, STARTS_PER_TURN } from './admission.ts';
 import { log } from '../log.ts';

@@ -8,7 +8,7 @@ import { MAX_ESTIMATE_BYTES } from '../../../shared/estimate.ts';
 import { AccountInputError } from '../accounts.ts';
 import { ConnectionTestError } from '../engine.ts';
 import { MAX_REQUEST_BODY_BYTES } from '../limits.ts';
-import { BodyReader, BodyTooLargeError } from '../proxy/body.ts';
+import { BodyReader, BodyTooLargeError } from './body-reader.ts';
 import { log } from '../log.ts';
 import { Redactor } from '../redaction.ts';
 import type { MetricsTotalsSource } from '../store/metrics-totals.ts';
