@@ -4,7 +4,7 @@
 //      is answered): proxied minus direct at p50 and p99, with the proxy's CPU per request and, for scale, a bare
 //      Node piping proxy measured the same way. A throughput figure: every request waits behind the 49 others.
 //   2. the same requests over 50 keep-alive connections, offered at fixed rates the proxy can carry (open loop):
-//      each request's own added latency, the figure the issue's target is for
+//      each request's own added latency, the figure the issue's target is for (serve's flags, and V8's defaults)
 //   3. time to first byte of a stream, proxied minus direct (median of sequential streams)
 //   4. 500 concurrent streams: the proxy process's RSS growth, per-chunk delay (arrival − send, proxied vs direct),
 //      and the proxy's event-loop delay and longest GC pause meanwhile
@@ -97,6 +97,8 @@ async function main(): Promise<void> {
   const { c: child, url } = await startProxy(fast.url, true);
   const { c: streamChild, url: streamUrl } = await startProxy(streamFake.url, true);
   const { c: defaultsChild, url: defaultsUrl } = await startProxy(streamFake.url, false);
+  // The open loop also through a proxy with V8's defaults (the desktop app's main process runs the same proxy so).
+  const { c: desktopChild, url: desktopUrl } = await startProxy(fast.url, false);
   const bareChild = start('bare-proxy-child.ts', [fast.url]);
   const bare = `${await bareChild.ready}/proxy/bench/v1/chat/completions`;
   const bareStreamChild = start('bare-proxy-child.ts', [streamFake.url]);
@@ -105,7 +107,8 @@ async function main(): Promise<void> {
   const direct = `${fast.url}/v1/chat/completions`;
   const proxied = `${url}/proxy/bench/v1/chat/completions`;
   const cpuOf = async (c: ChildProcess) => (await ask<{ micros: number }>(c, 'cpu')).micros;
-  const cpuChild = { direct: fastChild.c, proxied: child, bare: bareChild.c } as const;
+  const desktop = `${desktopUrl}/proxy/bench/v1/chat/completions`;
+  const cpuChild = { direct: fastChild.c, proxied: child, desktop: desktopChild, bare: bareChild.c } as const;
 
   // 1. 50 concurrent non-streaming requests in a closed loop, rounds alternating direct, proxied and the bare proxy so
   // all three see the same machine.
@@ -146,13 +149,13 @@ async function main(): Promise<void> {
   const perOpen = quick ? 400 : 1000;
   for (const rate of [200, 1000]) {
     const openAgent = new Agent({ keepAlive: true, maxSockets: 50 });
-    const openLat = { direct: [] as number[], proxied: [] as number[], bare: [] as number[] };
-    const busy = { direct: 0, proxied: 0, bare: 0 };
-    const span = { direct: 0, proxied: 0, bare: 0 };
-    for (const target of [direct, proxied, bare]) await pool(100, 50, async () => void (await post(target, BODY, openAgent)));
+    const openLat = { direct: [] as number[], proxied: [] as number[], desktop: [] as number[], bare: [] as number[] };
+    const busy = { direct: 0, proxied: 0, desktop: 0, bare: 0 };
+    const span = { direct: 0, proxied: 0, desktop: 0, bare: 0 };
+    for (const target of [direct, proxied, desktop, bare]) await pool(100, 50, async () => void (await post(target, BODY, openAgent)));
     let loop: Loop | null = null;
     for (let r = 0; r < 2; r++) {
-      for (const [name, target] of [['direct', direct], ['proxied', proxied], ['bare', bare]] as const) {
+      for (const [name, target] of [['direct', direct], ['proxied', proxied], ['desktop', desktop], ['bare', bare]] as const) {
         if (name === 'proxied' && r === 0) await ask(child, 'loop-start');
         const cpu0 = await cpuOf(cpuChild[name]);
         const t0 = performance.now();
@@ -172,10 +175,12 @@ async function main(): Promise<void> {
     const od = sortNum(openLat.direct);
     const op = sortNum(openLat.proxied);
     const ob = sortNum(openLat.bare);
+    const oq = sortNum(openLat.desktop);
     const share = (name: keyof typeof busy) => `${((busy[name] / 1000 / span[name]) * 100).toFixed(0)} %`;
     console.log(`non-streaming, open loop: offered at ${rate} requests/s over 50 keep-alive connections, ${op.length} requests each way`);
     console.log(`  direct p50 ${ms(pct(od, 50))} p99 ${ms(pct(od, 99))}; proxied p50 ${ms(pct(op, 50))} p99 ${ms(pct(op, 99))}; bare p50 ${ms(pct(ob, 50))} p99 ${ms(pct(ob, 99))}`);
     console.log(`  added by the proxy p50 ${ms(pct(op, 50) - pct(od, 50))} p99 ${ms(pct(op, 99) - pct(od, 99))}   (target ≤ 0.5 ms / ≤ 2 ms); by the bare proxy p50 ${ms(pct(ob, 50) - pct(od, 50))} p99 ${ms(pct(ob, 99) - pct(od, 99))}; the proxy busy ${share('proxied')} of one core (bare ${share('bare')})`);
+    console.log(`  with V8's defaults (as in the desktop app): added p50 ${ms(pct(oq, 50) - pct(od, 50))} p99 ${ms(pct(oq, 99) - pct(od, 99))}; busy ${share('desktop')} of one core`);
     if (loop) console.log(`  proxy, first ${perOpen} requests: event-loop delay p99 ${loop.p99Ms.toFixed(1)} ms, max ${loop.maxMs.toFixed(1)} ms; GC ${loop.gcCount} pauses, ${loop.gcTotalMs.toFixed(0)} ms in all, longest ${loop.gcMaxMs.toFixed(1)} ms`);
   }
 
@@ -240,7 +245,7 @@ async function main(): Promise<void> {
 
   console.log(`load average at end (1 / 5 / 15 min): ${load()}`);
 
-  for (const c of [child, streamChild, defaultsChild]) {
+  for (const c of [child, streamChild, defaultsChild, desktopChild]) {
     c.send({ type: 'stop' });
     await new Promise((r) => c.once('exit', r));
   }
