@@ -368,3 +368,19 @@ export class FakeSpendbarApi implements SpendbarApi {
     return [...rows.values()];
   }
 }
+
+/** The fake core behind a proxy that counts every call the page makes; `counts` reports the methods named. */
+export function counting(api: FakeSpendbarApi, counted: readonly string[]): { page: SpendbarApi; counts: () => Record<string, number> } {
+  const calls = new Map<string, number>();
+  const page = new Proxy(api, {
+    get(target, key, receiver) {
+      const value: unknown = Reflect.get(target, key, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls.set(String(key), (calls.get(String(key)) ?? 0) + 1);
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { page, counts: () => Object.fromEntries(counted.map((m) => [m, calls.get(m) ?? 0])) };
+}

@@ -3,31 +3,15 @@ import './dom-setup.ts';
 import { describe, it, expect } from 'vitest';
 import { act, render, screen, waitFor } from '@testing-library/react';
 import { App } from '../../renderer/App.tsx';
-import type { SpendbarApi } from '../../shared/api.ts';
-import { FakeSpendbarApi } from './fake-api.ts';
+import { counting, FakeSpendbarApi } from './fake-api.ts';
 
 const COUNTED = ['getInfo', 'listProviders', 'listAccounts', 'getStatus', 'querySeries', 'queryTotals', 'filterValues', 'getAlerts'] as const;
 const settle = () => act(() => new Promise((r) => setTimeout(r, 400)));
 
-/** The fake core, counting every call the page makes. */
-function counting(api: FakeSpendbarApi): { page: SpendbarApi; counts: () => Record<string, number> } {
-  const calls = new Map<string, number>();
-  const page = new Proxy(api, {
-    get(target, key, receiver) {
-      const value: unknown = Reflect.get(target, key, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls.set(String(key), (calls.get(String(key)) ?? 0) + 1);
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { page, counts: () => Object.fromEntries(COUNTED.map((m) => [m, calls.get(m) ?? 0])) };
-}
 
 async function openUsage() {
   const api = new FakeSpendbarApi();
-  const { page, counts } = counting(api);
+  const { page, counts } = counting(api, COUNTED);
   render(<App api={page} initialView="usage" />);
   // The chart code loads lazily; the first test of a run also pays for transforming it.
   await waitFor(() => expect(JSON.parse(screen.getByTestId('trend-chart').getAttribute('data-series') ?? '[]').length).toBeGreaterThan(0), { timeout: 10_000 });

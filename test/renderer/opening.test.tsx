@@ -10,27 +10,11 @@ import { takeServedFirstLoad } from '../../renderer/api/served.ts';
 import { forgetEarly } from '../../renderer/state/early.ts';
 import { preloadLive } from '../../renderer/state/live.tsx';
 import { askUsageEarly } from '../../renderer/views/usage-queries.ts';
-import type { SpendbarApi } from '../../shared/api.ts';
 import { FIRST_LOAD_ELEMENT_ID, type FirstLoad } from '../../shared/first-load.ts';
-import { FakeSpendbarApi } from './fake-api.ts';
+import { counting, FakeSpendbarApi } from './fake-api.ts';
 
 const COUNTED = ['getInfo', 'listProviders', 'listAccounts', 'getStatus', 'querySeries', 'queryTotals', 'filterValues'] as const;
 
-/** The fake core, counting every call the page makes. */
-function counting(api: FakeSpendbarApi): { page: SpendbarApi; counts: () => Record<string, number> } {
-  const calls = new Map<string, number>();
-  const page = new Proxy(api, {
-    get(target, key, receiver) {
-      const value: unknown = Reflect.get(target, key, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls.set(String(key), (calls.get(String(key)) ?? 0) + 1);
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { page, counts: () => Object.fromEntries(COUNTED.map((m) => [m, calls.get(m) ?? 0])) };
-}
 
 async function servedLoad(api: FakeSpendbarApi): Promise<FirstLoad> {
   const [info, providers, accounts, statuses] = await Promise.all([api.getInfo(), api.listProviders(), api.listAccounts(), api.getStatus()]);
@@ -63,7 +47,7 @@ describe('the first load served in the page', () => {
   it('renders the view at once without asking for it, and the event stream’s first push refreshes the statuses', async () => {
     const fake = new FakeSpendbarApi();
     const served = await servedLoad(fake);
-    const { page, counts } = counting(fake);
+    const { page, counts } = counting(fake, COUNTED);
     preloadLive(page, served);
     render(<App api={page} initialView="overview" />);
     // No "Loading…" frame: the first render already shows the cards.
@@ -81,7 +65,7 @@ describe('the Usage view’s first queries, asked at start-up', () => {
   it('are taken by the view instead of being asked again, and a new revision asks the core', async () => {
     const fake = new FakeSpendbarApi();
     const served = await servedLoad(fake);
-    const { page, counts } = counting(fake);
+    const { page, counts } = counting(fake, COUNTED);
     preloadLive(page, served);
     askUsageEarly(page, served.info.timeZone);
     // Start-up waits for them before rendering (main.tsx): they are in when the view first renders.
@@ -103,7 +87,7 @@ describe('the Usage view’s first queries, asked at start-up', () => {
   it('are not used for another selection: a view that asks something else asks the core', async () => {
     const fake = new FakeSpendbarApi();
     const served = await servedLoad(fake);
-    const { page, counts } = counting(fake);
+    const { page, counts } = counting(fake, COUNTED);
     preloadLive(page, served);
     // Asked for another zone than the one the view cuts its days in: not the view's query.
     askUsageEarly(page, 'Pacific/Kiritimati');
