@@ -31,6 +31,14 @@ export default tseslint.config(
     rules: { 'no-console': 'error' },
   },
   {
+    // localeCompare's first call loads ICU's collation data into a serve that otherwise never needs it.
+    files: ['electron/core/**/*.ts'],
+    ignores: ['electron/core/providers/fakes/**'],
+    rules: {
+      'no-restricted-properties': ['error', { property: 'localeCompare', message: 'Sort names with compareText (electron/core/text-order.ts): localeCompare loads ICU.' }],
+    },
+  },
+  {
     // shared/ is used by the renderer and main alike: no Node built-ins there.
     files: ['shared/**/*.ts'],
     rules: {

@@ -46,9 +46,12 @@ export function bundledNode(root, platform = process.platform, arch = process.ar
  *   grew the heap (electron/core/idle-trim.ts heapSettler: V8's memory-reducing collection), which needs
  * - --expose-gc: `gc` for that call (a plain forced GC after every burst was measured too: +130 ms of CPU per poll
  *   round, no smaller, which is why it is a memory-reducing one and only after growth).
+ * - --no-maglev --no-turbofan: V8's optimizing compilers stay off until sustained work (traffic through the metering
+ *   proxy, /metrics scrapes) turns them on (electron/core/compilers.ts). Polling alone never needs them, and once they
+ *   ran, their machine code (~8 MB of the node binary) stayed resident.
  * $SPENDBAR_NODE_FLAGS replaces them (space-separated; set it empty for V8's defaults).
  */
-export const SERVE_NODE_FLAGS = ['--max-semi-space-size=1', '--no-memory-reducer', '--expose-gc'];
+export const SERVE_NODE_FLAGS = ['--max-semi-space-size=1', '--no-memory-reducer', '--expose-gc', '--no-maglev', '--no-turbofan'];
 
 /**
  * glibc malloc settings for the same process (other C libraries ignore them): SQLite's page cache and V8's C++ side

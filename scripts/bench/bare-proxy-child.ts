@@ -28,3 +28,5 @@ process.on('message', (m: { type: string }) => {
     process.exit(0);
   }
 });
+// A bench that stops early (an error, Ctrl-C) closes the IPC channel: go with it rather than linger.
+process.on('disconnect', () => process.exit(0));

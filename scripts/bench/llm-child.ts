@@ -19,3 +19,5 @@ process.on('message', async (m: { type: string }) => {
   }
 });
 process.send?.({ type: 'ready', url: fake.url });
+// A bench that stops early (an error, Ctrl-C) closes the IPC channel: go with it rather than linger.
+process.on('disconnect', () => process.exit(0));

@@ -10,6 +10,7 @@ import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createCore } from '../../electron/core/engine.ts';
 import { startServer } from '../../electron/core/server/http-server.ts';
+import { optimizingCompilers } from '../../electron/core/compilers.ts';
 import { createMemorySettingsStore } from '../../electron/core/settings/conf-settings.ts';
 import { createMemorySecretStore } from '../../electron/core/settings/file-secrets.ts';
 
@@ -76,6 +77,8 @@ process.on('message', async (m: { type: string }) => {
     process.send?.({ type: 'rss', rss: process.memoryUsage().rss });
   } else if (m.type === 'rss-sample') {
     process.send?.({ type: 'rss-sample', rss: process.memoryUsage().rss });
+  } else if (m.type === 'compilers') {
+    process.send?.({ type: 'compilers', on: optimizingCompilers.on });
   } else if (m.type === 'cpu') {
     const u = process.cpuUsage();
     process.send?.({ type: 'cpu', micros: u.user + u.system, user: u.user, system: u.system });
@@ -91,3 +94,8 @@ process.on('message', async (m: { type: string }) => {
   }
 });
 process.send?.({ type: 'ready', url: server.url });
+// A bench that stops early (an error, Ctrl-C) closes the IPC channel: go with it rather than linger.
+process.on('disconnect', () => {
+  rmSync(dataDir, { recursive: true, force: true });
+  process.exit(0);
+});

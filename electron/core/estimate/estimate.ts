@@ -18,6 +18,7 @@ import { PromptCounter } from './count.ts';
 import { familyOf, recognised } from './families.ts';
 import { EstimateInputError, readPrompt, type Prompt } from './prompt.ts';
 import { formatNumber } from '../../../shared/money.ts';
+import { compareText } from '../text-order.ts';
 
 export interface ModelChoice {
   model: string;
@@ -81,7 +82,7 @@ function distance(a: string, b: string): number {
 async function suggestions(model: string): Promise<string[]> {
   const name = model.toLowerCase().slice(model.lastIndexOf('/') + 1);
   const scored = (await tableModelNames()).map((n) => ({ n, d: distance(name, n.toLowerCase()) })).filter((x) => x.d <= 3);
-  return scored.sort((a, b) => a.d - b.d || a.n.localeCompare(b.n)).slice(0, 3).map((x) => x.n);
+  return scored.sort((a, b) => a.d - b.d || compareText(a.n, b.n)).slice(0, 3).map((x) => x.n);
 }
 
 async function row(choice: ModelChoice, counter: PromptCounter, maxOutput: number, opts: EstimateOptions): Promise<EstimateRow> {
@@ -133,11 +134,11 @@ export function sortRows(rows: EstimateRow[]): EstimateRow[] {
     const d = rank(a) - rank(b);
     if (d !== 0) return d;
     if (a.cost && b.cost) {
-      const c = a.cost.max.currency.localeCompare(b.cost.max.currency);
+      const c = compareText(a.cost.max.currency, b.cost.max.currency);
       if (c !== 0) return c;
-      return a.cost.max.micros - b.cost.max.micros || a.cost.min.micros - b.cost.min.micros || a.model.localeCompare(b.model);
+      return a.cost.max.micros - b.cost.max.micros || a.cost.min.micros - b.cost.min.micros || compareText(a.model, b.model);
     }
-    return (a.inputTokens ?? 0) - (b.inputTokens ?? 0) || a.model.localeCompare(b.model);
+    return (a.inputTokens ?? 0) - (b.inputTokens ?? 0) || compareText(a.model, b.model);
   });
 }
 

@@ -8,6 +8,7 @@ import { count, isRecord } from './numbers.ts';
 import type { FetchContext } from './types.ts';
 import { call, flatten, type SurferSettings } from './surfercloud-api.ts';
 import { DEFAULT_LOOKBACK_DAYS, MAX_LOOKBACK_DAYS, widthOf } from './surfercloud-usage.ts';
+import { compareText } from '../text-order.ts';
 
 const PAGE = 100;
 /** Requests a first read may page through: past this it stops at a whole day and resumes there next poll. */
@@ -75,7 +76,7 @@ export async function readRequestLogs(ctx: FetchContext, s: SurferSettings, note
     const models = new Set(out.filter((b) => b.start >= since && b.start < since + BUCKET_MS.day).map((b) => b.model));
     for (const model of models) out.push({ start: since, width: 'day', model, key: s.keyId, requests: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0, cost: null });
   }
-  return out.sort((a, b) => a.start - b.start || a.model.localeCompare(b.model) || a.width.localeCompare(b.width));
+  return out.sort((a, b) => a.start - b.start || compareText(a.model, b.model) || compareText(a.width, b.width));
 }
 
 function addItem(hours: Map<string, UsageBucket>, item: Record<string, unknown>, s: SurferSettings, from: number): void {

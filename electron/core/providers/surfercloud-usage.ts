@@ -8,6 +8,7 @@ import { ProviderError } from '../errors.ts';
 import { count, isRecord, nonNegative } from './numbers.ts';
 import type { FetchContext } from './types.ts';
 import { call, type SurferSettings } from './surfercloud-api.ts';
+import { compareText } from '../text-order.ts';
 
 const DAY_S = 86_400;
 const HOUR_S = 3_600;
@@ -213,7 +214,7 @@ class Usages {
         }
       }
     }
-    return [...out.values()].sort((a, b) => a.start - b.start || a.model.localeCompare(b.model));
+    return [...out.values()].sort((a, b) => a.start - b.start || compareText(a.model, b.model));
   }
 
   notes(name: string): string[] {

@@ -4,6 +4,7 @@ import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import type { AppTotals, CostSource, Headroom, RateLimit, RequestFilter, RequestKind, RequestPage, RequestRow } from '../../../shared/metering.ts';
 import type { Money } from '../../../shared/money.ts';
 import { lowestPercent } from './ratelimit.ts';
+import { compareText } from '../text-order.ts';
 
 const HOUR = 3_600_000;
 export const MAX_PAGE = 500;
@@ -140,7 +141,7 @@ export function totalsByApp(db: DatabaseSync, from: number, to: number, accountI
     t.estimated += r.est;
     if (r.currency && r.cost !== null) t.costs.push({ micros: r.cost, currency: r.currency });
   }
-  return [...out.values()].sort((a, b) => b.requests - a.requests || a.app.localeCompare(b.app) || a.kind.localeCompare(b.kind));
+  return [...out.values()].sort((a, b) => b.requests - a.requests || compareText(a.app, b.app) || compareText(a.kind, b.kind));
 }
 
 /** Metered cost per currency and unpriced requests of one account over the hours starting in [from, to). */

@@ -14,6 +14,7 @@ import { Redactor } from '../redaction.ts';
 import type { MetricsTotalsSource } from '../store/metrics-totals.ts';
 import { EventStream, type EventStreamLimits } from './event-stream.ts';
 import { HttpError, UNAUTHORIZED_MESSAGE, checkHost, checkSameOrigin, hasToken, isLoopback } from './guard.ts';
+import { optimizingCompilers, SCRAPE_WEIGHT } from '../compilers.ts';
 import { acceptsGzip, MetricsExposition, type MetricsBody } from './metrics-body.ts';
 import { accountIdFromPath, apiRoutes, asObject } from './routes.ts';
 import { closeAfterRefusal } from './refused-upload.ts';
@@ -110,6 +111,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     checkSameOrigin(req);
     if (isEvents) return openEvents(req, res);
     if (method === 'GET' && url.pathname === HTTP_ROUTES.metrics) {
+      optimizingCompilers.note(SCRAPE_WEIGHT);
       const body = await metrics();
       const zipped = acceptsGzip(req.headers['accept-encoding']) ? body.gzipped() : null;
       const bytes = zipped ?? body.text;

@@ -4,6 +4,7 @@
 import type { Series, SeriesBucket, SeriesMetric, SeriesQuery, SeriesResult } from '../../../shared/domain.ts';
 import { balanceSegments, DAILY_BY_MODEL, filterSql, modelFilterSql, usageSegments, usageSource, type QueryContext, type Segment } from './plan.ts';
 import { bucketIndex, bucketStarts, checkTimeZone, COARSER, NOMINAL_MS } from './tz.ts';
+import { compareText } from '../text-order.ts';
 
 export const DEFAULT_MAX_POINTS = 1000;
 
@@ -64,7 +65,7 @@ function toSeries(accs: Map<string, Acc>, starts: readonly number[], withCurrenc
     if (hourBuckets && !a.hourly) s.width = 'day';
     out.push(s);
   }
-  return out.sort((x, y) => (x.group < y.group ? -1 : x.group > y.group ? 1 : (x.currency ?? '').localeCompare(y.currency ?? '')));
+  return out.sort((x, y) => (x.group < y.group ? -1 : x.group > y.group ? 1 : compareText(x.currency ?? '', y.currency ?? '')));
 }
 
 function usageSql(

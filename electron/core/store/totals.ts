@@ -3,6 +3,7 @@ import type { TotalsQuery } from '../../../shared/api.ts';
 import { ACCOUNT_WIDE_MODELS, type UsageTotals } from '../../../shared/domain.ts';
 import { filterSql, usageSegments, usageSource, type QueryContext, type Segment } from './plan.ts';
 import { GROUP_COLUMN } from './series.ts';
+import { compareText } from '../text-order.ts';
 
 /** group, currency, requests, input, output, cached, reasoning, cost sum, buckets with a cost, account of a wide row, account */
 type Row = [string, string, number, number, number, number, number, number | null, number, string, string];
@@ -66,11 +67,11 @@ export function queryTotals(ctx: QueryContext, q: TotalsQuery): UsageTotals[] {
   return out.sort(
     (a, b) =>
       Number(a.costMicros === null) - Number(b.costMicros === null) ||
-      (a.currency ?? '').localeCompare(b.currency ?? '') ||
+      compareText(a.currency ?? '', b.currency ?? '') ||
       (b.costMicros ?? 0) - (a.costMicros ?? 0) ||
       tokens(b) - tokens(a) ||
       (a.group < b.group ? -1 : a.group > b.group ? 1 : 0) ||
-      (a.accountId ?? '').localeCompare(b.accountId ?? ''),
+      compareText(a.accountId ?? '', b.accountId ?? ''),
   );
 
 }
