@@ -1,7 +1,7 @@
 // Calendar arithmetic in an IANA zone, without a date library: bucket starts for hour/day/week/month.
 // Pure functions; the store uses them to cut series into buckets and to key its daily roll-up.
 import type { SeriesBucket } from '../../../shared/domain.ts';
-import { IANA_AREA_NAME, tzifOffsetAt, type OffsetAt } from './zoneinfo.ts';
+import { IANA_AREA_NAME, systemDatabaseIsCurrent, tzifOffsetAt, type OffsetAt } from './zoneinfo.ts';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -17,14 +17,15 @@ export const NOMINAL_MS: Record<SeriesBucket, number> = {
 export const COARSER: Record<SeriesBucket, SeriesBucket | null> = { hour: 'day', day: 'week', week: 'month', month: null };
 
 /**
- * The zone's offset function: from the system's zone database where it has the zone (zoneinfo.ts), else from Intl.
+ * The zone's offset function: from the system's zone database where it has the zone and is no older than ICU's
+ * (zoneinfo.ts), else from Intl.
  * Intl's first use in a process loads ICU's zone and locale data (~8-10 MB resident for good), so it is the fallback.
  * Throws Intl's RangeError when neither knows the zone.
  */
 function offsetsOf(zone: string): OffsetAt {
   let f = offsetFunctions.get(zone);
   if (!f) {
-    f = tzifOffsetAt(zone) ?? intlOffsetAt(formatter(zone));
+    f = (systemDatabaseIsCurrent() ? tzifOffsetAt(zone) : null) ?? intlOffsetAt(formatter(zone));
     if (offsetFunctions.size >= 1000) offsetFunctions.clear(); // Intl takes any spelling of a name: stay bounded
     offsetFunctions.set(zone, f);
   }

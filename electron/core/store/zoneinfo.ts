@@ -23,7 +23,7 @@ const zones = new Map<string, OffsetAt | null>();
  */
 export function tzifOffsetAt(zone: string, env: NodeJS.ProcessEnv = process.env): OffsetAt | null {
   if (!zoneFileName(zone)) return null;
-  const dir = env.TZDIR?.startsWith('/') ? env.TZDIR.replace(/\/+$/, '') : '/usr/share/zoneinfo';
+  const dir = databaseDir(env);
   const key = `${dir}\0${zone}`;
   let f = zones.get(key);
   if (f === undefined) {
@@ -32,6 +32,59 @@ export function tzifOffsetAt(zone: string, env: NodeJS.ProcessEnv = process.env)
     zones.set(key, f);
   }
   return f;
+}
+
+/**
+ * Whether the system's zone database is at least as new as the one in Node's ICU (`process.versions.tz`), read from
+ * `tzdata.zi` ("# version 2025b", Linux) or `+VERSION` (macOS). The two disagree where a zone's rules changed between
+ * their releases, and the newer is the right one: an older or unknown system release leaves the zone to Intl. A Node
+ * without ICU data for zones (no `versions.tz`) has only the system's.
+ */
+export function systemDatabaseIsCurrent(env: NodeJS.ProcessEnv = process.env, icu: string | null = process.versions.tz ?? null): boolean {
+  const dir = databaseDir(env);
+  let system = releases.get(dir);
+  if (system === undefined) {
+    system = readRelease(dir);
+    releases.set(dir, system);
+  }
+  if (icu === null) return true;
+  return system !== null && compareReleases(system, icu) >= 0;
+}
+const releases = new Map<string, string | null>();
+
+function readRelease(dir: string): string | null {
+  const fs = process.getBuiltinModule('node:fs');
+  for (const [file, pattern] of [['tzdata.zi', /^# version (\d{4}[a-z]+)\s/], ['+VERSION', /^(\d{4}[a-z]+)\s*$/]] as const) {
+    let fd: number | undefined;
+    try {
+      fd = fs.openSync(`${dir}/${file}`, 'r');
+      const head = Buffer.alloc(64);
+      const n = fs.readSync(fd, head, 0, head.length, 0);
+      const m = pattern.exec(head.subarray(0, n).toString('latin1'));
+      if (m) return m[1] ?? null;
+    } catch {
+      // not this layout
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
+    }
+  }
+  return null;
+}
+
+/** Orders tz releases: "2025b" < "2026a" < "2026c" < "2026aa" (the year, then the letters as the project counts). */
+export function compareReleases(a: string, b: string): number {
+  const ma = /^(\d{4})([a-z]+)$/.exec(a);
+  const mb = /^(\d{4})([a-z]+)$/.exec(b);
+  if (!ma || !mb) return ma ? 1 : mb ? -1 : 0;
+  const [, ya = '', la = ''] = ma;
+  const [, yb = '', lb = ''] = mb;
+  if (ya !== yb) return Number(ya) - Number(yb);
+  if (la.length !== lb.length) return la.length - lb.length;
+  return la < lb ? -1 : la > lb ? 1 : 0;
+}
+
+function databaseDir(env: NodeJS.ProcessEnv): string {
+  return env.TZDIR?.startsWith('/') ? env.TZDIR.replace(/\/+$/, '') : '/usr/share/zoneinfo';
 }
 
 /**

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parsePosixTz, parseTzif, tzifOffsetAt } from '../../../electron/core/store/zoneinfo.ts';
+import { compareReleases, parsePosixTz, parseTzif, systemDatabaseIsCurrent, tzifOffsetAt } from '../../../electron/core/store/zoneinfo.ts';
 
 const HOUR = 3_600_000;
 const MIN = 60_000;
@@ -268,14 +268,32 @@ describe('a process in Europe/Berlin', () => {
     hour: Date.UTC(2030, 2, 31, 1),
   };
 
-  it.skipIf(!hasSystemDb)(`never uses Intl where ${SYSTEM_DB} exists${hasSystemDb ? '' : ' (it does not here)'}`, () => {
-    const r = run(noIntl, { TZ: 'Europe/Berlin' });
+  /** A zone database of the given release holding Europe/Berlin (copied from the system's). */
+  const databaseOf = (release: string) => {
+    const dir = path.join(temp, `db-${release}`);
+    fs.mkdirSync(path.join(dir, 'Europe'), { recursive: true });
+    fs.copyFileSync(`${SYSTEM_DB}/Europe/Berlin`, path.join(dir, 'Europe/Berlin'));
+    fs.writeFileSync(path.join(dir, 'tzdata.zi'), `# version ${release}\n# This zic input file is in the public domain.\n`);
+    return dir;
+  };
+
+  it.skipIf(!hasSystemDb)(`never uses Intl where the zone database is as new as ICU's${hasSystemDb ? '' : ` (no ${SYSTEM_DB} here)`}`, () => {
+    const r = run(noIntl, { TZ: 'Europe/Berlin', TZDIR: databaseOf('2999a') });
     expect(r.stderr).toBe('');
     expect(r.out.zone).toBe(expected.zone);
     expect(r.out.days).toEqual(expected.days);
     expect(r.out.months.slice(0, 4)).toEqual(expected.months);
     expect(r.out.months).toHaveLength(13); // the last is 2031-01-01 local, before 01:00 UTC
     expect([r.out.day, r.out.hour]).toEqual([expected.day, expected.hour]);
+  });
+
+  it.skipIf(!hasSystemDb)('uses Intl where the zone database is older than ICU’s (the newer release has the right rules)', () => {
+    const stubbed = run(noIntl, { TZ: 'Europe/Berlin', TZDIR: databaseOf('1999a') });
+    expect(stubbed.status).not.toBe(0);
+    expect(stubbed.stderr).toMatch(/Unknown time zone "Europe\/Berlin"/);
+    const r = run('', { TZ: 'Europe/Berlin', TZDIR: databaseOf('1999a') });
+    expect(r.stderr).toBe('');
+    expect(r.out.days).toEqual(expected.days);
   });
 
   it('falls back to Intl where the zone database has no such file, with the same answers', () => {
@@ -289,5 +307,37 @@ describe('a process in Europe/Berlin', () => {
     expect(r.out.days).toEqual(expected.days);
     expect(r.out.months.slice(0, 4)).toEqual(expected.months);
     expect([r.out.day, r.out.hour]).toEqual([expected.day, expected.hour]);
+  });
+});
+
+describe('which database is newer', () => {
+  it('orders tz releases by year, then letters', () => {
+    expect(compareReleases('2025b', '2026c')).toBeLessThan(0);
+    expect(compareReleases('2026c', '2026c')).toBe(0);
+    expect(compareReleases('2026d', '2026c')).toBeGreaterThan(0);
+    expect(compareReleases('2026z', '2026aa')).toBeLessThan(0);
+    expect(compareReleases('2027a', '2026zz')).toBeGreaterThan(0);
+    expect(compareReleases('unknown', '2026c')).toBeLessThan(0);
+  });
+
+  it('reads the release from tzdata.zi or +VERSION, and trusts an unknown one only when Node has no ICU zones', () => {
+    const at = (name: string, file: string | null, text = '') => {
+      const dir = path.join(temp, `release-${name}`);
+      fs.mkdirSync(dir, { recursive: true });
+      if (file) fs.writeFileSync(path.join(dir, file), text);
+      return { TZDIR: dir };
+    };
+    const linux = at('linux', 'tzdata.zi', '# version 2026d\n# ddeps backzone\n');
+    const mac = at('mac', '+VERSION', '2025a\n');
+    const none = at('none', null);
+    const garbled = at('garbled', 'tzdata.zi', 'version 2026d\n');
+    expect(systemDatabaseIsCurrent(linux, '2026c')).toBe(true);
+    expect(systemDatabaseIsCurrent(linux, '2026d')).toBe(true);
+    expect(systemDatabaseIsCurrent(linux, '2027a')).toBe(false);
+    expect(systemDatabaseIsCurrent(mac, '2024b')).toBe(true);
+    expect(systemDatabaseIsCurrent(mac, '2026c')).toBe(false);
+    expect(systemDatabaseIsCurrent(none, '2026c')).toBe(false);
+    expect(systemDatabaseIsCurrent(garbled, '2026c')).toBe(false);
+    expect(systemDatabaseIsCurrent(none, null)).toBe(true);
   });
 });
