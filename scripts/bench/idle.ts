@@ -4,12 +4,15 @@
 // Once every account has been polled the process is left alone; this process reads its RSS and CPU time from
 // /proc (which does not wake it) over the window. Prints figures; asserts nothing. Linux only.
 //   node scripts/bench/idle.ts [--window-s 600] [--days 365] [--interval-s 3600] [--settle-s 30] [--quick] [--warm]
+//     [--tz ZONE]
 // --interval-s: the accounts' poll interval. The default (an hour) keeps polls out of the window, which is what
 // "idle between polls" means; pass 300 (Spendbar's default) to see the window with two rounds of polls in it.
 // --warm: measure the second start on the database (the first makes the /metrics counter tables from all of it).
 // --quick: a 60-second window after 30 days of history. --history FILE keeps the generated database there for the
-// next run. By hand: IDLE_BENCH_HOLD=S keeps the process S seconds after the window (strace, smaps), and
-// IDLE_BENCH_STDERR=1 prints what it wrote to stderr.
+// next run (its daily roll-up is keyed in the zone it was written in). --tz ZONE: the machine's time zone as serve
+// sees it ($TZ for the child; the history's roll-up is written in that zone too, so serve does not rebuild it at start);
+// without it serve inherits this process's environment. By hand: IDLE_BENCH_HOLD=S keeps the process S seconds after
+// the window (strace, smaps), and IDLE_BENCH_STDERR=1 prints what it wrote to stderr.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { request } from 'node:http';
@@ -32,6 +35,7 @@ const DAYS = arg('days', quick ? 30 : 365);
 const INTERVAL_S = arg('interval-s', 3600);
 const SETTLE_S = arg('settle-s', quick ? 15 : 30);
 const WARM = args.includes('--warm');
+const TZ = args.includes('--tz') ? (args[args.indexOf('--tz') + 1] ?? '') : undefined;
 const PER_KIND = 5;
 const MODELS = 10;
 const ROOT = path.join(here, '..', '..');
@@ -44,7 +48,7 @@ type Account = FleetAccount;
 
 /** A year (or --days) of hourly snapshots per account, written through the store as polls would have been. */
 function writeHistory(dbPath: string, accounts: Account[]): { snapshots: number; bytes: number } {
-  const store = SnapshotStore.open(dbPath, { timeZone: 'UTC' });
+  const store = SnapshotStore.open(dbPath, { timeZone: TZ || 'UTC' });
   const end = Math.floor(Date.now() / HOUR) * HOUR - HOUR;
   const begin = end - DAYS * DAY;
   let snapshots = 0;
@@ -132,12 +136,13 @@ async function main(): Promise<void> {
   }
   console.log(
     `${accounts.length} accounts, ${DAYS} days of hourly history × ${MODELS} models written in ${((performance.now() - t0) / 1000).toFixed(1)} s ` +
-      `(${history.snapshots.toLocaleString('en-US')} snapshots, ${(history.bytes / 2 ** 20).toFixed(0)} MiB database); poll interval ${pollIntervalSec} s`,
+      `(${history.snapshots.toLocaleString('en-US')} snapshots, ${(history.bytes / 2 ** 20).toFixed(0)} MiB database); poll interval ${pollIntervalSec} s; ` +
+      `time zone ${TZ !== undefined ? `${TZ || 'UTC'} (--tz)` : `$TZ ${process.env.TZ ?? 'unset'} (this environment's)`}`,
   );
 
   const startServe = async () => {
     const spawnedAt = Date.now();
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--config', config, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SPENDBAR_DATA_DIR: '' } });
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--config', config, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SPENDBAR_DATA_DIR: '', ...(TZ !== undefined && { TZ }) } });
     const out = { child, stderr: '', started: performance.now(), base: '', pid: 0, ok: 0 };
     child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
     out.base = await new Promise<string>((resolve, reject) => {

@@ -1,6 +1,7 @@
 // Calendar arithmetic in an IANA zone, without a date library: bucket starts for hour/day/week/month.
 // Pure functions; the store uses them to cut series into buckets and to key its daily roll-up.
 import type { SeriesBucket } from '../../../shared/domain.ts';
+import { IANA_AREA_NAME, systemDatabaseIsCurrent, tzifOffsetAt, type OffsetAt } from './zoneinfo.ts';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -15,31 +16,50 @@ export const NOMINAL_MS: Record<SeriesBucket, number> = {
 
 export const COARSER: Record<SeriesBucket, SeriesBucket | null> = { hour: 'day', day: 'week', week: 'month', month: null };
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
+/**
+ * The zone's offset function: from the system's zone database where it has the zone and is no older than ICU's
+ * (zoneinfo.ts), else from Intl.
+ * Intl's first use in a process loads ICU's zone and locale data (~8-10 MB resident for good), so it is the fallback.
+ * Throws Intl's RangeError when neither knows the zone.
+ */
+function offsetsOf(zone: string): OffsetAt {
+  let f = offsetFunctions.get(zone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(zone, f);
+    f = (systemDatabaseIsCurrent() ? tzifOffsetAt(zone) : null) ?? intlOffsetAt(formatter(zone));
+    if (offsetFunctions.size >= 1000) offsetFunctions.clear(); // Intl takes any spelling of a name: stay bounded
+    offsetFunctions.set(zone, f);
   }
   return f;
+}
+const offsetFunctions = new Map<string, OffsetAt>();
+
+function intlOffsetAt(f: Intl.DateTimeFormat): OffsetAt {
+  return (t) => {
+    const n: Record<string, number> = {};
+    for (const p of f.formatToParts(t)) if (p.type !== 'literal') n[p.type] = Number(p.value);
+    return Date.UTC(n.year ?? 1970, (n.month ?? 1) - 1, n.day ?? 1, n.hour ?? 0, n.minute ?? 0, n.second ?? 0) + mod(t, 1000) - t;
+  };
+}
+
+/** en-US wall-clock parts in `zone`; throws a RangeError when Intl does not know the zone. */
+function formatter(zone: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  });
 }
 
 /** Throws a RangeError naming the zone when it is not a valid IANA zone. */
 export function checkTimeZone(zone: string): string {
   if (isUtc(zone)) return zone;
   try {
-    formatter(zone);
+    offsetsOf(zone);
   } catch {
     throw new RangeError(`Unknown time zone "${zone}": use an IANA name such as "Europe/Berlin" or "UTC".`);
   }
@@ -47,16 +67,13 @@ export function checkTimeZone(zone: string): string {
 }
 
 /**
- * The machine's IANA time zone. Read from $TZ or the /etc/localtime link where those name one, so that a process in
- * UTC (most servers) never loads ICU's zone and locale data (~10 MB resident); otherwise from Intl.
+ * The machine's IANA time zone. Read from $TZ or the /etc/localtime link where those name one, so that a process
+ * never loads ICU's zone and locale data (~10 MB resident) to learn it; otherwise from Intl.
  */
 export function systemTimeZone(): string {
   return (machineZone ??= zoneOfMachine(process.env, readLocaltimeLink));
 }
 let machineZone: string | undefined;
-
-/** "Europe/Berlin", "America/Argentina/Buenos_Aires": an area and a place, not a POSIX rule like "EST5EDT,M3.2.0". */
-const IANA_AREA_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)+$/;
 
 /** systemTimeZone()'s rule, for a given environment and /etc/localtime link. */
 export function zoneOfMachine(env: NodeJS.ProcessEnv, localtimeLink: () => string | null): string {
@@ -91,12 +108,9 @@ function wallOf(zone: string, t: number): Wall & { naive: number } {
     const u = new Date(t);
     return { y: u.getUTCFullYear(), mo: u.getUTCMonth(), d: u.getUTCDate(), h: u.getUTCHours(), naive: t };
   }
-  const parts = formatter(zone).formatToParts(t);
-  const n: Record<string, number> = {};
-  for (const p of parts) if (p.type !== 'literal') n[p.type] = Number(p.value);
-  const w = { y: n.year ?? 1970, mo: (n.month ?? 1) - 1, d: n.day ?? 1, h: n.hour ?? 0 };
-  const naive = Date.UTC(w.y, w.mo, w.d, w.h, n.minute ?? 0, n.second ?? 0) + mod(t, 1000);
-  return { ...w, naive };
+  const naive = t + offsetsOf(zone)(t);
+  const u = new Date(naive);
+  return { y: u.getUTCFullYear(), mo: u.getUTCMonth(), d: u.getUTCDate(), h: u.getUTCHours(), naive };
 }
 
 function mod(a: number, b: number): number {
@@ -106,7 +120,7 @@ function mod(a: number, b: number): number {
 /** Zone offset at instant t, in ms (local = utc + offset). */
 export function offsetAt(zone: string, t: number): number {
   if (isUtc(zone)) return 0;
-  return wallOf(zone, t).naive - t;
+  return offsetsOf(zone)(t);
 }
 
 /**
