@@ -2,9 +2,10 @@
 // and the headless bundle (dist/headless). bin/spendbar.js calls this before every `serve`, so `npm run serve`,
 // `spendbar serve` and an installed `spendbar` all show the dashboard on first start without a build step.
 // An installed copy without Vite serves the dist/ it shipped with.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { builtin } from './builtin.js';
+
+const { existsSync, mkdirSync, rmSync, statSync } = builtin('node:fs');
 import { headlessBundle, headlessSources, isFresh } from './freshness.js';
 
 export function dashboardIndex(root) {
@@ -53,7 +54,7 @@ function withBuildLock(root, work) {
 
 function defaultRun(execPath, args, cwd) {
   // The build's own output goes to stderr: stdout is where `spendbar serve` prints its address.
-  const r = spawnSync(execPath, args, { cwd, stdio: ['ignore', 2, 2] });
+  const r = builtin('node:child_process').spawnSync(execPath, args, { cwd, stdio: ['ignore', 2, 2] });
   return r.status === 0 ? null : `exit status ${r.status ?? r.signal}`;
 }
 

@@ -1,7 +1,9 @@
 // Is a build output newer than every source it was built from? Shared by bin/spendbar.js (which runs the headless
 // bundle only while it is fresh) and bin/dashboard.js (which rebuilds what is stale before `serve`).
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { builtin } from './builtin.js';
+
+const { existsSync, readdirSync, statSync } = builtin('node:fs');
 
 export function newestMtime(path) {
   if (!existsSync(path)) return 0;

@@ -3,10 +3,11 @@
 // package installs, without its install script), and npm scripts find it first on PATH. This file lets the
 // `spendbar` command itself, when started by an older Node (a global install, a shebang), hand over to that Node.
 // Plain JavaScript that parses on old Node releases: it runs before anything else.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { builtin } from './builtin.js';
+
+const { existsSync } = builtin('node:fs');
 
 export const MIN_NODE = '22.13.0';
 
@@ -99,7 +100,7 @@ export function oldNodeMessage(version) {
  * parent (Ctrl-C, a service manager's SIGTERM) stops Spendbar instead of orphaning it.
  */
 export function handOver(execPath, args, env = process.env) {
-  const child = spawn(execPath, args, { stdio: 'inherit', env });
+  const child = builtin('node:child_process').spawn(execPath, args, { stdio: 'inherit', env });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => child.kill(signal));
   }

@@ -3,12 +3,13 @@
 // `serve` first builds the dashboard and the headless bundle when they are missing or stale. Then it runs the
 // bundle (dist/headless) while it is newer than every source file, else the TypeScript sources through Node's
 // built-in type stripping.
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { headlessBundle, headlessSources, isFresh } from './freshness.js';
+import { builtin } from './builtin.js';
 import { SERVE_MALLOC_ENV, bundledNode, handOver, isSupportedNode, missingFlags, oldNodeMessage, restartWithFlags, serveNodeFlags } from './runtime.js';
 
+const { existsSync } = builtin('node:fs');
 const self = fileURLToPath(import.meta.url);
 const root = join(dirname(self), '..');
 const args = process.argv.slice(2);

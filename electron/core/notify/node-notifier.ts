@@ -2,7 +2,6 @@
 // Windows). A popup counts as shown only when the command succeeded: any failure rejects with the desktop's reason,
 // which the alert engine records on the channel. Nothing here writes to the log: node-notifier's error message
 // quotes the whole command line, alert text included, so only its reason is passed on.
-import { execFile } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Notification, Notifier } from '../ports.ts';
@@ -79,6 +78,8 @@ export async function desktopNotificationProblem(opts: { env?: NodeJS.ProcessEnv
 }
 
 function askBus(env: NodeJS.ProcessEnv, bus: string, method: string, ...args: string[]): Promise<string | null> {
+  // node:child_process loads with the first question, not with the core: a serve that never notifies never needs it.
+  const { execFile } = process.getBuiltinModule('node:child_process');
   return new Promise((resolve) => {
     execFile(
       'dbus-send',
