@@ -36,6 +36,17 @@ describe('optimizing compilers on demand', () => {
     expect(set).toEqual(['--maglev']);
   });
 
+  it('turnOn turns them on at once, whatever was noted', () => {
+    const set: string[] = [];
+    const s = compilerSwitch({ execArgv: OFF, setFlags: (f) => set.push(f) });
+    s.note(3);
+    s.turnOn();
+    expect(s.on).toBe(true);
+    expect(set).toEqual(['--maglev', '--turbofan']);
+    s.turnOn();
+    expect(set).toHaveLength(2);
+  });
+
   it('a scrape weighs as much as several proxied requests', () => {
     const set: string[] = [];
     const s = compilerSwitch({ execArgv: OFF, setFlags: (f) => set.push(f) });

@@ -43,7 +43,7 @@ export async function serveWith(args: string[], dataDir = mkdtempSync(join(tmpdi
   });
   let output = '';
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`spendbar serve did not start in 30 s:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`spendbar serve did not start in 90 s:\n${output}`)), 90_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8');
       const m = /Spendbar is serving on (http:\/\/\S+)/.exec(output);

@@ -10,6 +10,7 @@ import { buildHeadlessCore, CliError, hasConfiguredAccounts, type HeadlessCore }
 import { desktopNotificationProblem } from '../notify/node-notifier.ts';
 import { snapshotToJson } from '../snapshots.ts';
 import { DEMO_HISTORY_DAYS, startDemo, type Demo } from '../demo.ts';
+import { optimizingCompilers } from '../compilers.ts';
 import { pollDemoHistory } from '../demo-history.ts';
 import { demoProxyRecords } from '../demo-requests.ts';
 import { ESTIMATE_USAGE, estimateCommand } from './estimate.ts';
@@ -153,6 +154,8 @@ async function serve(args: string[]): Promise<number> {
   if (v.demo && !useDemo) process.stderr.write('spendbar: --demo ignored: accounts are configured.\n');
   let built;
   if (useDemo) {
+    // The demo polls a month of history from its fake world at start: seconds of JavaScript worth optimizing.
+    optimizingCompilers.turnOn();
     // Demo data goes to its own folder unless one is given, so it never mixes with real accounts.
     dataDir = explicitDir ?? mkdtempSync(join(tmpdir(), 'spendbar-demo-'));
     demo = await startDemo();
