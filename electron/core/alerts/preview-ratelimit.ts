@@ -9,6 +9,7 @@ import type { AlertHistory } from './history.ts';
 import { step, type CheckState } from './machine.ts';
 import { measure } from './measure.ts';
 import { lowestPercent } from '../proxy/ratelimit.ts';
+import { lastAtOrBefore } from '../sorted.ts';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -34,21 +35,6 @@ export interface RateLimitPreview {
   times: number[];
   /** Set when nothing was recorded to replay: says why (fires is then 0 and means nothing). */
   note: string | null;
-}
-
-/** The last index in sorted `times` with a value ≤ t, or -1. */
-function lastAtOrBefore(times: readonly number[], t: number): number {
-  let lo = 0;
-  let hi = times.length - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if ((times[mid] as number) <= t) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found;
 }
 
 export function previewRateLimitRule(

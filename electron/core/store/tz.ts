@@ -1,6 +1,7 @@
 // Calendar arithmetic in an IANA zone, without a date library: bucket starts for hour/day/week/month.
 // Pure functions; the store uses them to cut series into buckets and to key its daily roll-up.
 import type { SeriesBucket } from '../../../shared/domain.ts';
+import { lastAtOrBefore } from '../sorted.ts';
 import { IANA_AREA_NAME, systemDatabaseIsCurrent, tzifOffsetAt, type OffsetAt } from './zoneinfo.ts';
 
 const HOUR = 3_600_000;
@@ -177,19 +178,7 @@ export function bucketStarts(zone: string, bucket: SeriesBucket, from: number, t
 
 /** Index of the bucket containing t (the last start <= t), or -1 when t precedes the first. */
 export function bucketIndex(starts: readonly number[], t: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if ((starts[mid] as number) <= t) {
-      found = mid;
-      lo = mid + 1;
-    } else {
-      hi = mid - 1;
-    }
-  }
-  return found;
+  return lastAtOrBefore(starts, t);
 }
 
 /**

@@ -1,6 +1,7 @@
 // A zone's UTC offsets from the operating system's IANA database (TZif files, RFC 8536), so that calendar arithmetic
 // in a zone other than UTC does not load ICU's zone and locale data (~8-10 MB resident for the life of the process).
 // tz.ts asks here first and falls back to Intl when no file is found or it does not parse.
+import { lastAtOrBefore } from '../sorted.ts';
 
 const HOUR_S = 3600;
 const DAY_MS = 86_400_000;
@@ -189,18 +190,7 @@ function lookup({ times, types, offsets }: Block, rule: PosixTz | null): OffsetA
   const before = offsets[0] as number; // RFC 8536: type 0 before the first transition
   return (t) => {
     if (rule && t >= last) return rule(t);
-    let lo = 0;
-    let hi = times.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if ((times[mid] as number) <= t) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
+    const found = lastAtOrBefore(times, t);
     return found < 0 ? before : (offsets[types[found] as number] as number);
   };
 }
