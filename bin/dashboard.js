@@ -4,9 +4,9 @@
 // An installed copy without Vite serves the dist/ it shipped with.
 import { join } from 'node:path';
 import { builtin } from './builtin.js';
+import { headlessBundle, headlessSources, isFresh } from './freshness.js';
 
 const { existsSync, mkdirSync, rmSync, statSync } = builtin('node:fs');
-import { headlessBundle, headlessSources, isFresh } from './freshness.js';
 
 export function dashboardIndex(root) {
   return join(root, 'dist', 'renderer', 'index.html');

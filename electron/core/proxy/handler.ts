@@ -12,7 +12,7 @@ import { UsageMeter, type ApiStyle, type MeteredUsage, type MissingUsage } from 
 import { BodyReader, BodyTooLargeError } from '../server/body-reader.ts';
 import { createSideReader, type SideReader } from './side-reader.ts';
 import { createAdmission, STARTS_PER_TURN } from './admission.ts';
-import { optimizingCompilers, type CompilerSwitch } from '../compilers.ts';
+import { optimizingCompilers } from '../compilers.ts';
 import { log } from '../log.ts';
 import { closeAfterRefusal } from '../server/refused-upload.ts';
 
@@ -85,8 +85,6 @@ export interface ProxyDeps {
   maxRequestBytes?: number;
   /** How many new requests start per event-loop turn (admission.ts); null: no limit. Default: STARTS_PER_TURN. */
   startsPerTurn?: number | null;
-  /** Told of each request: traffic turns V8's optimizing compilers on in `spendbar serve` (compilers.ts). */
-  compilers?: CompilerSwitch;
 }
 
 export type ProxyHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -106,11 +104,11 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...deps.timeouts };
   const maxBytes = deps.maxRequestBytes ?? MAX_REQUEST_BYTES;
   const admission = deps.startsPerTurn === null ? null : createAdmission(deps.startsPerTurn ?? STARTS_PER_TURN);
-  const compilers = deps.compilers ?? optimizingCompilers;
 
   return async function handle(req, res) {
     const t0 = now();
-    compilers.note();
+    // Traffic turns V8's optimizing compilers on in `spendbar serve` (compilers.ts).
+    optimizingCompilers.note();
     // A burst of arrivals starts a few per turn, so the streams already running keep flowing (admission.ts). The
     // latency recorded includes the wait.
     const turn = admission?.enter();
