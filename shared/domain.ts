@@ -15,6 +15,11 @@ export type ProviderId =
   | 'xai'
   | 'litellm';
 
+/** The names of UTC itself: no offsets to look up, and no reason to load ICU's zone data to accept them. */
+export function isUtcZone(zone: string): boolean {
+  return zone === 'UTC' || zone === 'Etc/UTC' || zone === 'Etc/GMT' || zone === 'GMT';
+}
+
 export const DEFAULT_POLL_INTERVAL_SEC = 300;
 export const MIN_POLL_INTERVAL_SEC = 60;
 

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { AccountInput, TotalsQuery } from './api.ts';
 import type { Account, CredentialHint, ProviderId, SeriesQuery } from './domain.ts';
-import { MIN_POLL_INTERVAL_SEC } from './domain.ts';
+import { isUtcZone, MIN_POLL_INTERVAL_SEC } from './domain.ts';
 
 const PROVIDER_IDS = [
   'newapi',
@@ -146,6 +146,7 @@ export const accountSchema = z.strictObject({
 }) satisfies z.ZodType<Account>;
 
 export function isValidTimeZone(zone: string): boolean {
+  if (isUtcZone(zone)) return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;

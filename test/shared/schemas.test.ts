@@ -13,6 +13,7 @@ import {
   seriesQuerySchema,
   settingsSchema,
   totalsQuerySchema,
+  isValidTimeZone,
 } from '../../shared/schemas.ts';
 import { DEFAULT_PREFERENCES } from '../../electron/core/ports.ts';
 
@@ -188,5 +189,25 @@ describe('preferences and settings', () => {
     const result = settingsSchema.safeParse({ accounts: [], alerts: [], preferences: DEFAULT_PREFERENCES, token: 'x' });
     expect(result.success).toBe(false);
     if (!result.success) expect(firstIssuePath(result.error)).toBe('token');
+  });
+});
+
+describe('time zone names', () => {
+  it('accepts the names of UTC without asking Intl (whose first use loads ICU), and asks it for the rest', () => {
+    const real = Intl.DateTimeFormat;
+    let asked = 0;
+    Intl.DateTimeFormat = function (...args: ConstructorParameters<typeof Intl.DateTimeFormat>) {
+      asked++;
+      return new real(...args);
+    } as unknown as typeof Intl.DateTimeFormat;
+    try {
+      for (const zone of ['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT']) expect(isValidTimeZone(zone)).toBe(true);
+      expect(asked).toBe(0);
+      expect(isValidTimeZone('Europe/Berlin')).toBe(true);
+      expect(isValidTimeZone('Mars/Olympus_Mons')).toBe(false);
+      expect(asked).toBe(2);
+    } finally {
+      Intl.DateTimeFormat = real;
+    }
   });
 });

@@ -1,6 +1,6 @@
 // Calendar arithmetic in an IANA zone, without a date library: bucket starts for hour/day/week/month.
 // Pure functions; the store uses them to cut series into buckets and to key its daily roll-up.
-import type { SeriesBucket } from '../../../shared/domain.ts';
+import { isUtcZone, type SeriesBucket } from '../../../shared/domain.ts';
 import { lastAtOrBefore } from '../sorted.ts';
 import { IANA_AREA_NAME, systemDatabaseIsCurrent, tzifOffsetAt, type OffsetAt } from './zoneinfo.ts';
 
@@ -94,7 +94,7 @@ function readLocaltimeLink(): string | null {
 }
 
 export function isUtc(zone: string): boolean {
-  return zone === 'UTC' || zone === 'Etc/UTC' || zone === 'Etc/GMT' || zone === 'GMT';
+  return isUtcZone(zone);
 }
 
 interface Wall {
