@@ -31,6 +31,24 @@ export default tseslint.config(
     rules: { 'no-console': 'error' },
   },
   {
+    // Built-ins that only some work needs are reached through electron/core/lazy-builtins.ts, so a waiting serve does
+    // not hold them (node:crypto alone is ~1.9 MB). Type imports cost nothing.
+    files: ['electron/core/**/*.ts'],
+    ignores: ['electron/core/providers/fakes/**', 'electron/core/lazy-builtins.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['node:crypto', 'node:v8', 'node:zlib', 'node:worker_threads', 'node:assert'].map((name) => ({
+            name,
+            allowTypeImports: true,
+            message: 'Load it at first use (electron/core/lazy-builtins.ts): an import keeps it resident in an idle serve.',
+          })),
+        },
+      ],
+    },
+  },
+  {
     // localeCompare's first call loads ICU's collation data into a serve that otherwise never needs it.
     files: ['electron/core/**/*.ts'],
     ignores: ['electron/core/providers/fakes/**'],

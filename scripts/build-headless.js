@@ -12,7 +12,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * Node's built-in modules reached through `process.getBuiltinModule()` instead of `import`. An ES import of a
  * built-in makes Node fill in every export of it, lazy ones included: `import { createServer } from 'node:http'`
  * loads undici (for `http.WebSocket`), http2, TLS and perf_hooks, ~10 MB resident in a process that uses none of
- * them. The bundle exports only a module's plain properties; importing a lazy one fails the build, so it is seen.
+ * them. Each export is a pure read (`/* @__PURE__ *\/`), so the bundle keeps only the ones something imports and
+ * reads them when it starts: `util.diff`, `util.styleText` or `fs.Dir` load their own modules when read (worker
+ * threads, the assert diff, ~1 MB), and whether a property is still lazy cannot be told in this process, where Vite
+ * has already read many of them.
  */
 export function builtinsWithoutImport() {
   const prefix = '\0spendbar-builtin:';
@@ -28,8 +31,13 @@ export function builtinsWithoutImport() {
       const name = id.slice(prefix.length);
       const mod = process.getBuiltinModule(name);
       if (!mod) throw new Error(`${name} is not a Node built-in module`);
-      const plain = Object.keys(mod).filter((k) => k !== 'default' && /^[A-Za-z_$][\w$]*$/.test(k) && !Object.getOwnPropertyDescriptor(mod, k)?.get);
-      return [`const m = process.getBuiltinModule(${JSON.stringify(name)});`, 'export default m;', ...plain.map((k) => `export const ${k} = m.${k};`)].join('\n');
+      const names = Object.keys(mod).filter((k) => k !== 'default' && /^[A-Za-z_$][\w$]*$/.test(k));
+      return [
+        `const builtin$ = process.getBuiltinModule(${JSON.stringify(name)});`,
+        'const read$ = (key) => builtin$[key];',
+        'export default builtin$;',
+        ...names.map((k) => `export const ${k} = /* @__PURE__ */ read$(${JSON.stringify(k)});`),
+      ].join('\n');
     },
   };
 }

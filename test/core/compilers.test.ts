@@ -6,10 +6,11 @@ import { compilerSwitch, HOT_WORK_THRESHOLD, optimizingCompilers, SCRAPE_WEIGHT 
 import { SERVE_NODE_FLAGS } from '../../bin/runtime.js';
 import { call, startHarness } from './proxy/harness.ts';
 
-const OFF = ['--no-maglev', '--no-turbofan'];
+const OFF = ['--no-maglev', '--no-turbofan', '--no-sparkplug'];
+const ON = ['--maglev', '--turbofan', '--sparkplug'];
 
 describe('optimizing compilers on demand', () => {
-  it('turns both compilers on once, when the noted work reaches the threshold', () => {
+  it('turns the compilers on once, when the noted work reaches the threshold', () => {
     const set: string[] = [];
     const s = compilerSwitch({ execArgv: ['--max-semi-space-size=1', ...OFF], setFlags: (f) => set.push(f) });
     expect(s.on).toBe(false);
@@ -17,10 +18,10 @@ describe('optimizing compilers on demand', () => {
     expect(set).toEqual([]);
     expect(s.on).toBe(false);
     s.note();
-    expect(set).toEqual(['--maglev', '--turbofan']);
+    expect(set).toEqual(ON);
     expect(s.on).toBe(true);
     s.note(SCRAPE_WEIGHT);
-    expect(set).toHaveLength(2);
+    expect(set).toHaveLength(3);
     expect(s.work).toBe(HOT_WORK_THRESHOLD + SCRAPE_WEIGHT);
   });
 
@@ -42,9 +43,9 @@ describe('optimizing compilers on demand', () => {
     s.note(3);
     s.turnOn();
     expect(s.on).toBe(true);
-    expect(set).toEqual(['--maglev', '--turbofan']);
+    expect(set).toEqual(ON);
     s.turnOn();
-    expect(set).toHaveLength(2);
+    expect(set).toHaveLength(3);
   });
 
   it('a scrape weighs as much as several proxied requests', () => {
@@ -67,7 +68,7 @@ describe('optimizing compilers on demand', () => {
   });
 
   it('in a real Node started with them off, a hot function is optimized only after the switch', () => {
-    // V8's %GetOptimizationStatus: bit 4 is "optimized" (Maglev or TurboFan).
+    // V8's %GetOptimizationStatus: bit 4 is "optimized" (Maglev or TurboFan), bit 15 "baseline" (Sparkplug).
     const module = pathToFileURL(join(import.meta.dirname, '../../electron/core/compilers.ts')).href;
     const script = `
       const { optimizingCompilers, HOT_WORK_THRESHOLD } = await import(${JSON.stringify(module)});
@@ -78,7 +79,7 @@ describe('optimizing compilers on demand', () => {
       const wasOn = optimizingCompilers.on;
       for (let i = 0; i < HOT_WORK_THRESHOLD; i++) optimizingCompilers.note();
       const after = make(); heat(after);
-      console.log(JSON.stringify({ wasOn, on: optimizingCompilers.on, before: (status(before) & 16) !== 0, after: (status(after) & 16) !== 0 }));
+      console.log(JSON.stringify({ wasOn, on: optimizingCompilers.on, before: (status(before) & (16 | 32768)) !== 0, after: (status(after) & 16) !== 0 }));
     `;
     const r = spawnSync(process.execPath, ['--allow-natives-syntax', ...OFF, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
     expect(r.stderr).toBe('');

@@ -1,7 +1,7 @@
 // The UCloud API signature (also used by SurferCloud, which runs on UCloud's API gateway). The gateway
 // recomputes it from the parameters it receives, so the value encoding here must match what is sent byte
 // for byte: a "True" sent where "true" was signed fails as RetCode 171, indistinguishable from a wrong key.
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../lazy-builtins.ts';
 
 export type UCloudParams = Record<string, string | number | boolean>;
 
@@ -31,5 +31,5 @@ export function ucloudStringToSign(params: UCloudParams, privateKey: string): st
 
 /** Hex SHA-1 of the string to sign; include PublicKey in `params`. */
 export function ucloudSignature(params: UCloudParams, privateKey: string): string {
-  return createHash('sha1').update(ucloudStringToSign(params, privateKey), 'utf8').digest('hex');
+  return nodeCrypto().createHash('sha1').update(ucloudStringToSign(params, privateKey), 'utf8').digest('hex');
 }

@@ -7,7 +7,7 @@
 //   3. The key: the client sends its own provider key (forwarded as it is), or Spendbar's local proxy token in its
 //      place (Authorization: Bearer, or x-api-key), for which Spendbar inserts the account's stored key. Nothing else
 //      ever makes Spendbar insert a key.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { nodeCrypto } from '../lazy-builtins.ts';
 import type { IncomingHttpHeaders } from 'node:http';
 import { maskSecret } from '../errors.ts';
 
@@ -34,12 +34,12 @@ export function sameSecret(given: string, expected: string): boolean {
     expectedBytes.set(expected, b);
   }
   const a = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return a.length === b.length && nodeCrypto().timingSafeEqual(a, b);
 }
 
 /** A fresh proxy token. Its prefix can never be mistaken for (or be) a provider key. */
 export function newProxyToken(): string {
-  return `${PROXY_TOKEN_PREFIX}${randomBytes(24).toString('base64url')}`;
+  return `${PROXY_TOKEN_PREFIX}${nodeCrypto().randomBytes(24).toString('base64url')}`;
 }
 
 /** Refuses a configured proxy token that could be a provider key, or is too short to be a secret. */

@@ -1,7 +1,7 @@
 // The metering service the core starts: its tables, the recorder, the request handler both servers mount, the proxy
 // token, and the figures the Requests view and the alerts read. "Metered" usage lives only in the proxy's tables and
 // is never summed into the providers' ("billed") usage; see README "Metering proxy" → "Metered vs billed".
-import { createHmac, randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../lazy-builtins.ts';
 import type { DatabaseSync } from 'node:sqlite';
 import type { TotalsQuery } from '../../../shared/api.ts';
 import type { Account, SeriesQuery, SeriesResult, UsageTotals } from '../../../shared/domain.ts';
@@ -93,12 +93,12 @@ export class Meter {
     if (!this.keyIdSecret) {
       let secret = this.opts.secrets.get(KEY_ID_REF);
       if (!secret || secret.length < 32) {
-        secret = randomBytes(32).toString('base64url');
+        secret = nodeCrypto().randomBytes(32).toString('base64url');
         this.opts.secrets.set(KEY_ID_REF, secret);
       }
       this.keyIdSecret = secret;
     }
-    id = `k_${createHmac('sha256', this.keyIdSecret).update(key).digest('base64url').slice(0, 16)}`;
+    id = `k_${nodeCrypto().createHmac('sha256', this.keyIdSecret).update(key).digest('base64url').slice(0, 16)}`;
     if (this.keyIds.size >= MAX_CACHED_KEY_IDS) this.keyIds.clear();
     this.keyIds.set(key, id);
     return id;

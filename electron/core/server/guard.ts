@@ -6,7 +6,7 @@
 //   - Token: when one is set, it is read from `Authorization: Bearer` and compared in full; only the event stream
 //     (EventSource cannot send headers) may carry it in the URL, once, when it connects.
 import type { IncomingMessage } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
+import { nodeCrypto } from '../lazy-builtins.ts';
 
 export class HttpError extends Error {
   readonly status: number;
@@ -85,7 +85,7 @@ export function hasToken(req: IncomingMessage, url: URL, token: string, queryAll
   if (!given) return false;
   const a = Buffer.from(given);
   const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return a.length === b.length && nodeCrypto().timingSafeEqual(a, b);
 }
 
 export const UNAUTHORIZED_MESSAGE =

@@ -6,7 +6,7 @@
 // compressed form: a segment whose text did not change is neither encoded nor compressed again, and an unchanged
 // scrape reuses the whole body. The gzip body is one member whose deflate stream is the segments' streams end to end
 // (each ends on a sync flush, so none refers back into another), as pigz builds its output.
-import { constants, crc32, deflateRawSync } from 'node:zlib';
+import { nodeZlib } from '../lazy-builtins.ts';
 import type { Account, AccountStatus } from '../../../shared/domain.ts';
 import type { MetricsMarks, MetricsTotalsRead, MetricsTotalsSource } from '../store/metrics-totals.ts';
 import { accountLabels, renderAccountMetrics, renderMeteredCounters, renderUsageCounters } from './metrics.ts';
@@ -45,10 +45,10 @@ class Segment {
   }
   /** Raw deflate of the bytes ending on a sync flush (byte-aligned, not final): streams of segments can be chained. */
   deflate(): Buffer {
-    return (this.deflated ??= deflateRawSync(this.bytes, { level: GZIP_LEVEL, finishFlush: constants.Z_SYNC_FLUSH }));
+    return (this.deflated ??= nodeZlib().deflateRawSync(this.bytes, { level: GZIP_LEVEL, finishFlush: nodeZlib().constants.Z_SYNC_FLUSH }));
   }
   crc32(): number {
-    return (this.crc ??= crc32(this.bytes));
+    return (this.crc ??= nodeZlib().crc32(this.bytes));
   }
 }
 

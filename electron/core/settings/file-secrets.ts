@@ -6,7 +6,7 @@
 // What it does NOT protect against: anyone who can read the whole data folder (the same user, root, a
 // full-disk backup) has secret.key too and can decrypt everything. Prefer environment variables
 // (`apiKeyEnv` in the config file) where that matters; the app's own build uses the OS keychain instead.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../lazy-builtins.ts';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SecretStore } from '../ports.ts';
@@ -30,6 +30,7 @@ interface SecretsFile {
 const isPosix = process.platform !== 'win32';
 
 function seal(key: Buffer, ref: string, value: string): SealedValue {
+  const { createCipheriv, randomBytes } = nodeCrypto();
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   // The ref is bound in as associated data, so a value moved under another ref fails to decrypt.
@@ -39,7 +40,7 @@ function seal(key: Buffer, ref: string, value: string): SealedValue {
 }
 
 function unseal(key: Buffer, ref: string, sealed: SealedValue): string {
-  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64'));
+  const decipher = nodeCrypto().createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64'));
   decipher.setAAD(Buffer.from(ref, 'utf8'));
   decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
   return Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, 'base64')), decipher.final()]).toString('utf8');
@@ -92,7 +93,7 @@ function loadOrCreateKey(keyPath: string, secretsPath: string, sealedCount: numb
         keyPath,
       );
     }
-    const key = randomBytes(KEY_BYTES);
+    const key = nodeCrypto().randomBytes(KEY_BYTES);
     // 'wx': never overwrite a key another process created a moment ago.
     writeFileSync(keyPath, key, { mode: 0o600, flag: 'wx' });
     tightenMode(keyPath, 0o600);

@@ -142,6 +142,20 @@ const STEPS: { needs: string | null; run: (db: DatabaseSync) => void }[] = [
 ];
 
 /**
+ * How many steps are in place when none can be made now (all made, or the next one waits for a table that does not
+ * exist yet); null when a step is due, or the tables are newer than this Spendbar (ensureMetricsTotals says so).
+ * Reads only: it decides whether the fill needs a connection of its own (small-cache.ts onOwnConnection).
+ */
+export function metricsTotalsInPlace(db: DatabaseSync): number | null {
+  const meta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'metrics_meta'").get();
+  const v = meta ? Number((db.prepare("SELECT value FROM metrics_meta WHERE key = 'version'").get() as { value: string } | undefined)?.value ?? 0) : 0;
+  if (v > STEPS.length) return null;
+  if (v === STEPS.length) return v;
+  const step = STEPS[v] as (typeof STEPS)[number];
+  return step.needs && !db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(step.needs) ? v : null;
+}
+
+/**
  * Makes (or brings up to date) the counter tables and their triggers, as far as the tables they watch exist.
  * Returns how many steps are in place: STEPS.length when nothing is left to make.
  */

@@ -3,7 +3,7 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { TotalsQuery } from '../../../shared/api.ts';
 import type { SeriesQuery, SeriesResult, Snapshot, UsageTotals } from '../../../shared/domain.ts';
-import { ensureMetricsTotals, METRICS_TOTALS_STEPS, metricsTotalsVersion, readMetricsTotals, type MetricsMarks, type MetricsTotals, type MetricsTotalsRead } from './metrics-totals.ts';
+import { ensureMetricsTotals, METRICS_TOTALS_STEPS, metricsTotalsInPlace, metricsTotalsVersion, readMetricsTotals, type MetricsMarks, type MetricsTotals, type MetricsTotalsRead } from './metrics-totals.ts';
 import { migrate } from './migrations.ts';
 import type { QueryContext, UsageTables } from './plan.ts';
 import { DAILY_BY_MODEL } from './plan.ts';
@@ -19,7 +19,7 @@ import {
 import { querySeries } from './series.ts';
 import { queryTotals } from './totals.ts';
 import { checkTimeZone, dayStarter, nextBucketStart } from './tz.ts';
-import { withSmallCache } from './small-cache.ts';
+import { onOwnConnection, withSmallCache } from './small-cache.ts';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -338,7 +338,9 @@ export class SnapshotStore {
 
   /** Makes (or completes) the counter tables /metrics reads, filling them from history: seconds on a year of it. */
   prepareMetricsTotals(): void {
-    if (this.metricsSteps < METRICS_TOTALS_STEPS) this.metricsSteps = ensureMetricsTotals(this.db);
+    if (this.metricsSteps >= METRICS_TOTALS_STEPS) return;
+    // A fill scans and sorts the whole history: on a connection of its own, which gives back all it used.
+    this.metricsSteps = metricsTotalsInPlace(this.db) ?? onOwnConnection(this.db, ensureMetricsTotals);
   }
 
   /** All-time counters for /metrics in one read; their tables are made first if need be (metrics-totals.ts). */
