@@ -16,6 +16,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { ACCOUNT_WIDE_MODELS } from '../../../shared/domain.ts';
 import { withSmallCache } from './small-cache.ts';
+import { writeVersion } from './write-version.ts';
 
 const WIDE = `(${ACCOUNT_WIDE_MODELS.map((m) => `'${m.replace(/'/g, "''")}'`).join(', ')})`;
 const TOKENS = ['requests', 'input_tokens', 'output_tokens', 'cached_tokens', 'reasoning_tokens'] as const;
@@ -291,17 +292,6 @@ export function readMetricsTotals(stmt: (sql: string) => StatementSync, steps: n
   };
 }
 
-// total_changes() counts every row this connection wrote (triggers' rows included) and data_version moves when another
-// connection commits: together they change whenever a counter may have. Neither reads a table.
-const VERSION = 'SELECT total_changes(), data_version FROM pragma_data_version';
-
-/**
- * A token that changes whenever a write may have changed what readMetricsTotals returns (and, spuriously, after
- * writes that did not): the server reuses its text while it stays the same.
- */
 export function metricsTotalsVersion(stmt: (sql: string) => StatementSync, steps: number): string {
-  const read = stmt(VERSION);
-  read.setReturnArrays(true);
-  const [changes, data] = read.get() as unknown as [number, number];
-  return `${steps}.${changes}.${data}`;
+  return `${steps}.${writeVersion(stmt)}`;
 }

@@ -1,8 +1,9 @@
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import type { SeriesQuery, UsageBucket } from '../../../shared/domain.ts';
 import type { SnapshotStore } from '../../../electron/core/store/index.ts';
 import { bucketStart } from '../../../electron/core/store/index.ts';
-import { bucket, DAY, HOUR, okSnapshot, openStore, rng } from './helpers.ts';
+import { bucket, DAY, HOUR, okSnapshot, openStore, rng, tempDbPath } from './helpers.ts';
 
 const T0 = Date.UTC(2026, 3, 6); // a Monday, midnight UTC
 
@@ -101,6 +102,24 @@ describe('usage upserts', () => {
       expect(store.filterValues()).toEqual({ models: direct('model'), keys: direct('key') });
     }
     expect(direct('model').length).toBeGreaterThan(3);
+  });
+
+  it('filter values are kept only until a write, this connection\'s or another\'s', () => {
+    const file = tempDbPath();
+    const store = openStore({}, file);
+    store.saveSnapshot(okSnapshot('a', T0, { usage: [bucket(T0, { key: 'k1', requests: 1 })] }));
+    const first = store.filterValues();
+    expect(first).toEqual({ models: ['gpt-x'], keys: ['k1'] });
+    first.keys.push('changed by the caller');
+    expect(store.filterValues().keys).toEqual(['k1']);
+    // Another process (a second serve, `spendbar poll`) writes through its own connection.
+    const other = new DatabaseSync(file);
+    other.exec('PRAGMA busy_timeout = 5000');
+    const row = other.prepare('SELECT * FROM usage_daily LIMIT 1').get() as Record<string, SQLInputValue>;
+    const cols = Object.keys(row);
+    other.prepare(`INSERT INTO usage_daily (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...cols.map((c) => (c === 'key' ? 'k-elsewhere' : row[c]!)));
+    other.close();
+    expect(store.filterValues().keys).toEqual(['k-elsewhere', 'k1']);
   });
 
   it('matches a plain recomputation after many random revisions (raw, roll-up and mixed ranges)', () => {
