@@ -45,7 +45,9 @@ class Segment {
   }
   /** Raw deflate of the bytes ending on a sync flush (byte-aligned, not final): streams of segments can be chained. */
   deflate(): Buffer {
-    return (this.deflated ??= nodeZlib().deflateRawSync(this.bytes, { level: GZIP_LEVEL, finishFlush: nodeZlib().constants.Z_SYNC_FLUSH }));
+    if (this.deflated) return this.deflated;
+    const zlib = nodeZlib();
+    return (this.deflated = zlib.deflateRawSync(this.bytes, { level: GZIP_LEVEL, finishFlush: zlib.constants.Z_SYNC_FLUSH }));
   }
   crc32(): number {
     return (this.crc ??= nodeZlib().crc32(this.bytes));

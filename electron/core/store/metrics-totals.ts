@@ -142,18 +142,20 @@ const STEPS: { needs: string | null; run: (db: DatabaseSync) => void }[] = [
   },
 ];
 
+const tableExists = (db: DatabaseSync, name: string): boolean => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+
 /**
  * How many steps are in place when none can be made now (all made, or the next one waits for a table that does not
  * exist yet); null when a step is due, or the tables are newer than this Spendbar (ensureMetricsTotals says so).
  * Reads only: it decides whether the fill needs a connection of its own (small-cache.ts onOwnConnection).
  */
 export function metricsTotalsInPlace(db: DatabaseSync): number | null {
-  const meta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'metrics_meta'").get();
+  const meta = tableExists(db, 'metrics_meta');
   const v = meta ? Number((db.prepare("SELECT value FROM metrics_meta WHERE key = 'version'").get() as { value: string } | undefined)?.value ?? 0) : 0;
   if (v > STEPS.length) return null;
   if (v === STEPS.length) return v;
   const step = STEPS[v] as (typeof STEPS)[number];
-  return step.needs && !db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(step.needs) ? v : null;
+  return step.needs && !tableExists(db, step.needs) ? v : null;
 }
 
 /**
@@ -168,7 +170,7 @@ export function ensureMetricsTotals(db: DatabaseSync): number {
   }
   for (let v = version(); v < STEPS.length; v++) {
     const step = STEPS[v] as (typeof STEPS)[number];
-    if (step.needs && !db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(step.needs)) return v;
+    if (step.needs && !tableExists(db, step.needs)) return v;
     db.exec('BEGIN IMMEDIATE');
     try {
       // Another process may have made them while we waited for the write lock.
