@@ -3,6 +3,8 @@
 //   1. 50 concurrent non-streaming requests in a closed loop (each client sends its next request when the last one
 //      is answered): proxied minus direct at p50 and p99, with the proxy's CPU per request and, for scale, a bare
 //      Node piping proxy measured the same way. A throughput figure: every request waits behind the 49 others.
+//   1b. 50 in flight again against providers that take 1 s and 100 ms to answer: the proxy not saturated, so the
+//      added latency is each request's own (how published gateway overheads are measured)
 //   2. the same requests over 50 keep-alive connections, offered at fixed rates the proxy can carry (open loop):
 //      each request's own added latency, the figure the issue's target is for (serve's flags, and V8's defaults)
 //   3. time to first byte of a stream, proxied minus direct (median of sequential streams)
@@ -20,6 +22,11 @@ import { SERVE_MALLOC_ENV, serveNodeFlags } from '../../bin/runtime.js';
 import { ask, chunkClock } from './proxy-io.ts';
 
 const quick = process.argv.includes('--quick');
+/**
+ * How long the providers of section 1b take to answer: about what a short non-streaming completion takes (1 s), and
+ * a tenth of it, which puts ten times the load on the proxy.
+ */
+const PROVIDER_MS = [1000, 100] as const;
 const TOKEN = 'spendbar-proxy-bench-token-000000000000';
 const BODY = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Say hello in five words.' }] });
 const STREAM_BODY = JSON.stringify({ model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'Count to twenty.' }] });
@@ -61,9 +68,11 @@ function send(url: string, body: string, agent: Agent, onChunk?: (chunk: Buffer,
   });
 }
 
-async function pool(n: number, concurrency: number, job: (i: number) => Promise<void>): Promise<void> {
+async function pool(n: number, concurrency: number, job: (i: number) => Promise<void>, staggerMs = 0): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
+  await Promise.all(Array.from({ length: concurrency }, async (_, k) => {
+    // Clients that start apart stay apart when every answer takes as long (section 1b).
+    if (staggerMs) await new Promise((resolve) => setTimeout(resolve, k * staggerMs));
     while (next < n) await job(next++);
   }));
 }
@@ -114,6 +123,15 @@ async function main(): Promise<void> {
   const { c: desktopChild, url: desktopUrl } = await startProxy(fast.url, false);
   const bareChild = start('bare-proxy-child.ts', [fast.url]);
   const bare = `${await bareChild.ready}/proxy/bench/v1/chat/completions`;
+  // Providers that take PROVIDER_MS to answer, as real ones do, each with its own proxy and bare proxy (section 1b).
+  const slow = await Promise.all(PROVIDER_MS.map(async (delayMs) => {
+    const fake = start('llm-child.ts', [`slow:${delayMs}`]);
+    const fakeUrl = await fake.ready;
+    const { c: proxy, url: proxyUrl } = await startProxy(fakeUrl, true);
+    const bareProxy = start('bare-proxy-child.ts', [fakeUrl]);
+    const bareUrl = `${await bareProxy.ready}/proxy/bench/v1/chat/completions`;
+    return { delayMs, fake: fake.c, fakeUrl, proxy, proxyUrl, bareProxy: bareProxy.c, bareUrl };
+  }));
   const bareStreamChild = start('bare-proxy-child.ts', [streamFake.url]);
   const bareStreams = `${await bareStreamChild.ready}/proxy/bench/v1/chat/completions`;
   const agent = new Agent({ keepAlive: true, maxSockets: 600 });
@@ -157,6 +175,49 @@ async function main(): Promise<void> {
   console.log(`  CPU per request (user + system): proxy ${(cpu.proxied / p.length).toFixed(0)} µs (recording included), bare Node proxy ${(cpu.bare / b.length).toFixed(0)} µs, the fake provider ${(cpu.direct / d.length).toFixed(0)} µs`);
   console.log(`  (a saturating loop: each request waits behind the 49 others, so "added" here ≈ 50 × the proxy's CPU per request;`);
   console.log(`  it measures throughput, not a request's own latency: that is the open-loop figure below)`);
+
+  // 1b. 50 always in flight again, against a provider that takes a while to answer (as real ones do, and as
+  // published gateway overheads are measured, against a fake endpoint with latency): 50 / delay requests a second,
+  // so the proxy is not saturated and each request's added time is its own, not a queue behind the others. The 50
+  // clients start delay / 50 apart (started together they would stay in step, 50 arriving at once).
+  for (const p of slow) {
+    const targets = [
+      ['direct', `${p.fakeUrl}/v1/chat/completions`, p.fake],
+      ['proxied', `${p.proxyUrl}/proxy/bench/v1/chat/completions`, p.proxy],
+      ['bare', p.bareUrl, p.bareProxy],
+    ] as const;
+    // Each way: rounds × requests, about 20 s at 1 s a request, 8 s at 100 ms.
+    const [rounds1b, per1b] = p.delayMs >= 1000 ? (quick ? [1, 250] : [2, 500]) : quick ? [2, 500] : [4, 1000];
+    const slowAgent = new Agent({ keepAlive: true, maxSockets: 50 });
+    // The warm-up also turns the compilers on in this proxy, as traffic does in serve.
+    for (const [, target] of targets) await pool(100, 50, async () => void (await post(target, BODY, slowAgent)));
+    const compilersOn = (await ask<{ on: boolean }>(p.proxy, 'compilers')).on;
+    const slowLat = { direct: [] as number[], proxied: [] as number[], bare: [] as number[] };
+    const slowBusy = { direct: 0, proxied: 0, bare: 0 };
+    const slowSpan = { direct: 0, proxied: 0, bare: 0 };
+    for (let r = 0; r < rounds1b; r++) {
+      for (const [name, target, proc] of targets) {
+        const cpu0 = await cpuOf(proc);
+        const t0 = performance.now();
+        await pool(per1b, 50, async () => {
+          const res = await post(target, BODY, slowAgent);
+          if (res.status !== 200) throw new Error(`${name} answered ${res.status}`);
+          slowLat[name].push(res.total);
+        }, p.delayMs / 50);
+        slowSpan[name] += performance.now() - t0;
+        slowBusy[name] += (await cpuOf(proc)) - cpu0;
+      }
+    }
+    slowAgent.destroy();
+    const [sd, sp, sb] = [sortNum(slowLat.direct), sortNum(slowLat.proxied), sortNum(slowLat.bare)];
+    const rate = Math.round((sp.length / slowSpan.proxied) * 1000);
+    const share = (name: keyof typeof slowBusy) => `${((slowBusy[name] / 1000 / slowSpan[name]) * 100).toFixed(0)} %`;
+    const perRequest = (name: keyof typeof slowBusy) => `${(slowBusy[name] / slowLat[name].length).toFixed(0)} µs`;
+    console.log(`non-streaming, closed loop against a provider that answers in ${p.delayMs} ms: 50 requests always in flight (${rate}/s through the proxy), ${sp.length} requests each way; the proxy's optimizing compilers ${compilersOn ? 'on' : 'off'}`);
+    console.log(`  direct p50 ${ms(pct(sd, 50))} p99 ${ms(pct(sd, 99))}; proxied p50 ${ms(pct(sp, 50))} p99 ${ms(pct(sp, 99))}; bare p50 ${ms(pct(sb, 50))} p99 ${ms(pct(sb, 99))}`);
+    console.log(`  added by the proxy p50 ${ms(pct(sp, 50) - pct(sd, 50))} p99 ${ms(pct(sp, 99) - pct(sd, 99))}   (target ≤ 0.5 ms / ≤ 2 ms); by the bare proxy p50 ${ms(pct(sb, 50) - pct(sd, 50))} p99 ${ms(pct(sb, 99) - pct(sd, 99))}`);
+    console.log(`  the proxy busy ${share('proxied')} of one core, ${perRequest('proxied')} CPU per request (the bare proxy ${share('bare')}, ${perRequest('bare')})`);
+  }
 
   // 2. The same requests over 50 keep-alive connections (opened first), offered at fixed rates (open loop): latency is
   // then each request's own, not the wait behind 49 others. Rates the proxy carries with room to spare on a quiet
@@ -262,12 +323,12 @@ async function main(): Promise<void> {
   console.log(`requests sent again after a kept-alive connection was closed as it was reused: ${resent}`);
   console.log(`load average at end (1 / 5 / 15 min): ${load()}`);
 
-  for (const c of [child, streamChild, defaultsChild, desktopChild]) {
+  for (const c of [child, streamChild, defaultsChild, desktopChild, ...slow.map((p) => p.proxy)]) {
     c.send({ type: 'stop' });
     await new Promise((r) => c.once('exit', r));
   }
   agent.destroy();
-  for (const c of [fastChild.c, timedChild.c, bareChild.c, bareStreamChild.c]) {
+  for (const c of [fastChild.c, timedChild.c, bareChild.c, bareStreamChild.c, ...slow.flatMap((p) => [p.fake, p.bareProxy])]) {
     c.send({ type: 'stop' });
     await new Promise((r) => c.once('exit', r));
   }

@@ -52,6 +52,8 @@ export interface LlmFakeOptions {
   chunkText?: (i: number) => string;
   /** Pause between stream chunks. */
   chunkDelayMs?: number;
+  /** Pause before every answer, as a provider takes to generate one (the `delay` fault does it for one request). */
+  answerDelayMs?: number;
   /** The model the response names (default: the requested one plus a dated suffix for gpt-4o). */
   servedModel?: (requested: string) => string;
   /** Rate-limit figures the headers report. */
@@ -284,8 +286,8 @@ export async function startLlmFake(opts: LlmFakeOptions = {}): Promise<LlmFake> 
         else if (/\/(chat\/completions|completions|responses|embeddings)$/.test(path)) openAi(req, res, f);
         else send(res, 404, { 'content-type': 'application/json' }, JSON.stringify({ error: { message: `No route ${path}` } }), false);
       };
-      const delay = f.find((x) => x.kind === 'delay') as { ms: number } | undefined;
-      if (delay) later(delay.ms, answer);
+      const delay = (f.find((x) => x.kind === 'delay') as { ms: number } | undefined)?.ms ?? opts.answerDelayMs;
+      if (delay) later(delay, answer);
       else answer();
     });
   });
