@@ -6,7 +6,7 @@
 //   1b. 50 in flight again against providers that take 1 s and 100 ms to answer: the proxy not saturated, so the
 //      added latency is each request's own (how published gateway overheads are measured)
 //   2. the same requests over 50 keep-alive connections, offered at fixed rates the proxy can carry (open loop):
-//      each request's own added latency, the figure the issue's target is for (serve's flags, and V8's defaults)
+//      each request's own added latency at a steady rate (serve's flags, and V8's defaults)
 //   3. time to first byte of a stream, proxied minus direct (median of sequential streams)
 //   4. 500 concurrent streams: the proxy process's RSS growth, per-chunk delay (arrival − send, proxied vs direct),
 //      and the proxy's event-loop delay and longest GC pause meanwhile
