@@ -138,6 +138,28 @@ async function main(): Promise<void> {
   const direct = `${fast.url}/v1/chat/completions`;
   const proxied = `${url}/proxy/bench/v1/chat/completions`;
   const cpuOf = async (c: ChildProcess) => (await ask<{ micros: number }>(c, 'cpu')).micros;
+  type Way = 'direct' | 'proxied' | 'bare';
+  // Closed-loop rounds, the three ways alternating so all see the same machine: 50 clients, each sending its next
+  // request when the last is answered (started `staggerMs` apart). Latencies, CPU µs of each way's process, wall ms.
+  const closedLoop = async (ways: readonly (readonly [Way, string, ChildProcess])[], rounds: number, perRound: number, via: Agent, staggerMs = 0) => {
+    const lat: Record<Way, number[]> = { direct: [], proxied: [], bare: [] };
+    const cpu: Record<Way, number> = { direct: 0, proxied: 0, bare: 0 };
+    const wall: Record<Way, number> = { direct: 0, proxied: 0, bare: 0 };
+    for (let r = 0; r < rounds; r++) {
+      for (const [name, target, proc] of ways) {
+        const cpu0 = await cpuOf(proc);
+        const t0 = performance.now();
+        await pool(perRound, 50, async () => {
+          const res = await post(target, BODY, via);
+          if (res.status !== 200) throw new Error(`${name} answered ${res.status}`);
+          lat[name].push(res.total);
+        }, staggerMs);
+        wall[name] += performance.now() - t0;
+        cpu[name] += (await cpuOf(proc)) - cpu0;
+      }
+    }
+    return { lat, cpu, wall };
+  };
   const desktop = `${desktopUrl}/proxy/bench/v1/chat/completions`;
   const cpuChild = { direct: fastChild.c, proxied: child, desktop: desktopChild, bare: bareChild.c } as const;
 
@@ -148,22 +170,7 @@ async function main(): Promise<void> {
   for (const target of [direct, proxied, bare]) await pool(200, 50, async () => void (await post(target, BODY, agent)));
   // `spendbar serve` starts with V8's optimizing compilers off; traffic turns them on (electron/core/compilers.ts).
   console.log(`optimizing compilers in the serve-flag proxy after the warm-up: ${(await ask<{ on: boolean }>(child, 'compilers')).on ? 'on' : 'off'}`);
-  const lat = { direct: [] as number[], proxied: [] as number[], bare: [] as number[] };
-  const cpu = { direct: 0, proxied: 0, bare: 0 };
-  const wall = { direct: 0, proxied: 0, bare: 0 };
-  for (let r = 0; r < rounds; r++) {
-    for (const [name, target] of [['direct', direct], ['proxied', proxied], ['bare', bare]] as const) {
-      const cpu0 = await cpuOf(cpuChild[name]);
-      const t0 = performance.now();
-      await pool(perRound, 50, async () => {
-        const res = await post(target, BODY, agent);
-        if (res.status !== 200) throw new Error(`${name} answered ${res.status}`);
-        lat[name].push(res.total);
-      });
-      wall[name] += performance.now() - t0;
-      cpu[name] += (await cpuOf(cpuChild[name])) - cpu0;
-    }
-  }
+  const { lat, cpu, wall } = await closedLoop([['direct', direct, cpuChild.direct], ['proxied', proxied, cpuChild.proxied], ['bare', bare, cpuChild.bare]], rounds, perRound, agent);
   const d = sortNum(lat.direct);
   const p = sortNum(lat.proxied);
   const b = sortNum(lat.bare);
@@ -192,22 +199,7 @@ async function main(): Promise<void> {
     // The warm-up also turns the compilers on in this proxy, as traffic does in serve.
     for (const [, target] of targets) await pool(100, 50, async () => void (await post(target, BODY, slowAgent)));
     const compilersOn = (await ask<{ on: boolean }>(p.proxy, 'compilers')).on;
-    const slowLat = { direct: [] as number[], proxied: [] as number[], bare: [] as number[] };
-    const slowBusy = { direct: 0, proxied: 0, bare: 0 };
-    const slowSpan = { direct: 0, proxied: 0, bare: 0 };
-    for (let r = 0; r < rounds1b; r++) {
-      for (const [name, target, proc] of targets) {
-        const cpu0 = await cpuOf(proc);
-        const t0 = performance.now();
-        await pool(per1b, 50, async () => {
-          const res = await post(target, BODY, slowAgent);
-          if (res.status !== 200) throw new Error(`${name} answered ${res.status}`);
-          slowLat[name].push(res.total);
-        }, p.delayMs / 50);
-        slowSpan[name] += performance.now() - t0;
-        slowBusy[name] += (await cpuOf(proc)) - cpu0;
-      }
-    }
+    const { lat: slowLat, cpu: slowBusy, wall: slowSpan } = await closedLoop(targets, rounds1b, per1b, slowAgent, p.delayMs / 50);
     slowAgent.destroy();
     const [sd, sp, sb] = [sortNum(slowLat.direct), sortNum(slowLat.proxied), sortNum(slowLat.bare)];
     const rate = Math.round((sp.length / slowSpan.proxied) * 1000);
